@@ -1,0 +1,149 @@
+/**
+ * Move grammars: the small typed language the built-in policy writes in.
+ *
+ * A program is a short list of moves; each move is an operator with one discrete
+ * choice per parameter. The policy writes it token by token: at every decision the
+ * grammar says which *site* is being decided (the operator of move m, or parameter
+ * p of operator o) and how many choices it has. Token = index of the chosen option.
+ */
+import { z } from "zod";
+
+export type ParamValue = number | string | boolean;
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly choices: readonly ParamValue[];
+  readonly description?: string;
+}
+
+export interface OperatorSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly params: readonly ParamSpec[];
+}
+
+export interface MoveGrammar {
+  readonly operators: readonly OperatorSpec[];
+  /** Longest program; the policy may stop earlier (never before the first move). */
+  readonly maxMoves: number;
+}
+
+export interface Move {
+  readonly op: string;
+  readonly params: Readonly<Record<string, ParamValue>>;
+}
+
+export type Program = readonly Move[];
+
+/** A decision point: which site, how many options, and its position in the program. */
+export interface Decision {
+  /** Stable id of the site: 0 = operator choice; 1 + k = k-th parameter over all operators. */
+  readonly site: number;
+  readonly arity: number;
+  readonly moveIndex: number;
+}
+
+/** The index of "stop" among operator choices (operators come first). */
+export function stopToken(grammar: MoveGrammar): number {
+  return grammar.operators.length;
+}
+
+/** Number of distinct sites: the operator site plus one per (operator, parameter). */
+export function siteCount(grammar: MoveGrammar): number {
+  return 1 + grammar.operators.reduce((n, op) => n + op.params.length, 0);
+}
+
+/** Site id of every operator's first parameter. */
+function paramSiteOffsets(grammar: MoveGrammar): number[] {
+  const offsets: number[] = [];
+  let next = 1;
+  for (const op of grammar.operators) {
+    offsets.push(next);
+    next += op.params.length;
+  }
+  return offsets;
+}
+
+/**
+ * Walks a (possibly partial) token sequence and returns the next decision, or null
+ * when the program is complete. This one function defines the token language, so
+ * sampling, scoring and decoding can never disagree about it.
+ */
+export function nextDecision(grammar: MoveGrammar, tokens: readonly number[]): Decision | null {
+  const offsets = paramSiteOffsets(grammar);
+  let i = 0;
+  for (let move = 0; move < grammar.maxMoves; move++) {
+    if (i === tokens.length) {
+      // The first move may not be "stop": arity excludes it.
+      const arity = grammar.operators.length + (move === 0 ? 0 : 1);
+      return { site: 0, arity, moveIndex: move };
+    }
+    const opIndex = tokens[i++];
+    if (opIndex === stopToken(grammar)) return null;
+    const op = grammar.operators[opIndex];
+    if (!op) throw new Error(`token ${opIndex} is not an operator of this grammar`);
+    for (let p = 0; p < op.params.length; p++) {
+      if (i === tokens.length) {
+        return { site: offsets[opIndex] + p, arity: op.params[p].choices.length, moveIndex: move };
+      }
+      const choice = tokens[i++];
+      if (!(choice >= 0 && choice < op.params[p].choices.length)) {
+        throw new Error(`token ${choice} out of range for ${op.name}.${op.params[p].name}`);
+      }
+    }
+  }
+  return null;
+}
+
+/** The arity of every site, indexed by site id. */
+export function siteArities(grammar: MoveGrammar): number[] {
+  const arities = [grammar.operators.length + 1];
+  for (const op of grammar.operators) for (const p of op.params) arities.push(p.choices.length);
+  return arities;
+}
+
+/** Turns a complete token sequence into moves. */
+export function decodeProgram(grammar: MoveGrammar, tokens: readonly number[]): Program {
+  if (nextDecision(grammar, tokens) !== null) throw new Error("incomplete program");
+  const moves: Move[] = [];
+  let i = 0;
+  while (i < tokens.length) {
+    const opIndex = tokens[i++];
+    if (opIndex === stopToken(grammar)) break;
+    const op = grammar.operators[opIndex];
+    const params: Record<string, ParamValue> = {};
+    for (const p of op.params) params[p.name] = p.choices[tokens[i++]];
+    moves.push({ op: op.name, params });
+  }
+  return moves;
+}
+
+/** Turns moves back into tokens (for tests, warm programs and replay). */
+export function encodeProgram(grammar: MoveGrammar, program: Program): number[] {
+  const tokens: number[] = [];
+  for (const move of program) {
+    const opIndex = grammar.operators.findIndex((o) => o.name === move.op);
+    if (opIndex < 0) throw new Error(`unknown operator ${move.op}`);
+    tokens.push(opIndex);
+    for (const p of grammar.operators[opIndex].params) {
+      const choice = p.choices.indexOf(move.params[p.name]);
+      if (choice < 0) throw new Error(`${move.op}.${p.name} = ${move.params[p.name]} is not a choice`);
+      tokens.push(choice);
+    }
+  }
+  if (program.length < grammar.maxMoves) tokens.push(stopToken(grammar));
+  return tokens;
+}
+
+/** Human-readable form, e.g. `smooth(iters=400, temp=0.001); lp(k=32)`. */
+export function formatProgram(program: Program): string {
+  return program.map((m) =>
+    `${m.op}(${Object.entries(m.params).map(([k, v]) => `${k}=${v}`).join(", ")})`
+  ).join("; ");
+}
+
+/** zod schema for programs handed in from outside (files, workers, users). */
+export const ProgramSchema = z.array(z.object({
+  op: z.string(),
+  params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+}));

@@ -1,0 +1,68 @@
+/**
+ * The Policy contract. It mirrors the Tinker training API (sample with
+ * log-probabilities, forward_backward with an importance-sampling loss, optim_step
+ * with Adam, checkpoints), so the loop is the same code whether the policy is the
+ * built-in network or a language model on a remote trainer.
+ */
+
+/** What the policy conditions on. The built-in policy reads features; LLMs read a prompt. */
+export interface PolicyContext {
+  readonly features?: readonly number[];
+  readonly prompt?: string;
+}
+
+export interface SampleParams {
+  readonly temperature: number;
+  /** Seed for this call's sampling; the same seed gives the same samples. */
+  readonly seed: number;
+  readonly maxTokens?: number;
+}
+
+export interface SampledSequence {
+  readonly tokens: readonly number[];
+  /** Log-probability of each token under the sampling distribution (after temperature). */
+  readonly logprobs: readonly number[];
+  /** Decoded text, for language-model policies. */
+  readonly text?: string;
+}
+
+/** One training example: a sampled sequence with a per-token advantage. */
+export interface Datum {
+  readonly context: PolicyContext;
+  readonly tokens: readonly number[];
+  /** Log-probabilities recorded when the sequence was sampled (importance weights). */
+  readonly samplerLogprobs: readonly number[];
+  readonly advantages: readonly number[];
+}
+
+export interface AdamParams {
+  readonly learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+}
+
+export const DEFAULT_ADAM: AdamParams = { learningRate: 4e-5, beta1: 0.9, beta2: 0.95, eps: 1e-8 };
+
+export interface ForwardBackwardResult {
+  /** The importance-sampling loss -sum_t exp(logp_theta - logp_sampler) A_t, summed over the batch. */
+  readonly loss: number;
+  /** Log-probabilities of the batch's tokens under the current weights. */
+  readonly logprobs: readonly (readonly number[])[];
+}
+
+export interface Policy {
+  readonly kind: string;
+  /** False for search-only backends (no trainer): the loop skips the update. */
+  readonly trainable: boolean;
+  sample(context: PolicyContext, n: number, params: SampleParams): Promise<SampledSequence[]>;
+  /** Log-probabilities of the tokens under the initial (reference) weights, for the KL term. */
+  referenceLogprobs(batch: readonly { context: PolicyContext; tokens: readonly number[] }[]): Promise<number[][]>;
+  /** Accumulates gradients of the importance-sampling loss over the batch. */
+  forwardBackward(batch: readonly Datum[], loss?: "importance_sampling"): Promise<ForwardBackwardResult>;
+  /** One Adam step with the accumulated gradients, which it then clears. */
+  optimStep(adam: AdamParams): Promise<{ gradNorm: number }>;
+  /** JSON snapshot of everything needed to continue (weights, optimiser moments). */
+  checkpoint(): Promise<unknown>;
+  restore(snapshot: unknown): Promise<void>;
+}
