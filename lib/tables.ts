@@ -1,0 +1,155 @@
+/**
+ * The Parquet schema of each run table, and the conversion between row objects (camelCase, as in
+ * records.ts) and Polars DataFrames (snake_case columns). One spec per table keeps writing, reading
+ * and the empty-table schema in agreement.
+ */
+import pl from "nodejs-polars";
+import type { AttemptRow, StateRow, StepRow } from "./records.ts";
+
+export type ColumnKind = "int" | "float" | "bool" | "string";
+
+/** One column kind per row field; the Parquet column is the field's snake_case name. */
+export type TableSpec<Row> = { readonly [K in keyof Row]-?: ColumnKind };
+
+export const ATTEMPT_COLUMNS: TableSpec<AttemptRow> = {
+  step: "int",
+  group: "int",
+  rollout: "int",
+  parentId: "int",
+  childId: "int",
+  valid: "bool",
+  value: "float",
+  reward: "float",
+  advantage: "float",
+  error: "string",
+  durationMs: "float",
+  program: "string",
+  tokens: "int",
+};
+
+export const STATE_COLUMNS: TableSpec<StateRow> = {
+  id: "int",
+  parentId: "int",
+  depth: "int",
+  value: "float",
+  reward: "float",
+  visits: "int",
+  bestChildReward: "float",
+  step: "int",
+  initial: "bool",
+  state: "string",
+};
+
+export const STEP_COLUMNS: TableSpec<StepRow> = {
+  step: "int",
+  rollouts: "int",
+  valid: "int",
+  best: "float",
+  stepBestReward: "float",
+  meanReward: "float",
+  bestReward: "float",
+  beta: "float",
+  kl: "float",
+  loss: "float",
+  archiveSize: "int",
+  selectMs: "float",
+  sampleMs: "float",
+  evaluateMs: "float",
+  updateMs: "float",
+  storeMs: "float",
+  totalMs: "float",
+  elapsedMs: "float",
+};
+
+/** A row or file that does not fit its table's schema. */
+export class TableFormatError extends Error {}
+
+export function snakeCase(field: string): string {
+  return field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+const WRITE_TYPES = { int: pl.Int32, float: pl.Float64, bool: pl.Bool, string: pl.Utf8 } as const;
+
+// Types a reader accepts per kind: other writers (pandas, older versions) may widen ints or floats.
+const INT_TYPES = ["Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64"];
+const READ_TYPES: Record<ColumnKind, readonly string[]> = {
+  int: INT_TYPES,
+  float: ["Float32", "Float64", ...INT_TYPES],
+  bool: ["Bool"],
+  string: ["Utf8", "String"],
+};
+
+const INT32_MAX = 2 ** 31 - 1;
+
+function fits(kind: ColumnKind, value: unknown): boolean {
+  switch (kind) {
+    case "int":
+      return Number.isInteger(value) && Math.abs(value as number) <= INT32_MAX;
+    case "float":
+      return typeof value === "number";
+    case "bool":
+      return typeof value === "boolean";
+    case "string":
+      return typeof value === "string";
+  }
+}
+
+function fields<Row>(spec: TableSpec<Row>): (keyof Row & string)[] {
+  return Object.keys(spec) as (keyof Row & string)[];
+}
+
+/** Builds a typed DataFrame; zero rows still give every column with its type. */
+export function rowsToFrame<Row>(spec: TableSpec<Row>, rows: readonly Row[]): pl.DataFrame {
+  const columns: Record<string, pl.Series> = {};
+  for (const field of fields(spec)) {
+    const kind = spec[field];
+    const values = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const value = rows[i][field];
+      if (!fits(kind, value)) {
+        throw new TableFormatError(`row ${i}: field ${field} should be ${kind}, got ${String(value)}`);
+      }
+      values[i] = value;
+    }
+    const name = snakeCase(field);
+    columns[name] = pl.Series(name, values, WRITE_TYPES[kind]);
+  }
+  return pl.DataFrame(columns);
+}
+
+/** Checks that every column exists with a type compatible with its kind. */
+export function checkFrame<Row>(spec: TableSpec<Row>, frame: pl.DataFrame): void {
+  for (const field of fields(spec)) {
+    const name = snakeCase(field);
+    if (!frame.columns.includes(name)) throw new TableFormatError(`missing column ${name}`);
+    const type = frame.getColumn(name).dtype.variant;
+    if (!READ_TYPES[spec[field]].includes(type)) {
+      throw new TableFormatError(`column ${name} has type ${type}, expected ${spec[field]}`);
+    }
+  }
+}
+
+/** Reads rows back (after checkFrame); missing floats become NaN. */
+export function frameToRows<Row>(spec: TableSpec<Row>, frame: pl.DataFrame): Row[] {
+  checkFrame(spec, frame);
+  const columns = new Map<keyof Row & string, unknown[]>();
+  for (const field of fields(spec)) {
+    const name = snakeCase(field);
+    const kind = spec[field];
+    const series = frame.getColumn(name);
+    let values = series.toArray() as unknown[];
+    if (series.nullCount() > 0) {
+      if (kind !== "float") throw new TableFormatError(`column ${name} has missing values`);
+      values = values.map((value) => value ?? NaN);
+    }
+    if (kind === "int" || kind === "float") values = values.map(Number); // Int64 may arrive as bigint
+    columns.set(field, values);
+  }
+  const rows = new Array<Row>(frame.height);
+  for (let i = 0; i < frame.height; i++) {
+    const row: Record<string, unknown> = {};
+    for (const [field, values] of columns) row[field] = values[i];
+    rows[i] = row as Row;
+  }
+  return rows;
+}
