@@ -1,0 +1,100 @@
+/**
+ * Erdős benchmarks.
+ *   deno run -A bench/erdos.ts verifier      evaluations/s at n = 600, FFT vs direct O(n^2)
+ *   deno run -A bench/erdos.ts climb [s]     random-program hill climb from a random start
+ */
+import type { Move, Program } from "../lib/grammar.ts";
+import { formatProgram } from "../lib/grammar.ts";
+import { Rng } from "../lib/rng.ts";
+import { erdos } from "../problems/erdos/mod.ts";
+import { certifyOverlap, evaluateHeights } from "../problems/erdos/verifier.ts";
+
+/** Evaluations per second: median of `runs` timed runs of at least `seconds` each. */
+function rate(evaluate: (h: number[]) => unknown, heights: number[], runs = 5, seconds = 1): number {
+  const rates: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const start = performance.now();
+    let count = 0;
+    while (performance.now() - start < seconds * 1000) {
+      evaluate(heights);
+      count++;
+    }
+    rates.push(count / ((performance.now() - start) / 1000));
+  }
+  rates.sort((a, b) => a - b);
+  return rates[Math.floor(rates.length / 2)];
+}
+
+export interface VerifierBench {
+  readonly n: number;
+  readonly fftPerSecond: number;
+  readonly directPerSecond: number;
+}
+
+/** Verifier throughput at n = 600 on one core, against the O(n^2) direct sum. */
+export function benchErdosVerifier(n = 600): Promise<VerifierBench> {
+  const rng = new Rng(600);
+  const heights = Array.from({ length: n }, () => 0.5 + rng.uniform(-0.4, 0.4));
+  const fftPerSecond = rate(evaluateHeights, heights);
+  const directPerSecond = rate(certifyOverlap, heights);
+  console.log(
+    `erdos verifier n=${n}: fft ${fftPerSecond.toFixed(0)} evals/s, direct ${
+      directPerSecond.toFixed(0)
+    } evals/s ` +
+      `(${(fftPerSecond / directPerSecond).toFixed(1)}x)`,
+  );
+  return Promise.resolve({ n, fftPerSecond, directPerSecond });
+}
+
+/** A uniformly random program of 1..maxMoves moves from the Erdős grammar. */
+export function randomProgram(rng: Rng): Program {
+  const length = 1 + rng.int(erdos.grammar.maxMoves);
+  const moves: Move[] = [];
+  for (let m = 0; m < length; m++) {
+    const op = erdos.grammar.operators[rng.int(erdos.grammar.operators.length)];
+    const params = Object.fromEntries(op.params.map((p) => [p.name, p.choices[rng.int(p.choices.length)]]));
+    moves.push({ op: op.name, params });
+  }
+  return moves;
+}
+
+/**
+ * Greedy hill climb with random programs: the floor any learned policy should beat.
+ * Reports the best C5 at each checkpoint (seconds).
+ */
+export async function climbErdos(checkpoints: number[], seed = 1): Promise<Array<[number, number]>> {
+  const rng = new Rng(seed);
+  let state = erdos.initialStates(rng, erdos.optionsSchema.parse({}), "random")[0];
+  let best = erdos.evaluate(state).value!;
+  const start = performance.now();
+  const report: Array<[number, number]> = [];
+  let tries = 0;
+  for (const checkpoint of checkpoints) {
+    while ((performance.now() - start) / 1000 < checkpoint) {
+      const program = randomProgram(rng);
+      tries++;
+      try {
+        const child = await erdos.apply(program, state, { rng });
+        const value = erdos.evaluate(child).value;
+        if (value !== null && value < best) {
+          best = value;
+          state = child;
+          const t = ((performance.now() - start) / 1000).toFixed(1);
+          console.log(`${t}s  C5 ${best.toFixed(7)}  n=${child.heights.length}  ${formatProgram(program)}`);
+        }
+      } catch (e) {
+        console.log(`error: ${e instanceof Error ? e.message : e}`);
+      }
+    }
+    report.push([checkpoint, best]);
+    console.log(`after ${checkpoint}s (${tries} programs): C5 ${best.toFixed(7)}`);
+  }
+  return report;
+}
+
+if (import.meta.main) {
+  const [what = "verifier", arg] = Deno.args;
+  if (what === "verifier") await benchErdosVerifier();
+  else if (what === "climb") await climbErdos([60, Number(arg ?? 180)], Number(Deno.args[2] ?? 1));
+  else throw new Error(`usage: bench/erdos.ts verifier | climb [seconds] [seed]`);
+}

@@ -1,0 +1,65 @@
+/**
+ * The Erdős minimum overlap problem: find f on [0, 2] with values in [0, 1] and
+ * integral 1 that minimises max_x ∫ f(t)(1 - f(t + x)) dt; the bound C5 is that
+ * maximum for the best f. Here f is a step function with n equal pieces.
+ */
+import { z } from "zod";
+import type { Problem } from "../../lib/problem.ts";
+import type { Rng } from "../../lib/rng.ts";
+import { erdosFeatures, FEATURE_DIM } from "./features.ts";
+import { applyProgram, grammar } from "./moves.ts";
+import { erdosReference, REFERENCE_KEYS, type ReferenceName } from "./reference.ts";
+import { type ErdosState, heightsKey, stateFromJSON } from "./state.ts";
+import { evaluateHeights, MAX_PIECES, MIN_PIECES } from "./verifier.ts";
+
+export const ErdosOptionsSchema = z.object({
+  /** Random initial states draw their piece count uniformly from [minPieces, maxPieces]. */
+  minPieces: z.number().int().min(MIN_PIECES).max(MAX_PIECES).default(40),
+  maxPieces: z.number().int().min(MIN_PIECES).max(MAX_PIECES).default(100),
+  /** How many random initial states seed the archive. */
+  initialCount: z.number().int().min(1).max(1000).default(8),
+}).refine((o) => o.minPieces <= o.maxPieces, { message: "minPieces must not exceed maxPieces" });
+
+export type ErdosOptions = z.infer<typeof ErdosOptionsSchema>;
+
+const WARM_STARTS = Object.keys(REFERENCE_KEYS) as ReferenceName[];
+
+/** Paper-style random start: n ~ U{min..max}, heights 0.5 + U(-0.4, 0.4). */
+function randomState(rng: Rng, options: ErdosOptions): ErdosState {
+  const n = options.minPieces + rng.int(options.maxPieces - options.minPieces + 1);
+  return { heights: Array.from({ length: n }, () => 0.5 + rng.uniform(-0.4, 0.4)) };
+}
+
+export const erdos: Problem<ErdosState, ErdosOptions> = {
+  name: "erdos",
+  title: "Erdős minimum overlap (upper bound on C5)",
+  direction: "minimize",
+  quantity: "C5",
+  record: { value: 0.3808753232177187, source: "TTT-Discover (2026)" },
+  optionsSchema: ErdosOptionsSchema,
+  warmStarts: WARM_STARTS,
+
+  initialStates(rng, options, init = "random") {
+    if (init === "random") {
+      return Array.from({ length: options.initialCount }, () => randomState(rng, options));
+    }
+    if ((WARM_STARTS as string[]).includes(init)) {
+      return [{ heights: [...erdosReference(init as ReferenceName).sequence] }];
+    }
+    throw new Error(`unknown erdos initial state "${init}"; valid: random, ${WARM_STARTS.join(", ")}`);
+  },
+
+  evaluate: evaluateHeights,
+
+  grammar,
+  featureDim: FEATURE_DIM,
+  features: erdosFeatures,
+  apply: applyProgram,
+
+  toJSON: (state) => ({ heights: [...state.heights] }),
+  fromJSON: stateFromJSON,
+  stateKey: (state) => heightsKey(state.heights),
+};
+
+export { certifyOverlap, evaluateHeights } from "./verifier.ts";
+export type { ErdosState } from "./state.ts";
