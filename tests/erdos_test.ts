@@ -236,3 +236,11 @@ Deno.test("problem contract: options, initial states, JSON, keys, features", () 
   assert.deepStrictEqual(features.length, erdos.featureDim);
   assert(features.every((x) => Number.isFinite(x) && Math.abs(x) <= 5));
 });
+
+Deno.test("certify recomputes the value by direct summation", () => {
+  const [warm] = erdos.initialStates(new Rng(1), erdos.optionsSchema.parse({}), "alphaevolve");
+  const certified = erdos.certify!(warm);
+  assert.match(certified.method, /direct/);
+  assert.ok(Math.abs(certified.value - value(warm)) < 1e-15);
+  assert.throws(() => erdos.certify!({ heights: [0, 0] }), /cannot certify/);
+});

@@ -10,7 +10,7 @@ import { erdosFeatures, FEATURE_DIM } from "./features.ts";
 import { applyProgram, grammar } from "./moves.ts";
 import { erdosReference, REFERENCE_KEYS, type ReferenceName } from "./reference.ts";
 import { type ErdosState, heightsKey, stateFromJSON } from "./state.ts";
-import { evaluateHeights, MAX_PIECES, MIN_PIECES } from "./verifier.ts";
+import { certifyOverlap, evaluateHeights, MAX_PIECES, MIN_PIECES } from "./verifier.ts";
 
 export const ErdosOptionsSchema = z.object({
   /** Random initial states draw their piece count uniformly from [minPieces, maxPieces]. */
@@ -50,6 +50,11 @@ export const erdos: Problem<ErdosState, ErdosOptions> = {
   },
 
   evaluate: evaluateHeights,
+  certify(state) {
+    const certified = certifyOverlap(state);
+    if (!certified.valid || certified.value === null) throw new Error(`cannot certify: ${certified.error}`);
+    return { method: "direct O(n^2) summation of every shift", value: certified.value };
+  },
 
   grammar,
   featureDim: FEATURE_DIM,

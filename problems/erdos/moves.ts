@@ -59,7 +59,7 @@ export const grammar: MoveGrammar = {
 };
 
 /** Largest piece count resample may produce (the moves' cost grows with n). */
-export const RESAMPLE_MAX_PIECES = 2000;
+export const RESAMPLE_MAX_PIECES = 1200;
 
 function param(move: Program[number], name: string): ParamValue {
   const op = grammar.operators.find((o) => o.name === move.op);
