@@ -95,7 +95,11 @@ const FILE = {
   steps: "steps.parquet",
 } as const;
 
-const STORE_FILES: ReadonlySet<string> = new Set(Object.values(FILE));
+/** Files whose consistency resume depends on. best.json is not among them: the loop rewrites it at the
+ * end with the certified value. */
+const PROTECTED_FILES: ReadonlySet<string> = new Set(
+  Object.values(FILE).filter((name) => name !== FILE.best),
+);
 
 /**
  * Tables rewritten every step use lz4: on archive-sized string columns zstd costs 2-3x more time
@@ -250,12 +254,12 @@ export class RunStore {
     }
   }
 
-  /** Atomically writes a report file (e.g. report.svg) into the run directory. */
+  /** Atomically writes a report file (report.svg, or best.json with a certified value) into the run. */
   async writeText(name: string, content: string): Promise<void> {
     if (!/^[\w.-]+$/.test(name) || name.startsWith(".")) {
       throw new RunStoreError(`report name ${JSON.stringify(name)} must be a plain file name`);
     }
-    if (STORE_FILES.has(name)) {
+    if (PROTECTED_FILES.has(name)) {
       throw new RunStoreError(`${name} belongs to the run store and cannot be replaced`);
     }
     await writeFileAtomic(join(this.dir, name), content);

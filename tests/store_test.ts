@@ -378,3 +378,17 @@ Deno.test("readRunTables before any step explains why it has no best state", asy
 Deno.test("newRunId is sortable, filesystem-safe and carries the seed", () => {
   assert.deepEqual(newRunId("erdos", 1, new Date("2026-11-29T20:51:03.456Z")), "2026-11-29T20-51-03-seed1");
 });
+
+Deno.test("writeText may replace best.json (with a certified value) but not the tables or checkpoint", async () => {
+  const dir = await tempRunDir();
+  const [commit] = await runWithSteps(dir, 1);
+  const store = (await RunStore.open(dir)).store;
+  const certified = { ...commit.best, certified: { method: "exact", value: 0.3809 } };
+  await store.writeText("best.json", JSON.stringify(certified));
+  assert.deepEqual(readRunTables(dir).best.certified, certified.certified);
+  for (
+    const name of ["config.json", "checkpoint.json", "steps.parquet", "states.parquet", "attempts.parquet"]
+  ) {
+    await assertStoreError(() => store.writeText(name, ""), "belongs to the run store");
+  }
+});
