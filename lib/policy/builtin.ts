@@ -22,11 +22,14 @@ import {
 /**
  * Adam learning rate for the built-in network. The paper's 4e-5 is for LoRA on a
  * 120B-parameter LLM; this network has a few thousand weights and starts near
- * uniform. Calibrated on the reward-table task of tests/policy_test.ts (324
- * programs, one best, 64 samples a step, lambda 0.1; `deno run -A bench/policy.ts
- * --sweep`): over 30 seeds, 5e-3 put > 0.8 probability on the best program after a
- * median of ~42 steps and never collapsed; 3e-3 took ~65 steps; 7e-3 and 1e-2
- * collapsed onto a wrong program in 1/30 and 2/12 runs, and 3e-2 or more in most.
+ * uniform. Calibrated on the reward-table task of tests/policy_test.ts (240
+ * programs, one best, which a uniform policy writes with probability 1/324; 64
+ * samples a step, lambda 0.1; `deno run -A bench/policy.ts --sweep`): over 30 seeds,
+ * 5e-3 put > 0.8 probability on the best program after a median of 42 steps and
+ * never collapsed; 3e-3 took 62 steps, 1e-3 176. Larger rates are faster when they
+ * work but collapse onto a wrong program: 7e-3 in 1/30 runs, 1e-2 in 2/12, 3e-2 in
+ * 4/12, 1e-1 in 3/3. A collapsed group has equal rewards, so it is dropped and the
+ * policy never leaves.
  * Adam moves every weight by about lr per step whatever the gradient's scale, and
  * all weights move coherently, so large rates lock in the first lucky program.
  */

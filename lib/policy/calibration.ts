@@ -78,13 +78,14 @@ export interface RewardTableTask {
   readonly features: number[];
   /** Tokens of the one best program. */
   readonly best: number[];
+  /** Number of distinct complete programs. */
   readonly programCount: number;
   readonly reward: (tokens: readonly number[]) => number;
 }
 
 /**
  * The calibration task: two operators with two parameters each, up to two moves
- * (324 programs). The best program scores 1; every other one a fixed pseudo-random
+ * (240 programs; a uniform policy writes the best with probability 1/324). The best program scores 1; every other one a fixed pseudo-random
  * value in [0, 0.8), so the landscape has no slope that leads to the best.
  */
 export function rewardTableTask(): RewardTableTask {
