@@ -1,0 +1,401 @@
+/**
+ * Figures for notebooks and the CLI's report: Observable Plot rendered on a linkedom DOM to
+ * standalone SVG strings (xmlns set, white background), so the same string can be shown in
+ * Jupyter, written to report.svg, or opened in a browser.
+ */
+import * as Plot from "@observablehq/plot";
+import { parseHTML } from "linkedom";
+import type { StateRow, StepRow } from "./records.ts";
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+const WIDTH = 640;
+const FONT = "system-ui, sans-serif";
+const ACCENT = "#d62728";
+
+type PlotDocument = NonNullable<Plot.PlotOptions["document"]>;
+
+let sharedDocument: PlotDocument | undefined;
+
+function plotDocument(): PlotDocument {
+  // linkedom types its window against lib.dom, which Deno does not load; only the document is used.
+  const window = parseHTML("<!DOCTYPE html><html><body></body></html>") as unknown as {
+    document: PlotDocument;
+  };
+  sharedDocument ??= window.document;
+  return sharedDocument;
+}
+
+/** Renders one Plot figure to a standalone SVG string. */
+function render(options: Plot.PlotOptions): string {
+  const document = plotDocument();
+  const node = Plot.plot({ width: WIDTH, ...options, document });
+  // Plot wraps the SVG in a <figure> only for titles and legends, which this module never requests.
+  if (node.tagName.toLowerCase() !== "svg") {
+    throw new Error(`Plot returned <${node.tagName}>, expected <svg>`);
+  }
+  node.setAttribute("xmlns", SVG_NS);
+  const background = document.createElementNS(SVG_NS, "rect");
+  background.setAttribute("width", "100%");
+  background.setAttribute("height", "100%");
+  background.setAttribute("fill", "white");
+  node.insertBefore(background, node.firstChild);
+  return node.outerHTML;
+}
+
+function format(value: number): string {
+  return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value);
+}
+
+const finite = (value: number) => Number.isFinite(value);
+
+/** A centred message instead of a blank frame when there is nothing to draw yet. */
+function emptyNote(count: number, message: string): Plot.Markish[] {
+  return count > 0
+    ? []
+    : [Plot.text([message], { text: (text: string) => text, frameAnchor: "middle", fill: "#888" })];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress
+
+export interface ProgressOptions {
+  direction?: "minimize" | "maximize";
+  /** Name of the published quantity, for the axis label. */
+  quantity?: string;
+  /** The best known value from the literature, drawn as a rule. */
+  record?: number;
+  title?: string;
+}
+
+/** Two panels over steps: the best value so far, and this step's mean and best reward. */
+export function progressPlot(steps: readonly StepRow[], options: ProgressOptions = {}): string {
+  const { direction, quantity = "value", record, title } = options;
+  const better = direction === "minimize"
+    ? ", lower is better"
+    : direction === "maximize"
+    ? ", higher is better"
+    : "";
+  const best = steps.filter((row) => finite(row.best));
+  const recordMarks = record === undefined ? [] : [
+    Plot.ruleY([record], { stroke: ACCENT, strokeDasharray: "5,4" }),
+    Plot.text([record], {
+      y: (value: number) => value,
+      text: (value: number) => `record ${format(value)}`,
+      frameAnchor: "left",
+      textAnchor: "start",
+      dx: 4,
+      dy: -7,
+      fill: ACCENT,
+    }),
+  ];
+  const bestPanel = render({
+    height: 260,
+    marginLeft: 60,
+    marginRight: 110,
+    x: { label: "step", labelArrow: "none", interval: 1, tickFormat: "d" },
+    y: { label: `${quantity} (best so far${better})`, labelArrow: "none", grid: true },
+    marks: [
+      ...recordMarks,
+      ...emptyNote(best.length, "no steps yet"),
+      Plot.lineY(best, { x: "step", y: "best", stroke: "steelblue", curve: "step-after" }),
+      Plot.dot(best, { x: "step", y: "best", fill: "steelblue", r: 2.5 }),
+    ],
+  });
+
+  const series = [
+    { key: "meanReward", label: "mean reward" },
+    { key: "stepBestReward", label: "best reward" },
+  ] as const;
+  const rewards = series.flatMap(({ key, label }) =>
+    steps.filter((row) => finite(row[key])).map((row) => ({
+      step: row.step,
+      reward: row[key],
+      series: label,
+    }))
+  );
+  const rewardPanel = render({
+    height: 220,
+    marginLeft: 60,
+    marginRight: 110,
+    x: { label: "step", labelArrow: "none", interval: 1, tickFormat: "d" },
+    y: { label: "reward (this step)", labelArrow: "none", grid: true },
+    color: { domain: series.map((s) => s.label), range: ["#ff7f0e", "#2ca02c"] },
+    marks: [
+      ...emptyNote(rewards.length, "no steps yet"),
+      Plot.lineY(rewards, { x: "step", y: "reward", stroke: "series" }),
+      // A legend in the right margin: Plot's own legends would sit outside the <svg>.
+      ...series.map(({ label }, i) =>
+        Plot.text([label], {
+          text: (name: string) => name,
+          fill: (name: string) => name,
+          frameAnchor: "top-right",
+          textAnchor: "start",
+          dx: 10,
+          dy: 8 + 15 * i,
+        })
+      ),
+    ],
+  });
+  return stack([bestPanel, rewardPanel], title);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Archive tree
+
+interface PlacedState {
+  state: StateRow;
+  y: number;
+}
+
+/**
+ * A tidy layout: leaves take consecutive rows in depth-first order, a parent sits at the middle of
+ * its children. States whose parent left the archive start a tree of their own.
+ */
+function layoutTree(states: readonly StateRow[]): Map<number, PlacedState> {
+  const byId = new Map(states.map((state) => [state.id, state]));
+  const children = new Map<number, StateRow[]>();
+  const roots: StateRow[] = [];
+  for (const state of states) {
+    if (state.parentId !== state.id && byId.has(state.parentId)) {
+      const siblings = children.get(state.parentId) ?? [];
+      siblings.push(state);
+      children.set(state.parentId, siblings);
+    } else {
+      roots.push(state);
+    }
+  }
+  const placed = new Map<number, PlacedState>();
+  let nextRow = 0;
+  const place = (state: StateRow): number => {
+    placed.set(state.id, { state, y: NaN }); // placeholder first, so a corrupt cycle cannot recurse forever
+    const ys = (children.get(state.id) ?? [])
+      .filter((child) => !placed.has(child.id))
+      .sort((a, b) => a.id - b.id)
+      .map(place);
+    const y = ys.length === 0 ? nextRow++ : (ys[0] + ys[ys.length - 1]) / 2;
+    placed.set(state.id, { state, y });
+    return y;
+  };
+  for (const root of [...roots].sort((a, b) => a.id - b.id)) place(root);
+  // States on a parent cycle (only in corrupt input) are never reached from a root; give them rows too.
+  for (const state of states) if (!placed.has(state.id)) place(state);
+  return placed;
+}
+
+/** The archive as a forest: x = depth, links parent -> child, dots coloured by reward. */
+export function archiveTreePlot(states: readonly StateRow[], options: { title?: string } = {}): string {
+  const placed = layoutTree(states);
+  const nodes = [...placed.values()].map(({ state, y }) => ({ ...state, y }));
+  const links = nodes.flatMap((node) => {
+    const parent = placed.get(node.parentId);
+    return parent && node.parentId !== node.id
+      ? [{ x1: parent.state.depth, y1: parent.y, x2: node.depth, y2: node.y }]
+      : [];
+  });
+  const rewards = nodes.map((node) => node.reward).filter(finite);
+  const domain = rewards.length > 0 ? [Math.min(...rewards), Math.max(...rewards)] : [0, 1];
+  const best = nodes.filter((node) => finite(node.reward)).reduce<typeof nodes[number] | undefined>(
+    (top, node) => top === undefined || node.reward > top.reward ? node : top,
+    undefined,
+  );
+  const rows = nodes.reduce((most, node) => Math.max(most, node.y + 1), 0);
+  const color = { type: "linear", scheme: "viridis", domain } as const;
+  const tree = render({
+    height: Math.min(1000, Math.max(240, 50 + rows * 5)),
+    marginRight: 45, // room for the "best" label
+    inset: 8,
+    x: { label: "depth (moves from an initial state)", labelArrow: "none", interval: 1, tickFormat: "d" },
+    y: { axis: null, reverse: true },
+    color,
+    marks: [
+      ...emptyNote(nodes.length, "empty archive"),
+      Plot.link(links, { x1: "x1", y1: "y1", x2: "x2", y2: "y2", stroke: "#999", strokeWidth: 0.8 }),
+      Plot.dot(nodes, {
+        x: "depth",
+        y: "y",
+        fill: "reward",
+        r: 3.5,
+        title: (node: typeof nodes[number]) =>
+          `state ${node.id} (step ${node.step})\nvalue ${format(node.value)}\nreward ${
+            format(node.reward)
+          }\nvisits ${node.visits}`,
+      }),
+      Plot.dot(nodes.filter((node) => node.initial), { x: "depth", y: "y", r: 6, stroke: "black" }),
+      ...(best === undefined ? [] : [
+        Plot.dot([best], { x: "depth", y: "y", r: 8, stroke: ACCENT, strokeWidth: 2 }),
+        Plot.text([best], {
+          x: "depth",
+          y: "y",
+          text: () => "best",
+          dx: 11,
+          textAnchor: "start",
+          fill: ACCENT,
+        }),
+      ]),
+    ],
+  });
+  return stack([tree, colorBar("reward (black ring: initial state)", color)], options.title);
+}
+
+/** A continuous colour legend drawn with rects: Plot's own ramp legend needs a canvas. */
+function colorBar(label: string, color: Plot.ScaleOptions & { domain: number[] }): string {
+  const [lo, hi] = color.domain;
+  const bins = 64;
+  const width = (hi - lo) / bins;
+  const cells = Array.from({ length: bins }, (_, i) => ({ x1: lo + i * width, x2: lo + (i + 1) * width }));
+  return render({
+    width: 320,
+    height: 50,
+    marginTop: 6,
+    marginBottom: 30,
+    marginLeft: 20,
+    marginRight: 20,
+    x: { domain: [lo, hi], label, labelArrow: "none", ticks: 4 },
+    color,
+    marks: cells.length > 0 && hi > lo
+      ? [
+        Plot.rect(cells, {
+          x1: "x1",
+          x2: "x2",
+          fill: (cell: { x1: number; x2: number }) => (cell.x1 + cell.x2) / 2,
+        }),
+      ]
+      : [],
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Erdős minimum overlap
+
+/** The step function h on [0, 2] with equal pieces. */
+export function stepFunctionPlot(heights: readonly number[], title?: string): string {
+  const n = heights.length;
+  const points = heights.map((h, i) => ({ x: (2 * i) / n, h }));
+  if (n > 0) points.push({ x: 2, h: heights[n - 1] }); // "step-after" needs the right end of the last piece
+  return stack([
+    render({
+      height: 260,
+      x: { domain: [0, 2], label: "x", labelArrow: "none" },
+      y: { label: "h(x)", labelArrow: "none", grid: true },
+      marks: [
+        ...emptyNote(n, "no heights"),
+        Plot.areaY(points, { x: "x", y: "h", curve: "step-after", fill: "steelblue", fillOpacity: 0.25 }),
+        Plot.lineY(points, { x: "x", y: "h", curve: "step-after", stroke: "steelblue" }),
+        Plot.ruleY([0]),
+      ],
+    }),
+  ], title);
+}
+
+export interface OverlapOptions {
+  title?: string;
+  /** Name of the curve, for the y axis; default "overlap M". */
+  label?: string;
+}
+
+/**
+ * The overlap curve over shifts, with its maximum marked. Entry k of 2n - 1 is the shift by
+ * k - (n - 1) pieces of width 2/n, so x runs over (-2, 2).
+ */
+export function overlapPlot(overlap: readonly number[], options: OverlapOptions = {}): string {
+  const count = overlap.length;
+  const points = overlap.map((m, k) => ({ x: ((k - (count - 1) / 2) * 4) / (count + 1), m }));
+  const peak = points.filter((point) => finite(point.m)).reduce<typeof points[number] | undefined>(
+    (top, point) => top === undefined || point.m > top.m ? point : top,
+    undefined,
+  );
+  const label = options.label ?? "overlap M";
+  return stack([
+    render({
+      height: 260,
+      marginRight: 30,
+      x: { domain: [-2, 2], label: "shift x", labelArrow: "none" },
+      y: { label, labelArrow: "none", grid: true },
+      marks: [
+        ...emptyNote(count, "no overlap values"),
+        Plot.lineY(points, { x: "x", y: "m", stroke: "steelblue" }),
+        ...(peak === undefined ? [] : [
+          Plot.ruleX([peak], { x: "x", stroke: ACCENT, strokeDasharray: "4,3" }),
+          Plot.dot([peak], { x: "x", y: "m", fill: ACCENT, r: 4 }),
+          Plot.text([peak], {
+            x: "x",
+            y: "m",
+            text: (point: { x: number; m: number }) => `max ${format(point.m)} at x = ${format(point.x)}`,
+            dy: -10,
+            fill: ACCENT,
+          }),
+        ]),
+      ],
+    }),
+  ], options.title);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Combining and showing
+
+/** Several figures stacked vertically in one standalone SVG, for report.svg. */
+export function reportSvg(parts: string[]): string {
+  return stack(parts);
+}
+
+interface Size {
+  width: number;
+  height: number;
+}
+
+function sizeOf(svg: string): Size {
+  const open = /^\s*<svg\b[^>]*>/.exec(svg)?.[0];
+  if (open === undefined) throw new Error(`not an SVG string: ${svg.slice(0, 40)}…`);
+  const attribute = (name: string) => Number(new RegExp(`\\s${name}="([\\d.]+)"`).exec(open)?.[1] ?? NaN);
+  const viewBox = /\sviewBox="[\d.-]+ [\d.-]+ ([\d.]+) ([\d.]+)"/.exec(open);
+  const width = attribute("width") || Number(viewBox?.[1]);
+  const height = attribute("height") || Number(viewBox?.[2]);
+  if (!(width > 0 && height > 0)) throw new Error("SVG part has no width and height");
+  return { width, height };
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const TITLE_HEIGHT = 30;
+const GAP = 10;
+
+/** Nests each part at its offset (an <svg> inside an <svg> keeps its own coordinates and styles). */
+function stack(parts: readonly string[], title?: string): string {
+  const sizes = parts.map(sizeOf);
+  const width = Math.max(WIDTH, ...sizes.map((size) => size.width));
+  let y = title ? TITLE_HEIGHT : 0;
+  const body = parts.map((part, i) => {
+    const placed = part.trim().replace(/^<svg\b/, `<svg x="0" y="${y}"`);
+    y += sizes[i].height + (i < parts.length - 1 ? GAP : 0);
+    return placed;
+  });
+  const heading = title
+    ? `<text x="8" y="20" font-size="15" font-weight="bold" font-family="${FONT}">${escapeXml(title)}</text>`
+    : "";
+  const height = Math.max(y, 1);
+  return `<svg xmlns="${SVG_NS}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+    `font-family="${FONT}"><rect width="100%" height="100%" fill="white"/>${heading}${body.join("")}</svg>`;
+}
+
+/** What `display` returns inside Jupyter: the kernel renders it through Deno.jupyter's display symbol. */
+export type SvgDisplay = Deno.jupyter.Displayable;
+
+/**
+ * Shows an SVG when it is the last expression of a notebook cell; outside the Deno kernel it
+ * returns the string unchanged.
+ */
+export function display(svg: string): string | SvgDisplay {
+  const jupyter = jupyterApi();
+  if (jupyter === undefined) return svg;
+  return { [jupyter.$display]: () => ({ "image/svg+xml": svg }) };
+}
+
+function jupyterApi(): typeof Deno.jupyter | undefined {
+  try {
+    return Deno.jupyter; // a getter that throws outside `deno jupyter`
+  } catch {
+    return undefined;
+  }
+}
