@@ -19,7 +19,7 @@ export const grammar: MoveGrammar = {
       name: "descend",
       description: "projected Adam on the log-sum-exp of all overlaps (FFT gradient)",
       params: [
-        { name: "iters", choices: [100, 400, 1600] },
+        { name: "iters", choices: [100, 300, 1000] },
         { name: "temp", choices: [1e-3, 3e-4, 1e-4, 3e-5], description: "softmax temperature, C5 units" },
         { name: "lr", choices: [1e-3, 3e-3, 1e-2, 3e-2] },
         { name: "anneal", choices: [true, false], description: "cool from 30x temp" },
@@ -30,7 +30,7 @@ export const grammar: MoveGrammar = {
       description: "sequential LP on the highest shifts with a trust region (HiGHS)",
       params: [
         { name: "iters", choices: [1, 2, 4] },
-        { name: "shifts", choices: [32, 64, 128, 256], description: "capped near 40000/n to bound LP size" },
+        { name: "shifts", choices: [32, 64, 128, 256], description: "capped near 24000/n to bound LP size" },
         { name: "radius", choices: [0.002, 0.01, 0.05] },
       ],
     },
@@ -134,7 +134,7 @@ async function applyMove(move: Program[number], h: Float64Array, rng: Rng): Prom
       const shifts = param(move, "shifts") as number;
       return await linearProgramSteps(h, {
         iterations: param(move, "iters") as number,
-        shifts: Math.min(shifts, Math.max(32, Math.round(40_000 / h.length))),
+        shifts: Math.min(shifts, Math.max(32, Math.round(24_000 / h.length))),
         radius: param(move, "radius") as number,
       });
     }
