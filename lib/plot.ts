@@ -34,6 +34,8 @@ function render(options: Plot.PlotOptions): string {
     throw new Error(`Plot returned <${node.tagName}>, expected <svg>`);
   }
   node.setAttribute("xmlns", SVG_NS);
+  // Plot paints text and axes with currentColor; pin it, or a dark notebook theme draws white on white.
+  node.setAttribute("color", "black");
   const background = document.createElementNS(SVG_NS, "rect");
   background.setAttribute("width", "100%");
   background.setAttribute("height", "100%");
@@ -376,7 +378,9 @@ function stack(parts: readonly string[], title?: string): string {
     : "";
   const height = Math.max(y, 1);
   return `<svg xmlns="${SVG_NS}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
-    `font-family="${FONT}"><rect width="100%" height="100%" fill="white"/>${heading}${body.join("")}</svg>`;
+    `font-family="${FONT}" color="black"><rect width="100%" height="100%" fill="white"/>${heading}${
+      body.join("")
+    }</svg>`;
 }
 
 /** What `display` returns inside Jupyter: the kernel renders it through Deno.jupyter's display symbol. */
