@@ -111,6 +111,8 @@ const WRITTEN_ONCE = { compression: "zstd" } as const;
 
 // Zod's z.number() refuses NaN and the infinities, which a run may legitimately hold.
 const anyNumber = z.custom<number>((value) => typeof value === "number", "expected a number");
+/** best.json may also come from plain JSON.stringify (the loop's final rewrite), which writes NaN as null. */
+const jsonNumber = z.union([anyNumber, z.null().transform(() => NaN)]);
 
 const ConfigSchema = z.record(z.string(), z.unknown());
 
@@ -125,11 +127,11 @@ const BestSchema = z.looseObject({
   problem: z.string(),
   quantity: z.string(),
   direction: z.enum(["minimize", "maximize"]),
-  value: anyNumber,
-  reward: anyNumber,
+  value: jsonNumber,
+  reward: jsonNumber,
   stateId: z.number().int(),
   step: z.number().int(),
-  certified: z.object({ method: z.string(), value: anyNumber }).optional(),
+  certified: z.object({ method: z.string(), value: jsonNumber }).optional(),
   construction: z.unknown(),
 });
 

@@ -386,6 +386,9 @@ Deno.test("writeText may replace best.json (with a certified value) but not the 
   const certified = { ...commit.best, certified: { method: "exact", value: 0.3809 } };
   await store.writeText("best.json", JSON.stringify(certified));
   assert.deepEqual(readRunTables(dir).best.certified, certified.certified);
+  // Plain JSON.stringify writes NaN as null; reading maps it back to NaN instead of failing.
+  await store.writeText("best.json", JSON.stringify({ ...commit.best, value: NaN }));
+  assert.deepEqual(readRunTables(dir).best.value, NaN);
   for (
     const name of ["config.json", "checkpoint.json", "steps.parquet", "states.parquet", "attempts.parquet"]
   ) {
