@@ -137,9 +137,8 @@ export function encodeProgram(grammar: MoveGrammar, program: Program): number[] 
 
 /** Human-readable form, e.g. `smooth(iters=400, temp=0.001); lp(k=32)`. */
 export function formatProgram(program: Program): string {
-  return program.map((m) =>
-    `${m.op}(${Object.entries(m.params).map(([k, v]) => `${k}=${v}`).join(", ")})`
-  ).join("; ");
+  return program.map((m) => `${m.op}(${Object.entries(m.params).map(([k, v]) => `${k}=${v}`).join(", ")})`)
+    .join("; ");
 }
 
 /** zod schema for programs handed in from outside (files, workers, users). */

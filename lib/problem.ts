@@ -59,6 +59,13 @@ export interface Problem<S = unknown, O = Record<string, unknown>> {
   fromJSON(json: StateJSON): S;
   /** Identical states share a key (for deduplication in the archive). */
   stateKey(state: S): string;
+
+  /** Optional independent recomputation of the value (e.g. exact summation) for best.json. */
+  certify?(state: S): { readonly method: string; readonly value: number };
+  /** Figures of a construction as standalone SVG strings (for reports and notebooks). */
+  figures?(state: S): string[];
+  /** Run settings that suit this problem (group size, steps, ...), under the user's flags. */
+  readonly runDefaults?: Readonly<Record<string, unknown>>;
 }
 
 /** The reward convention: higher is better, strictly positive for any valid state. */

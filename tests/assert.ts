@@ -9,7 +9,12 @@ export function assertEquals<T>(actual: T, expected: T, message?: string): void 
   nodeAssert.deepStrictEqual(actual, expected, message);
 }
 
-export function assertAlmostEquals(actual: number, expected: number, tolerance = 1e-7, message?: string): void {
+export function assertAlmostEquals(
+  actual: number,
+  expected: number,
+  tolerance = 1e-7,
+  message?: string,
+): void {
   const delta = Math.abs(actual - expected);
   nodeAssert.ok(
     delta <= tolerance,

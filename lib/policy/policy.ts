@@ -55,9 +55,13 @@ export interface Policy {
   readonly kind: string;
   /** False for search-only backends (no trainer): the loop skips the update. */
   readonly trainable: boolean;
+  /** The Adam learning rate that suits this backend when the user sets none. */
+  readonly defaultLearningRate?: number;
   sample(context: PolicyContext, n: number, params: SampleParams): Promise<SampledSequence[]>;
   /** Log-probabilities of the tokens under the initial (reference) weights, for the KL term. */
-  referenceLogprobs(batch: readonly { context: PolicyContext; tokens: readonly number[] }[]): Promise<number[][]>;
+  referenceLogprobs(
+    batch: readonly { context: PolicyContext; tokens: readonly number[] }[],
+  ): Promise<number[][]>;
   /** Accumulates gradients of the importance-sampling loss over the batch. */
   forwardBackward(batch: readonly Datum[], loss?: "importance_sampling"): Promise<ForwardBackwardResult>;
   /** One Adam step with the accumulated gradients, which it then clears. */

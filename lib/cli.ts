@@ -1,0 +1,244 @@
+/**
+ * `deno task run <problem> [flags]`: runs a discovery with a progress display and
+ * writes the run directory (Parquet tables, best.json, report.svg).
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { REUSE_RULES } from "./archive.ts";
+import { OBJECTIVES, POLICIES, type RunConfigInput } from "./config.ts";
+import { discover, type RunSummary, type StepReport } from "./loop.ts";
+import { writeReport } from "./report.ts";
+import { PROBLEMS } from "../problems/mod.ts";
+import { RunStoreError } from "./store.ts";
+
+const USAGE = `Usage: deno task run <problem> [options]
+
+Problems: ${Object.keys(PROBLEMS).join(", ")}
+
+Budget (the run stops at whichever comes first):
+  --steps N            training steps (default: the problem's, else 50)
+  --rollouts N         total rollouts
+  --minutes M          wall-clock budget; a step that would overrun it is not started
+Method:
+  --groups N           start states per step (default 8)
+  --group-size N       rollouts per start state (default 64)
+  --reuse RULE         ${REUSE_RULES.join("|")} (default puct)
+  --objective KIND     ${OBJECTIVES.join("|")} (default entropic)
+  --no-train           never update the policy (test-time search only)
+  --kl LAMBDA          KL penalty toward the initial policy (default 0.1)
+  --lr RATE            Adam learning rate (default: the policy's)
+  --temperature T      sampling temperature (default 1.0)
+  --policy NAME        ${POLICIES.join("|")} (default builtin)
+  --init NAME          initial states: random, or a warm start the problem names
+Run:
+  --seed N             random seed (default 0)
+  --workers N          rollout worker threads (default: one per core)
+  --out DIR            where run directories go (default runs)
+  --resume DIR         continue a stopped run from its directory
+  --quiet              no progress display
+  --help               this text
+`;
+
+const FLAGS = {
+  steps: { type: "string" },
+  rollouts: { type: "string" },
+  minutes: { type: "string" },
+  groups: { type: "string" },
+  "group-size": { type: "string" },
+  reuse: { type: "string" },
+  objective: { type: "string" },
+  "no-train": { type: "boolean" },
+  kl: { type: "string" },
+  lr: { type: "string" },
+  temperature: { type: "string" },
+  policy: { type: "string" },
+  init: { type: "string" },
+  seed: { type: "string" },
+  workers: { type: "string" },
+  out: { type: "string" },
+  resume: { type: "string" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+class UsageError extends Error {}
+
+const int = z.coerce.number().int();
+const num = z.coerce.number();
+
+/** Turns argv into a validated request; throws UsageError on anything wrong. */
+export function parseCommandLine(argv: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: "help" as const };
+  if (values.resume) {
+    if (positionals.length > 1) {
+      throw new UsageError("--resume takes the run directory; give at most the problem");
+    }
+    return { kind: "resume" as const, resume: values.resume, quiet: !!values.quiet };
+  }
+  if (positionals.length !== 1) throw new UsageError("name exactly one problem");
+  const problem = positionals[0];
+  if (!PROBLEMS[problem]) {
+    throw new UsageError(`unknown problem "${problem}"; known problems: ${Object.keys(PROBLEMS).join(", ")}`);
+  }
+  const field = <T>(flag: string, schema: z.ZodType<T>, raw: string | undefined): T | undefined => {
+    if (raw === undefined) return undefined;
+    const r = schema.safeParse(raw);
+    if (!r.success) throw new UsageError(`--${flag} ${raw}: ${r.error.issues[0].message}`);
+    return r.data;
+  };
+  const choice = <T extends readonly string[]>(flag: string, options: T, raw: string | undefined) =>
+    field(flag, z.enum(options as unknown as [string, ...string[]]), raw) as T[number] | undefined;
+  const config: RunConfigInput = {
+    problem,
+    steps: field("steps", int.positive(), values.steps),
+    maxRollouts: field("rollouts", int.positive(), values.rollouts),
+    minutes: field("minutes", num.positive(), values.minutes),
+    groups: field("groups", int.positive(), values.groups),
+    groupSize: field("group-size", int.min(2), values["group-size"]),
+    reuse: choice("reuse", REUSE_RULES, values.reuse),
+    objective: choice("objective", OBJECTIVES, values.objective),
+    train: values["no-train"] ? false : undefined,
+    klCoef: field("kl", num.nonnegative(), values.kl),
+    learningRate: field("lr", num.positive(), values.lr),
+    temperature: field("temperature", num.positive(), values.temperature),
+    policy: choice("policy", POLICIES, values.policy),
+    init: values.init,
+    seed: field("seed", int.min(0).max(2 ** 31 - 1), values.seed),
+    workers: field("workers", int.min(0).max(256), values.workers),
+  };
+  if (
+    config.init !== undefined && config.init !== "random" &&
+    !PROBLEMS[problem].warmStarts.includes(config.init)
+  ) {
+    throw new UsageError(
+      `--init ${config.init}: ${problem} knows random, ${PROBLEMS[problem].warmStarts.join(", ")}`,
+    );
+  }
+  return { kind: "run" as const, config, out: values.out ?? "runs", quiet: !!values.quiet };
+}
+
+/** A one-line progress display: redrawn in place on a terminal, one line per step otherwise. */
+class Progress {
+  private readonly tty = Deno.stderr.isTerminal();
+  private readonly encoder = new TextEncoder();
+  private lastDraw = 0;
+  constructor(private readonly quiet: boolean) {}
+
+  rollout(done: number, total: number, header: string): void {
+    if (this.quiet || !this.tty) return;
+    const now = performance.now();
+    if (done < total && now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    const width = 20;
+    const bar = "#".repeat(Math.round((done / total) * width)).padEnd(width, ".");
+    this.write(`\r\x1b[2K${header} [${bar}] ${done}/${total}`);
+  }
+
+  step(line: string): void {
+    if (this.quiet) return;
+    this.write(this.tty ? `\r\x1b[2K${line}\n` : `${line}\n`);
+  }
+
+  private write(s: string) {
+    Deno.stderr.writeSync(this.encoder.encode(s));
+  }
+}
+
+function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return "-";
+  const s = Math.max(0, Math.round(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function stepLine(r: StepReport, quantity: string): string {
+  const { row, config } = r;
+  const rate = row.rollouts / (row.totalMs / 1000);
+  const byTime = config.minutes !== undefined ? config.minutes * 60_000 - row.elapsedMs : Infinity;
+  const bySteps = (config.steps - r.step - 1) * row.totalMs;
+  return `step ${r.step + 1}/${config.steps}  best ${quantity} ${row.best.toFixed(7)}  ` +
+    `valid ${row.valid}/${row.rollouts}  ${rate.toFixed(1)} rollouts/s  ` +
+    `elapsed ${formatDuration(row.elapsedMs)}  left ~${formatDuration(Math.min(byTime, bySteps))}`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let request;
+  try {
+    request = parseCommandLine(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`error: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (request.kind === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    if (controller.signal.aborted) Deno.exit(130);
+    console.error("\nstopping after this step (Ctrl-C again to quit now; --resume continues)");
+    controller.abort();
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
+
+  const progress = new Progress(request.quiet);
+  let header = "";
+  const run = request.kind === "resume"
+    ? discover({ resume: request.resume, signal: controller.signal, onRollout })
+    : discover({ config: request.config, out: request.out, signal: controller.signal, onRollout });
+  function onRollout(done: number, total: number) {
+    progress.rollout(done, total, header);
+  }
+
+  let summary: RunSummary;
+  try {
+    let next = await run.next();
+    while (!next.done) {
+      const report = next.value;
+      const quantity = PROBLEMS[report.config.problem].quantity;
+      if (report.step === 0 && report.runDir) progress.step(`run directory: ${report.runDir}`);
+      progress.step(stepLine(report, quantity));
+      header = `step ${report.step + 2}/${report.config.steps}  best ${quantity} ${
+        report.row.best.toFixed(7)
+      }`;
+      next = await run.next();
+    }
+    summary = next.value;
+  } catch (e) {
+    if (e instanceof RunStoreError) {
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
+  }
+
+  const problem = PROBLEMS[summary.config.problem];
+  console.log(
+    `\n${problem.title}: best ${problem.quantity} = ${summary.best.value} (stopped by ${summary.stoppedBy})`,
+  );
+  if (summary.certified) {
+    console.log(`certified by ${summary.certified.method}: ${problem.quantity} = ${summary.certified.value}`);
+  }
+  if (problem.record) {
+    console.log(`published record: ${problem.record.value} (${problem.record.source})`);
+  }
+  if (summary.runDir) {
+    const report = await writeReport(summary.runDir, problem, summary);
+    console.log(`run directory: ${summary.runDir}\nreport: ${report}`);
+  }
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,438 @@
+/**
+ * discover(): the TTT-Discover loop as an async generator of step reports.
+ *
+ *   select (archive rule) -> generate (policy samples a group per start state)
+ *   -> evaluate (workers run the programs, the verifier scores them)
+ *   -> update (entropic advantages, KL shaping, one Adam step) -> repeat.
+ *
+ * Every random choice derives from (seed, step, group, rollout), so a run is
+ * reproducible for any worker count, and a resumed run continues the same stream.
+ */
+import { Archive, type Candidate } from "./archive.ts";
+import { resolveConfig, type RunConfig, type RunConfigInput } from "./config.ts";
+import { decodeProgram, formatProgram } from "./grammar.ts";
+import { groupAdvantages, klShapedAdvantages } from "./objective.ts";
+import { createPolicy } from "./policy/mod.ts";
+import { type Datum, DEFAULT_ADAM, type Policy, type SampledSequence } from "./policy/policy.ts";
+import type { Evaluation, Problem } from "./problem.ts";
+import type { AttemptRow, StateRow, StepRow } from "./records.ts";
+import { deriveSeed, Rng } from "./rng.ts";
+import { RolloutPool } from "./pool.ts";
+import type { RolloutResult, RolloutTask } from "./rollout.ts";
+import { type BestRecord, newRunId, type ResumedRun, RunStore } from "./store.ts";
+import { getProblem } from "../problems/mod.ts";
+import { join } from "node:path";
+import { encodeJson } from "./json.ts";
+
+/** Stream labels for deriveSeed, so no two uses of the seed share a stream. */
+const STREAM = { init: 1, select: 2, sample: 3, rollout: 4 } as const;
+
+export interface DiscoverOptions {
+  /** What to run; not needed with `resume`, which reads the run's own config.json. */
+  readonly config?: RunConfigInput;
+  /** Where run directories go (`<out>/<problem>/<run-id>`); omit to keep the run in memory. */
+  readonly out?: string;
+  /** Continue the run in this directory instead of starting one. */
+  readonly resume?: string;
+  /** Stops the run cleanly after the current step. */
+  readonly signal?: AbortSignal;
+  /** Sees every rollout as it finishes (progress displays). */
+  readonly onRollout?: (done: number, total: number) => void;
+}
+
+export interface BestState {
+  readonly value: number;
+  readonly reward: number;
+  readonly step: number;
+  readonly stateId: number;
+  /** The construction as JSON. */
+  readonly state: unknown;
+}
+
+export interface StepReport {
+  readonly step: number;
+  readonly row: StepRow;
+  readonly attempts: readonly AttemptRow[];
+  readonly best: BestState;
+  readonly archive: Archive;
+  readonly config: RunConfig;
+  readonly runDir?: string;
+}
+
+export interface RunSummary {
+  readonly config: RunConfig;
+  readonly best: BestState;
+  readonly certified?: { readonly method: string; readonly value: number };
+  readonly steps: readonly StepRow[];
+  readonly runDir?: string;
+  readonly stoppedBy: "steps" | "rollouts" | "time" | "signal";
+}
+
+interface LoopState {
+  completedSteps: number;
+  rollouts: number;
+  elapsedMs: number;
+  best: BestState;
+}
+
+export async function* discover(options: DiscoverOptions): AsyncGenerator<StepReport, RunSummary> {
+  const resumed = options.resume ? await RunStore.open(options.resume) : undefined;
+  if (!resumed && !options.config) throw new Error("discover needs a config, or a run directory to resume");
+  const config = resumed
+    ? resolveConfig(withoutVersions(resumed.config) as RunConfigInput)
+    : resolveConfig(options.config!, getProblem(options.config!.problem).runDefaults);
+  const problem = getProblem(config.problem);
+  const problemOptions = problem.optionsSchema.parse(config.problemOptions);
+  const policy = createPolicy(config, problem);
+
+  let archive: Archive;
+  let loop: LoopState;
+  let store: RunStore | undefined;
+  const steps: StepRow[] = [];
+  if (resumed) {
+    ({ archive, loop } = await restoreRun(resumed, policy));
+    store = resumed.store;
+    steps.push(...resumed.steps);
+  } else {
+    archive = new Archive({
+      rule: config.reuse,
+      exploration: config.exploration,
+      maxSize: config.archiveSize,
+    });
+    const seeds = problem.initialStates(
+      new Rng(deriveSeed(config.seed, STREAM.init)),
+      problemOptions,
+      config.init,
+    );
+    const best = seedArchive(problem, archive, seeds);
+    loop = { completedSteps: 0, rollouts: 0, elapsedMs: 0, best };
+    if (options.out) {
+      const dir = join(options.out, problem.name, newRunId(problem.name, config.seed));
+      store = await RunStore.create(dir, { ...config, versions: versions() });
+    }
+  }
+
+  const workers = config.workers ?? navigator.hardwareConcurrency ?? 1;
+  const pool = new RolloutPool({
+    problem: problem.name,
+    size: workers,
+    timeoutMs: config.rolloutTimeoutSeconds * 1000,
+  });
+  const startedAt = performance.now() - loop.elapsedMs;
+  const budgetMs = config.minutes !== undefined ? config.minutes * 60_000 : Infinity;
+  let stoppedBy: RunSummary["stoppedBy"] = "steps";
+  try {
+    while (true) {
+      if (loop.completedSteps >= config.steps) break;
+      if (config.maxRollouts !== undefined && loop.rollouts >= config.maxRollouts) {
+        stoppedBy = "rollouts";
+        break;
+      }
+      const elapsed = performance.now() - startedAt;
+      const lastStep = steps.at(-1)?.totalMs ?? 0;
+      if (elapsed + lastStep > budgetMs) {
+        stoppedBy = "time";
+        break;
+      }
+      if (options.signal?.aborted) {
+        stoppedBy = "signal";
+        break;
+      }
+      const report = await runStep({
+        config,
+        problem,
+        policy,
+        archive,
+        pool,
+        loop,
+        store,
+        options,
+        startedAt,
+      });
+      steps.push(report.row);
+      yield report;
+    }
+  } finally {
+    pool.close();
+  }
+  const certified = problem.certify?.(problem.fromJSON(loop.best.state));
+  if (store) {
+    await store.writeText("best.json", encodeJson(bestRecord(problem, loop.best, certified), true));
+    await store.finish();
+  }
+  return { config, best: loop.best, certified, steps, runDir: store?.dir, stoppedBy };
+}
+
+/** Evaluates the seeds and puts the valid ones in the archive; returns the best. */
+function seedArchive(problem: Problem, archive: Archive, seeds: unknown[]): BestState {
+  let best: BestState | undefined;
+  for (const seed of seeds) {
+    const json = problem.toJSON(seed);
+    const evaluation = problem.evaluate(json);
+    if (!evaluation.valid) throw new Error(`initial state is invalid: ${evaluation.error}`);
+    const id = archive.addInitial({
+      key: problem.stateKey(seed),
+      state: json,
+      value: evaluation.value!,
+      reward: evaluation.reward,
+      valid: true,
+    });
+    if (id >= 0 && (!best || evaluation.reward > best.reward)) {
+      best = { value: evaluation.value!, reward: evaluation.reward, step: 0, stateId: id, state: json };
+    }
+  }
+  if (!best) throw new Error(`${problem.name} produced no initial states`);
+  return best;
+}
+
+interface StepContext {
+  readonly config: RunConfig;
+  readonly problem: Problem;
+  readonly policy: Policy;
+  readonly archive: Archive;
+  readonly pool: RolloutPool;
+  readonly loop: LoopState;
+  readonly store?: RunStore;
+  readonly options: DiscoverOptions;
+  readonly startedAt: number;
+}
+
+async function runStep(ctx: StepContext): Promise<StepReport> {
+  const { config, problem, policy, archive, loop } = ctx;
+  const step = loop.completedSteps;
+  const t0 = performance.now();
+
+  // 1. Select start states.
+  const starts = archive.select(config.groups, new Rng(deriveSeed(config.seed, STREAM.select, step)));
+  const contexts = starts.map((s) => {
+    const evaluation: Evaluation = problem.evaluate(s.state);
+    return { features: problem.features(problem.fromJSON(s.state), evaluation) };
+  });
+  const t1 = performance.now();
+
+  // 2. Generate: one group of programs per start state.
+  const groups: SampledSequence[][] = [];
+  for (let g = 0; g < starts.length; g++) {
+    groups.push(
+      await policy.sample(contexts[g], config.groupSize, {
+        temperature: config.temperature,
+        seed: deriveSeed(config.seed, STREAM.sample, step, g),
+      }),
+    );
+  }
+  const tasks: RolloutTask[] = [];
+  const programs: string[] = [];
+  groups.forEach((group, g) =>
+    group.forEach((seq, r) => {
+      const program = decodeProgram(problem.grammar, seq.tokens);
+      programs.push(formatProgram(program));
+      tasks.push({
+        id: tasks.length,
+        program,
+        state: starts[g].state,
+        seed: deriveSeed(config.seed, STREAM.rollout, step, g, r),
+      });
+    })
+  );
+  const t2 = performance.now();
+
+  // 3. Evaluate in parallel.
+  let finished = 0;
+  const results = await ctx.pool.run(tasks, () => ctx.options.onRollout?.(++finished, tasks.length));
+  const t3 = performance.now();
+
+  // 4. Update: advantages per group, KL shaping, one optimiser step.
+  const rewardsOf = (g: number) =>
+    results.slice(g * config.groupSize, (g + 1) * config.groupSize).map((r) => r.evaluation.reward);
+  const sequenceAdvantages: number[] = new Array(results.length).fill(NaN);
+  const betas: number[] = [];
+  const data: { context: typeof contexts[number]; seq: SampledSequence; advantage: number }[] = [];
+  groups.forEach((group, g) => {
+    const signal = groupAdvantages(rewardsOf(g), config.objective, { fixedBeta: config.fixedBeta });
+    if (!signal) return; // all rewards equal: no signal
+    betas.push(signal.beta);
+    group.forEach((seq, r) => {
+      sequenceAdvantages[g * config.groupSize + r] = signal.advantages[r];
+      data.push({ context: contexts[g], seq, advantage: signal.advantages[r] });
+    });
+  });
+  let kl = NaN, loss = NaN;
+  if (config.train && policy.trainable && data.length > 0) {
+    const reference = await policy.referenceLogprobs(
+      data.map((d) => ({ context: d.context, tokens: d.seq.tokens })),
+    );
+    const shaped = klShapedAdvantages(
+      data.map((d) => d.advantage),
+      data.map((d) => d.seq.logprobs),
+      reference,
+      config.klCoef,
+    );
+    kl = shaped.meanDiff;
+    const batch: Datum[] = data.map((d, i) => ({
+      context: d.context,
+      tokens: d.seq.tokens,
+      samplerLogprobs: d.seq.logprobs,
+      advantages: shaped.advantages[i],
+    }));
+    loss = (await policy.forwardBackward(batch, "importance_sampling")).loss;
+    await policy.optimStep({
+      ...DEFAULT_ADAM,
+      learningRate: config.learningRate ?? policy.defaultLearningRate ?? DEFAULT_ADAM.learningRate,
+    });
+  }
+  const t4 = performance.now();
+
+  // Archive: one expansion per group; the best valid children join.
+  const childIds: number[] = new Array(results.length).fill(-1);
+  starts.forEach((start, g) => {
+    const slice = results.slice(g * config.groupSize, (g + 1) * config.groupSize);
+    const ids = archive.expand(start.id, slice.map(toCandidate), step + 1);
+    ids.forEach((id, r) => (childIds[g * config.groupSize + r] = id));
+  });
+  for (const [i, r] of results.entries()) {
+    if (r.evaluation.valid && r.evaluation.reward > loop.best.reward) {
+      loop.best = {
+        value: r.evaluation.value!,
+        reward: r.evaluation.reward,
+        step,
+        stateId: childIds[i],
+        state: r.state,
+      };
+    }
+  }
+
+  const attempts: AttemptRow[] = results.map((r, i) => ({
+    step,
+    group: Math.floor(i / config.groupSize),
+    rollout: i % config.groupSize,
+    parentId: starts[Math.floor(i / config.groupSize)].id,
+    childId: childIds[i],
+    valid: r.evaluation.valid,
+    value: r.evaluation.valid ? r.evaluation.value! : NaN,
+    reward: r.evaluation.reward,
+    advantage: sequenceAdvantages[i],
+    error: r.evaluation.error ?? "",
+    durationMs: r.durationMs,
+    program: programs[i],
+    tokens: groups[Math.floor(i / config.groupSize)][i % config.groupSize].tokens.length,
+  }));
+  loop.completedSteps = step + 1;
+  loop.rollouts += results.length;
+
+  const validRewards = results.filter((r) => r.evaluation.valid).map((r) => r.evaluation.reward);
+  const row: StepRow = {
+    step,
+    rollouts: results.length,
+    valid: validRewards.length,
+    best: loop.best.value,
+    stepBestReward: validRewards.length ? Math.max(...validRewards) : NaN,
+    meanReward: results.reduce((s, r) => s + r.evaluation.reward, 0) / results.length,
+    bestReward: loop.best.reward,
+    beta: betas.length ? betas.reduce((a, b) => a + b, 0) / betas.length : NaN,
+    kl,
+    loss,
+    archiveSize: archive.size,
+    selectMs: t1 - t0,
+    sampleMs: t2 - t1,
+    evaluateMs: t3 - t2,
+    updateMs: t4 - t3,
+    storeMs: 0,
+    totalMs: 0,
+    elapsedMs: 0,
+  };
+  if (ctx.store) {
+    const now = performance.now();
+    row.totalMs = now - t0;
+    row.elapsedMs = now - ctx.startedAt;
+    loop.elapsedMs = row.elapsedMs;
+    const { ms } = await ctx.store.commitStep({
+      attempts,
+      step: row,
+      states: stateRows(archive),
+      best: bestRecord(problem, loop.best),
+      checkpoint: {
+        completedSteps: loop.completedSteps,
+        archive: archive.snapshot(),
+        policy: await policy.checkpoint(),
+        loop: { rollouts: loop.rollouts, elapsedMs: loop.elapsedMs, best: loop.best },
+      },
+    });
+    row.storeMs = ms;
+  }
+  const end = performance.now();
+  row.totalMs = end - t0;
+  row.elapsedMs = end - ctx.startedAt;
+  loop.elapsedMs = row.elapsedMs;
+  return { step, row, attempts, best: loop.best, archive, config, runDir: ctx.store?.dir };
+}
+
+function toCandidate(r: RolloutResult): Candidate {
+  return {
+    key: r.key ?? "",
+    state: r.state,
+    value: r.evaluation.value ?? NaN,
+    reward: r.evaluation.reward,
+    valid: r.evaluation.valid,
+  };
+}
+
+function stateRows(archive: Archive): StateRow[] {
+  return archive.all().map((e) => ({
+    id: e.id,
+    parentId: e.parentId,
+    depth: e.depth,
+    value: e.value,
+    reward: e.reward,
+    visits: e.visits,
+    bestChildReward: Number.isFinite(e.bestChildReward) ? e.bestChildReward : NaN,
+    step: e.step,
+    initial: e.initial,
+    state: JSON.stringify(e.state),
+  }));
+}
+
+function bestRecord(
+  problem: Problem,
+  best: BestState,
+  certified?: { method: string; value: number },
+): BestRecord {
+  return {
+    problem: problem.name,
+    quantity: problem.quantity,
+    direction: problem.direction,
+    value: best.value,
+    reward: best.reward,
+    stateId: best.stateId,
+    step: best.step,
+    certified,
+    construction: best.state,
+  };
+}
+
+async function restoreRun(
+  resumed: ResumedRun,
+  policy: Policy,
+): Promise<{ archive: Archive; loop: LoopState }> {
+  const cp = resumed.checkpoint;
+  await policy.restore(cp.policy);
+  const saved = cp.loop as { rollouts: number; elapsedMs: number; best: BestState };
+  return {
+    archive: Archive.restore(cp.archive),
+    loop: {
+      completedSteps: cp.completedSteps,
+      rollouts: saved.rollouts,
+      elapsedMs: saved.elapsedMs,
+      best: saved.best,
+    },
+  };
+}
+
+/** config.json carries the software versions beside the settings; they are not settings. */
+function withoutVersions(config: Record<string, unknown>): Record<string, unknown> {
+  const { versions: _, ...settings } = config;
+  return settings;
+}
+
+function versions(): Record<string, string> {
+  return { deno: Deno.version.deno, v8: Deno.version.v8, toolkit: "0.1.0" };
+}

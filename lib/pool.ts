@@ -1,0 +1,91 @@
+/**
+ * Runs rollouts in parallel on worker threads. Results come back in task order and
+ * depend only on each task's seed, so a run is reproducible for any worker count.
+ * A rollout that exceeds its time limit takes its worker down with it; the worker is
+ * replaced and the rollout is recorded as invalid.
+ */
+import { invalid, type RolloutResult, type RolloutTask, runRollout } from "./rollout.ts";
+import { getProblem } from "../problems/mod.ts";
+import type { WorkerRequest } from "./worker.ts";
+
+export interface PoolOptions {
+  readonly problem: string;
+  /** Worker threads; 0 runs rollouts in this thread (slower, but easy to debug). */
+  readonly size: number;
+  /** Wall-clock limit for one rollout. */
+  readonly timeoutMs: number;
+}
+
+interface Slot {
+  worker: Worker;
+}
+
+export class RolloutPool {
+  private readonly slots: Slot[] = [];
+
+  constructor(private readonly options: PoolOptions) {
+    for (let i = 0; i < options.size; i++) this.slots.push({ worker: this.spawn() });
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+    worker.postMessage({ type: "init", problem: this.options.problem } satisfies WorkerRequest);
+    return worker;
+  }
+
+  /** Runs every task; `onResult` sees each result as it lands (for progress displays). */
+  async run(tasks: readonly RolloutTask[], onResult?: (r: RolloutResult) => void): Promise<RolloutResult[]> {
+    const results: RolloutResult[] = new Array(tasks.length);
+    if (this.slots.length === 0) {
+      const problem = getProblem(this.options.problem);
+      for (let i = 0; i < tasks.length; i++) {
+        results[i] = await runRollout(problem, tasks[i]);
+        onResult?.(results[i]);
+      }
+      return results;
+    }
+    let next = 0;
+    const drain = async (slot: Slot) => {
+      while (next < tasks.length) {
+        const i = next++;
+        results[i] = await this.runOn(slot, tasks[i]);
+        onResult?.(results[i]);
+      }
+    };
+    await Promise.all(this.slots.map(drain));
+    return results;
+  }
+
+  private runOn(slot: Slot, task: RolloutTask): Promise<RolloutResult> {
+    return new Promise((resolve) => {
+      const started = performance.now();
+      const finish = (result: RolloutResult) => {
+        clearTimeout(timer);
+        slot.worker.onmessage = null;
+        slot.worker.onerror = null;
+        resolve(result);
+      };
+      const fail = (error: string) => {
+        // The worker may be stuck or broken: replace it so later rollouts are unaffected.
+        slot.worker.terminate();
+        slot.worker = this.spawn();
+        finish({ id: task.id, evaluation: invalid(error), durationMs: performance.now() - started });
+      };
+      const timer = setTimeout(
+        () => fail(`rollout timed out after ${(this.options.timeoutMs / 1000).toFixed(1)} s`),
+        this.options.timeoutMs,
+      );
+      slot.worker.onmessage = (e: MessageEvent<RolloutResult>) => finish(e.data);
+      slot.worker.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        fail(`worker crashed: ${e.message}`);
+      };
+      slot.worker.postMessage({ type: "task", task } satisfies WorkerRequest);
+    });
+  }
+
+  close(): void {
+    for (const slot of this.slots) slot.worker.terminate();
+    this.slots.length = 0;
+  }
+}

@@ -1,0 +1,17 @@
+/** Every problem the toolkit knows, by name. Workers look problems up here too. */
+import type { Problem } from "../lib/problem.ts";
+import { erdos } from "./erdos/mod.ts";
+
+// deno-lint-ignore no-explicit-any
+export const PROBLEMS: Readonly<Record<string, Problem<any, any>>> = {
+  erdos,
+};
+
+// deno-lint-ignore no-explicit-any
+export function getProblem(name: string): Problem<any, any> {
+  const problem = PROBLEMS[name];
+  if (!problem) {
+    throw new Error(`unknown problem "${name}"; known problems: ${Object.keys(PROBLEMS).join(", ")}`);
+  }
+  return problem;
+}
