@@ -34,7 +34,7 @@ Run:
   --seed N             random seed (default 0)
   --workers N          rollout worker threads (default: one per core)
   --out DIR            where run directories go (default runs)
-  --resume DIR         continue a stopped run from its directory
+  --resume DIR         continue a stopped run from its directory (only the budget flags may change)
   --quiet              no progress display
   --help               this text
 `;
@@ -63,6 +63,8 @@ const FLAGS = {
 
 class UsageError extends Error {}
 
+const BUDGET = ["steps", "minutes", "maxRollouts"];
+
 const int = z.coerce.number().int();
 const num = z.coerce.number();
 
@@ -76,14 +78,10 @@ export function parseCommandLine(argv: string[]) {
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" as const };
-  if (values.resume) {
-    if (positionals.length > 1) {
-      throw new UsageError("--resume takes the run directory; give at most the problem");
-    }
-    return { kind: "resume" as const, resume: values.resume, quiet: !!values.quiet };
-  }
-  if (positionals.length !== 1) throw new UsageError("name exactly one problem");
-  const problem = positionals[0];
+  if (values.resume && positionals.length > 1) throw new UsageError("--resume takes the run directory only");
+  if (!values.resume && positionals.length !== 1) throw new UsageError("name exactly one problem");
+  // With --resume the problem comes from the run's config.json; any name here is only checked.
+  const problem = positionals[0] ?? "erdos";
   if (!PROBLEMS[problem]) {
     throw new UsageError(`unknown problem "${problem}"; known problems: ${Object.keys(PROBLEMS).join(", ")}`);
   }
@@ -113,6 +111,17 @@ export function parseCommandLine(argv: string[]) {
     seed: field("seed", int.min(0).max(2 ** 31 - 1), values.seed),
     workers: field("workers", int.min(0).max(256), values.workers),
   };
+  if (values.resume) {
+    const fixed = Object.entries(config)
+      .filter(([k, v]) => v !== undefined && k !== "problem" && !BUDGET.includes(k));
+    if (fixed.length > 0) {
+      throw new UsageError(
+        "a resumed run keeps its settings; only --steps, --minutes and --rollouts may change " +
+          `(got ${fixed.map(([k]) => k).join(", ")})`,
+      );
+    }
+    return { kind: "resume" as const, resume: values.resume, config, quiet: !!values.quiet };
+  }
   if (
     config.init !== undefined && config.init !== "random" &&
     !PROBLEMS[problem].warmStarts.includes(config.init)
@@ -194,7 +203,7 @@ export async function main(argv: string[]): Promise<number> {
   const progress = new Progress(request.quiet);
   let header = "";
   const run = request.kind === "resume"
-    ? discover({ resume: request.resume, signal: controller.signal, onRollout })
+    ? discover({ resume: request.resume, config: request.config, signal: controller.signal, onRollout })
     : discover({ config: request.config, out: request.out, signal: controller.signal, onRollout });
   function onRollout(done: number, total: number) {
     progress.rollout(done, total, header);

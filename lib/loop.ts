@@ -30,6 +30,11 @@ const STREAM = { init: 1, select: 2, sample: 3, rollout: 4 } as const;
 export interface DiscoverOptions {
   /** What to run; not needed with `resume`, which reads the run's own config.json. */
   readonly config?: RunConfigInput;
+  /**
+   * A problem object not in problems/mod.ts (e.g. defined in a notebook). Its rollouts
+   * run in-process, so set `workers: 0`; config.problem must be its name.
+   */
+  readonly problem?: Problem;
   /** Where run directories go (`<out>/<problem>/<run-id>`); omit to keep the run in memory. */
   readonly out?: string;
   /** Continue the run in this directory instead of starting one. */
@@ -76,61 +81,30 @@ interface LoopState {
 }
 
 export async function* discover(options: DiscoverOptions): AsyncGenerator<StepReport, RunSummary> {
-  const resumed = options.resume ? await RunStore.open(options.resume) : undefined;
-  if (!resumed && !options.config) throw new Error("discover needs a config, or a run directory to resume");
-  const config = resumed
-    ? resolveConfig(withoutVersions(resumed.config) as RunConfigInput)
-    : resolveConfig(options.config!, getProblem(options.config!.problem).runDefaults);
-  const problem = getProblem(config.problem);
-  const problemOptions = problem.optionsSchema.parse(config.problemOptions);
-  const policy = createPolicy(config, problem);
-
-  let archive: Archive;
-  let loop: LoopState;
-  let store: RunStore | undefined;
-  const steps: StepRow[] = [];
-  if (resumed) {
-    ({ archive, loop } = await restoreRun(resumed, policy));
-    store = resumed.store;
-    steps.push(...resumed.steps);
-  } else {
-    archive = new Archive({
-      rule: config.reuse,
-      exploration: config.exploration,
-      maxSize: config.archiveSize,
-    });
-    const seeds = problem.initialStates(
-      new Rng(deriveSeed(config.seed, STREAM.init)),
-      problemOptions,
-      config.init,
-    );
-    const best = seedArchive(problem, archive, seeds);
-    loop = { completedSteps: 0, rollouts: 0, elapsedMs: 0, best };
-    if (options.out) {
+  const { config, problem, policy, archive, loop, steps, resumedStore } = await prepareRun(options);
+  // Workers start before anything is written, so a problem they cannot load leaves no run behind.
+  const pool = new RolloutPool({
+    problem,
+    size: config.workers ?? navigator.hardwareConcurrency ?? 1,
+    timeoutMs: config.rolloutTimeoutSeconds * 1000,
+  });
+  let store = resumedStore;
+  let stoppedBy: RunSummary["stoppedBy"] = "steps";
+  try {
+    if (!store && options.out) {
       const dir = join(options.out, problem.name, newRunId(problem.name, config.seed));
       store = await RunStore.create(dir, { ...config, versions: versions() });
     }
-  }
-
-  const workers = config.workers ?? navigator.hardwareConcurrency ?? 1;
-  const pool = new RolloutPool({
-    problem: problem.name,
-    size: workers,
-    timeoutMs: config.rolloutTimeoutSeconds * 1000,
-  });
-  const startedAt = performance.now() - loop.elapsedMs;
-  const budgetMs = config.minutes !== undefined ? config.minutes * 60_000 : Infinity;
-  let stoppedBy: RunSummary["stoppedBy"] = "steps";
-  try {
-    while (true) {
-      if (loop.completedSteps >= config.steps) break;
+    const startedAt = performance.now() - loop.elapsedMs;
+    const budgetMs = config.minutes !== undefined ? config.minutes * 60_000 : Infinity;
+    while (loop.completedSteps < config.steps) {
       if (config.maxRollouts !== undefined && loop.rollouts >= config.maxRollouts) {
         stoppedBy = "rollouts";
         break;
       }
-      const elapsed = performance.now() - startedAt;
-      const lastStep = steps.at(-1)?.totalMs ?? 0;
-      if (elapsed + lastStep > budgetMs) {
+      // A step that would overrun the time budget is not started.
+      const lastStepMs = steps.at(-1)?.totalMs ?? 0;
+      if (performance.now() - startedAt + lastStepMs > budgetMs) {
         stoppedBy = "time";
         break;
       }
@@ -161,6 +135,52 @@ export async function* discover(options: DiscoverOptions): AsyncGenerator<StepRe
     await store.finish();
   }
   return { config, best: loop.best, certified, steps, runDir: store?.dir, stoppedBy };
+}
+
+/** Budget fields a resumed run may change; everything else comes from its config.json. */
+const BUDGET_FIELDS = ["steps", "minutes", "maxRollouts"] as const;
+
+/** Resolves the configuration and builds (or restores) the policy, archive and loop state. */
+async function prepareRun(options: DiscoverOptions) {
+  const resumed = options.resume ? await RunStore.open(options.resume) : undefined;
+  if (!resumed && !options.config) throw new Error("discover needs a config, or a run directory to resume");
+  let config: RunConfig;
+  if (resumed) {
+    const budget = Object.fromEntries(
+      BUDGET_FIELDS.filter((k) => options.config?.[k] !== undefined).map((k) => [k, options.config![k]]),
+    );
+    config = resolveConfig({ ...withoutVersions(resumed.config), ...budget } as RunConfigInput);
+  } else {
+    const problem = options.problem ?? getProblem(options.config!.problem);
+    config = resolveConfig(options.config!, problem.runDefaults);
+  }
+  const problem = options.problem ?? getProblem(config.problem);
+  if (problem.name !== config.problem) {
+    throw new Error(`config.problem is "${config.problem}" but the problem given is "${problem.name}"`);
+  }
+  const policy = createPolicy(config, problem);
+  if (resumed) {
+    const { archive, loop } = await restoreRun(resumed, policy);
+    return { config, problem, policy, archive, loop, steps: [...resumed.steps], resumedStore: resumed.store };
+  }
+  const archive = new Archive({
+    rule: config.reuse,
+    exploration: config.exploration,
+    maxSize: config.archiveSize,
+  });
+  const problemOptions = problem.optionsSchema.parse(config.problemOptions);
+  const seeds = problem.initialStates(
+    new Rng(deriveSeed(config.seed, STREAM.init)),
+    problemOptions,
+    config.init,
+  );
+  const loop: LoopState = {
+    completedSteps: 0,
+    rollouts: 0,
+    elapsedMs: 0,
+    best: seedArchive(problem, archive, seeds),
+  };
+  return { config, problem, policy, archive, loop, steps: [] as StepRow[], resumedStore: undefined };
 }
 
 /** Evaluates the seeds and puts the valid ones in the archive; returns the best. */

@@ -5,11 +5,13 @@
  * replaced and the rollout is recorded as invalid.
  */
 import { invalid, type RolloutResult, type RolloutTask, runRollout } from "./rollout.ts";
-import { getProblem } from "../problems/mod.ts";
+import { getProblem, PROBLEMS } from "../problems/mod.ts";
 import type { WorkerRequest } from "./worker.ts";
+import type { Problem } from "./problem.ts";
 
 export interface PoolOptions {
-  readonly problem: string;
+  /** A registered problem's name, or a problem object (in-process only, unless it is registered). */
+  readonly problem: string | Problem;
   /** Worker threads; 0 runs rollouts in this thread (slower, but easy to debug). */
   readonly size: number;
   /** Wall-clock limit for one rollout. */
@@ -22,14 +24,22 @@ interface Slot {
 
 export class RolloutPool {
   private readonly slots: Slot[] = [];
+  private readonly problem: Problem;
 
   constructor(private readonly options: PoolOptions) {
+    this.problem = typeof options.problem === "string" ? getProblem(options.problem) : options.problem;
+    if (options.size > 0 && PROBLEMS[this.problem.name] !== this.problem) {
+      throw new Error(
+        `problem "${this.problem.name}" is not in problems/mod.ts, so worker threads cannot load it: ` +
+          "run it in-process with workers: 0, or register it",
+      );
+    }
     for (let i = 0; i < options.size; i++) this.slots.push({ worker: this.spawn() });
   }
 
   private spawn(): Worker {
     const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-    worker.postMessage({ type: "init", problem: this.options.problem } satisfies WorkerRequest);
+    worker.postMessage({ type: "init", problem: this.problem.name } satisfies WorkerRequest);
     return worker;
   }
 
@@ -37,9 +47,8 @@ export class RolloutPool {
   async run(tasks: readonly RolloutTask[], onResult?: (r: RolloutResult) => void): Promise<RolloutResult[]> {
     const results: RolloutResult[] = new Array(tasks.length);
     if (this.slots.length === 0) {
-      const problem = getProblem(this.options.problem);
       for (let i = 0; i < tasks.length; i++) {
-        results[i] = await runRollout(problem, tasks[i]);
+        results[i] = await runRollout(this.problem, tasks[i]);
         onResult?.(results[i]);
       }
       return results;

@@ -267,8 +267,10 @@ export class RunStore {
     await writeFileAtomic(join(this.dir, name), content);
   }
 
-  /** Merges the per-step attempt files into attempts.parquet and removes them. Safe to call again. */
+  /** Rewrites steps.parquet, merges the per-step attempt files into attempts.parquet and removes them. Safe to call again. */
   async finish(): Promise<void> {
+    // The loop completes a step row's store and total times after its commit; persist them now.
+    await writeParquet(join(this.dir, FILE.steps), toFrame(FILE.steps, STEP_COLUMNS, this.#steps), REWRITTEN);
     const attempts = readAttemptsFrame(this.dir, this.#completedSteps);
     await writeParquet(join(this.dir, FILE.attempts), attempts, WRITTEN_ONCE);
     await syncDirectory(this.dir);

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Problem } from "../../lib/problem.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { erdosFeatures, FEATURE_DIM } from "./features.ts";
+import { erdosFigures } from "./figures.ts";
 import { applyProgram, grammar } from "./moves.ts";
 import { erdosReference, REFERENCE_KEYS, type ReferenceName } from "./reference.ts";
 import { type ErdosState, heightsKey, stateFromJSON } from "./state.ts";
@@ -61,10 +62,15 @@ export const erdos: Problem<ErdosState, ErdosOptions> = {
   features: erdosFeatures,
   apply: applyProgram,
 
+  figures: erdosFigures,
+  // Sized so the default `deno task run erdos` ends within 5 minutes on 2 cores.
+  runDefaults: { steps: 40, groups: 8, groupSize: 16, minutes: 4.5 },
+
   toJSON: (state) => ({ heights: [...state.heights] }),
   fromJSON: stateFromJSON,
   stateKey: (state) => heightsKey(state.heights),
 };
 
 export { certifyOverlap, evaluateHeights } from "./verifier.ts";
+export { overlapCurve } from "./figures.ts";
 export type { ErdosState } from "./state.ts";

@@ -1,0 +1,65 @@
+/**
+ * One HiGHS (WebAssembly) runtime per process and a small LP entry point in CSR form:
+ *   minimise cost . x  subject to  rowLower <= A x <= rowUpper,  colLower <= x <= colUpper.
+ * Iteration limits (counts, never wall time) keep moves deterministic.
+ */
+import highsModule from "highs";
+import type { Highs } from "highs";
+
+// The package's CommonJS typings make the default export look like a namespace to Deno.
+const loadHighs = highsModule as unknown as () => Promise<Highs>;
+let runtime: Promise<Highs> | null = null;
+
+/** The shared runtime (instantiating it costs tens of ms, so it is done once). */
+export function highsRuntime(): Promise<Highs> {
+  runtime ??= loadHighs();
+  return runtime;
+}
+
+export interface SparseLp {
+  readonly numCols: number;
+  readonly colCost: Float64Array;
+  /** Use -Infinity / Infinity for free bounds. */
+  readonly colLower: Float64Array;
+  readonly colUpper: Float64Array;
+  readonly rowLower: Float64Array;
+  readonly rowUpper: Float64Array;
+  /** Row-major sparse matrix: row r holds indices[starts[r]..starts[r+1]). */
+  readonly starts: Int32Array;
+  readonly indices: Int32Array | number[];
+  readonly values: Float64Array | number[];
+  readonly simplexIterationLimit?: number;
+}
+
+/** Converts +-Infinity to the runtime's own infinity. */
+function finiteBounds(bounds: Float64Array, infinity: number): Float64Array {
+  return bounds.map((b) => (b === Infinity ? infinity : b === -Infinity ? -infinity : b));
+}
+
+/** Solves the LP; returns the primal solution, or null unless HiGHS reports "optimal". */
+export async function solveSparseLp(lp: SparseLp): Promise<Float64Array | null> {
+  const rt = await highsRuntime();
+  const numRows = lp.rowLower.length;
+  return rt.withModel({
+    numCols: lp.numCols,
+    numRows,
+    colCost: lp.colCost,
+    colLower: finiteBounds(lp.colLower, rt.infinity),
+    colUpper: finiteBounds(lp.colUpper, rt.infinity),
+    rowLower: finiteBounds(lp.rowLower, rt.infinity),
+    rowUpper: finiteBounds(lp.rowUpper, rt.infinity),
+    matrix: {
+      format: "csr",
+      numRows,
+      numCols: lp.numCols,
+      starts: lp.starts,
+      indices: Int32Array.from(lp.indices),
+      values: Float64Array.from(lp.values),
+    },
+  }, (model) => {
+    model.options.set({ output_flag: false, simplex_iteration_limit: lp.simplexIterationLimit ?? 50_000 });
+    model.run();
+    if (model.getModelStatus() !== rt.constants.modelStatus.optimal) return null;
+    return Float64Array.from(model.getSolution().colValue);
+  });
+}

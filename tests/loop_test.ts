@@ -1,0 +1,156 @@
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { discover, type RunSummary, type StepReport } from "../lib/loop.ts";
+import type { RunConfigInput } from "../lib/config.ts";
+import { getProblem } from "../problems/mod.ts";
+import { assert, assertAlmostEquals, assertEquals, assertRejects } from "./assert.ts";
+import { toy } from "./toy_problem.ts";
+
+async function runToEnd(
+  options: Parameters<typeof discover>[0],
+): Promise<{ reports: StepReport[]; summary: RunSummary }> {
+  const reports: StepReport[] = [];
+  const gen = discover(options);
+  let next = await gen.next();
+  while (!next.done) {
+    reports.push(next.value);
+    next = await gen.next();
+  }
+  return { reports, summary: next.value };
+}
+
+const small: RunConfigInput = { problem: "erdos", steps: 3, groups: 3, groupSize: 6, seed: 11 };
+
+function attemptsOf(dir: string) {
+  return pl.readParquet(join(dir, "attempts.parquet"))
+    .select("step", "group", "rollout", "parent_id", "child_id", "valid", "value", "reward", "program")
+    .toRecords();
+}
+
+Deno.test("a short run writes every file, and best.json holds a re-verifiable construction", async () => {
+  const out = Deno.makeTempDirSync();
+  const { reports, summary } = await runToEnd({ config: small, out });
+  assertEquals(reports.length, 3);
+  const dir = summary.runDir!;
+  for (const f of ["config.json", "attempts.parquet", "states.parquet", "steps.parquet", "best.json"]) {
+    assert(Deno.statSync(join(dir, f)).isFile, `${f} missing`);
+  }
+  const config = JSON.parse(Deno.readTextFileSync(join(dir, "config.json")));
+  assertEquals(config.seed, 11);
+  assertEquals(config.groups, 3);
+  const best = JSON.parse(Deno.readTextFileSync(join(dir, "best.json")));
+  const verdict = getProblem("erdos").evaluate(best.construction);
+  assert(verdict.valid);
+  assertEquals(verdict.value, best.value);
+  assertAlmostEquals(best.certified.value, best.value, 1e-12);
+  assertEquals(attemptsOf(dir).length, 3 * 3 * 6);
+  const steps = pl.readParquet(join(dir, "steps.parquet"));
+  assertEquals(steps.getColumn("step").toArray(), [0, 1, 2]);
+  // The best value only ever improves, and matches the best valid attempt.
+  const bests = steps.getColumn("best").toArray() as number[];
+  assert(bests.every((b, i) => i === 0 || b <= bests[i - 1]));
+  const values = attemptsOf(dir).filter((r) => r.valid).map((r) => r.value as number);
+  assert(Math.min(...values) >= best.value);
+});
+
+Deno.test("runs are reproducible for a seed, whatever the worker count", async () => {
+  const a = await runToEnd({ config: { ...small, workers: 0 } });
+  const b = await runToEnd({ config: { ...small, workers: 2 } });
+  const rows = (r: { reports: StepReport[] }) =>
+    r.reports.flatMap((s) => s.attempts.map((x) => [x.program, x.value, x.childId]));
+  assertEquals(rows(a), rows(b));
+  assertEquals(a.summary.best.value, b.summary.best.value);
+});
+
+Deno.test("a run killed mid-way and resumed loses and duplicates nothing, and matches an uninterrupted run", async () => {
+  const out = Deno.makeTempDirSync();
+  const cli = new URL("../lib/cli.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      cli,
+      "erdos",
+      "--steps",
+      "5",
+      "--groups",
+      "3",
+      "--group-size",
+      "6",
+      "--seed",
+      "11",
+      "--out",
+      out,
+      "--quiet",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  // Kill it (no chance to clean up) once two steps are committed.
+  let dir = "";
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    try {
+      dir = join(out, "erdos", [...Deno.readDirSync(join(out, "erdos"))][0].name);
+      const cp = JSON.parse(Deno.readTextFileSync(join(dir, "checkpoint.json")));
+      if (cp.completedSteps >= 2) break;
+    } catch { /* not there yet */ }
+  }
+  child.kill("SIGKILL");
+  await child.status;
+  const done = JSON.parse(Deno.readTextFileSync(join(dir, "checkpoint.json"))).completedSteps;
+  assert(done >= 2 && done < 5, `killed after ${done} steps`);
+
+  const resumed = await runToEnd({ resume: dir });
+  assertEquals(resumed.reports[0].step, done);
+  const rows = attemptsOf(dir);
+  assertEquals(rows.length, 5 * 3 * 6);
+  const keys = new Set(rows.map((r) => `${r.step}/${r.group}/${r.rollout}`));
+  assertEquals(keys.size, rows.length);
+
+  const straight = await runToEnd({ config: { ...small, steps: 5 }, out: Deno.makeTempDirSync() });
+  assertEquals(attemptsOf(straight.summary.runDir!), rows);
+  assertEquals(resumed.summary.best.value, straight.summary.best.value);
+});
+
+Deno.test("moves that throw or produce NaN are recorded as invalid attempts and the run goes on", async () => {
+  const { reports, summary } = await runToEnd({
+    config: { problem: "toy", steps: 8, groups: 2, groupSize: 8, workers: 0, seed: 3 },
+    problem: toy,
+  });
+  const attempts = reports.flatMap((r) => r.attempts);
+  const failed = attempts.filter((a) => a.program.includes("fail"));
+  const nan = attempts.filter((a) => a.program.includes("nan") && !a.program.includes("fail"));
+  assert(failed.length > 0 && nan.length > 0);
+  assert(failed.every((a) => !a.valid && a.reward === 0 && /always fails/.test(a.error)));
+  assert(
+    nan.filter((a) => !a.program.match(/nan\(\); add/)).every((a) => !a.valid && /finite/.test(a.error)),
+  );
+  assertEquals(reports.length, 8);
+  assert(summary.best.value < 7, "the walk made progress toward 7");
+});
+
+Deno.test("resuming a missing or corrupt run directory fails clearly and writes nothing", async () => {
+  await assertRejects(() => runToEnd({ resume: "/nonexistent/run" }), /nonexistent/);
+  const out = Deno.makeTempDirSync();
+  const { summary } = await runToEnd({ config: { ...small, steps: 1 }, out });
+  const dir = summary.runDir!;
+  Deno.writeTextFileSync(join(dir, "checkpoint.json"), "{ not json");
+  const before = [...Deno.readDirSync(dir)].map((
+    e,
+  ) => [e.name, Deno.statSync(join(dir, e.name)).mtime?.getTime()]);
+  await assertRejects(() => runToEnd({ resume: dir }), /checkpoint\.json/);
+  const after = [...Deno.readDirSync(dir)].map((
+    e,
+  ) => [e.name, Deno.statSync(join(dir, e.name)).mtime?.getTime()]);
+  assertEquals(after, before);
+});
+
+Deno.test("budgets: rollouts and minutes stop the run", async () => {
+  const byRollouts = await runToEnd({ config: { ...small, steps: 50, maxRollouts: 40, workers: 0 } });
+  assertEquals(byRollouts.summary.stoppedBy, "rollouts");
+  assertEquals(byRollouts.reports.length, 3); // 18 rollouts a step: 18, 36, then 54 >= 40
+  const byTime = await runToEnd({ config: { ...small, steps: 1000, minutes: 0.02, workers: 0 } });
+  assertEquals(byTime.summary.stoppedBy, "time");
+  assert(byTime.reports.length < 1000);
+});
