@@ -8,7 +8,7 @@
  * }
  * ```
  */
-export { discover } from "./lib/loop.ts";
+export { archiveRows, discover } from "./lib/loop.ts";
 export type { BestState, DiscoverOptions, RunSummary, StepReport } from "./lib/loop.ts";
 export { resolveConfig, type RunConfig, type RunConfigInput, RunConfigSchema } from "./lib/config.ts";
 export { Archive, type ArchiveEntry, type ArchiveOptions, type ReuseRule } from "./lib/archive.ts";
@@ -22,4 +22,5 @@ export { Rng } from "./lib/rng.ts";
 export type { AttemptRow, StateRow, StepRow } from "./lib/records.ts";
 export * from "./lib/store.ts";
 export * from "./lib/plot.ts";
+export { ATTEMPT_COLUMNS, frameToRows, STATE_COLUMNS, STEP_COLUMNS } from "./lib/tables.ts";
 export { getProblem, PROBLEMS } from "./problems/mod.ts";

@@ -368,7 +368,7 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
     const { ms } = await ctx.store.commitStep({
       attempts,
       step: row,
-      states: stateRows(archive),
+      states: archiveRows(archive),
       best: bestRecord(problem, loop.best),
       checkpoint: {
         completedSteps: loop.completedSteps,
@@ -396,7 +396,8 @@ function toCandidate(r: RolloutResult): Candidate {
   };
 }
 
-function stateRows(archive: Archive): StateRow[] {
+/** The archive as state rows (what states.parquet holds), e.g. for plotting a live run. */
+export function archiveRows(archive: Archive): StateRow[] {
   return archive.all().map((e) => ({
     id: e.id,
     parentId: e.parentId,

@@ -124,7 +124,7 @@ export function progressPlot(steps: readonly StepRow[], options: ProgressOptions
     color: { domain: series.map((s) => s.label), range: ["#ff7f0e", "#2ca02c"] },
     marks: [
       ...emptyNote(rewards.length, "no steps yet"),
-      Plot.lineY(rewards, { x: "step", y: "reward", stroke: "series" }),
+      Plot.lineY(rewards, { x: "step", y: "reward", stroke: "series", z: "series" }),
       // A legend in the right margin: Plot's own legends would sit outside the <svg>.
       ...series.map(({ label }, i) =>
         Plot.text([label], {
