@@ -64,7 +64,7 @@ export const erdos: Problem<ErdosState, ErdosOptions> = {
 
   figures: erdosFigures,
   // Sized so the default `deno task run erdos` ends within 5 minutes on 2 cores.
-  runDefaults: { steps: 40, groups: 8, groupSize: 16, minutes: 4.5 },
+  runDefaults: { steps: 150, groups: 8, groupSize: 16, minutes: 4.5 },
 
   toJSON: (state) => ({ heights: [...state.heights] }),
   fromJSON: stateFromJSON,
