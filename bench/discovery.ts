@@ -42,7 +42,9 @@ export async function benchDiscovery(
       peak = Math.max(peak, Deno.memoryUsage().rss);
       last = report;
       if (report.step % 10 === 0) {
-        console.error(`  seed ${seed} step ${report.step}: ${problem.quantity} ${report.best.value.toFixed(7)}`);
+        console.error(
+          `  seed ${seed} step ${report.step}: ${problem.quantity} ${report.best.value.toFixed(7)}`,
+        );
       }
     }
     const result: DiscoveryResult = {
@@ -55,8 +57,12 @@ export async function benchDiscovery(
       runDir: last?.runDir,
     };
     console.log(
-      `${problem.name} seed ${seed}: best ${problem.quantity} ${result.best.toFixed(7)} after ${result.steps} steps ` +
-        `in ${result.seconds.toFixed(0)} s; loop overhead ${(100 * result.overheadShare).toFixed(2)}% of a step ` +
+      `${problem.name} seed ${seed}: best ${problem.quantity} ${
+        result.best.toFixed(7)
+      } after ${result.steps} steps ` +
+        `in ${result.seconds.toFixed(0)} s; loop overhead ${
+          (100 * result.overheadShare).toFixed(2)
+        }% of a step ` +
         `(median); peak RSS ${result.peakRssMiB.toFixed(0)} MiB; ${result.runDir ?? ""}`,
     );
     results.push(result);
