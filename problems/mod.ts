@@ -2,6 +2,7 @@
 import type { Problem } from "../lib/problem.ts";
 import { erdos } from "./erdos/mod.ts";
 import { ac1, ac2, ac3 } from "./autocorrelation/mod.ts";
+import { circles26, circles32 } from "./circles/mod.ts";
 
 // deno-lint-ignore no-explicit-any
 export const PROBLEMS: Readonly<Record<string, Problem<any, any>>> = {
@@ -9,6 +10,8 @@ export const PROBLEMS: Readonly<Record<string, Problem<any, any>>> = {
   ac1,
   ac2,
   ac3,
+  circles26,
+  circles32,
 };
 
 // deno-lint-ignore no-explicit-any
