@@ -333,6 +333,82 @@ export function overlapPlot(overlap: readonly number[], options: OverlapOptions 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Ablations
+
+export interface CurveRow {
+  readonly variant: string;
+  readonly seed: number;
+  readonly rollouts: number;
+  readonly best: number;
+}
+
+/**
+ * Best-so-far against rollouts, one line per variant: the median over seeds, with a band
+ * from the lowest to the highest seed. Seeds are aligned on their step index.
+ */
+export function ablationPlot(
+  rows: readonly CurveRow[],
+  options: { quantity?: string; title?: string; record?: number } = {},
+): string {
+  const groups = new Map<string, Map<number, number[]>>();
+  for (const row of rows) {
+    if (!finite(row.best)) continue;
+    const byRollouts = groups.get(row.variant) ?? new Map<number, number[]>();
+    byRollouts.set(row.rollouts, [...(byRollouts.get(row.rollouts) ?? []), row.best]);
+    groups.set(row.variant, byRollouts);
+  }
+  const bands = [...groups].flatMap(([variant, byRollouts]) =>
+    [...byRollouts].sort((a, b) => a[0] - b[0]).map(([rollouts, values]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const mid = sorted.length / 2;
+      const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
+      return { variant, rollouts, median, low: sorted[0], high: sorted[sorted.length - 1] };
+    })
+  );
+  return stack([
+    render({
+      height: 360,
+      marginLeft: 70,
+      marginRight: 130,
+      x: { label: "rollouts", labelArrow: "none", grid: true },
+      y: {
+        label: `best ${options.quantity ?? "value"} so far (median, band = min..max over seeds)`,
+        labelArrow: "none",
+        grid: true,
+      },
+      color: { type: "categorical", scheme: "tableau10" },
+      marks: [
+        ...emptyNote(bands.length, "no runs yet"),
+        Plot.areaY(bands, {
+          x: "rollouts",
+          y1: "low",
+          y2: "high",
+          fill: "variant",
+          fillOpacity: 0.12,
+          z: "variant",
+        }),
+        Plot.lineY(bands, { x: "rollouts", y: "median", stroke: "variant", z: "variant" }),
+        Plot.text(
+          bands.filter((b, i) => i === bands.length - 1 || bands[i + 1].variant !== b.variant),
+          {
+            x: "rollouts",
+            y: "median",
+            text: "variant",
+            fill: "variant",
+            textAnchor: "start",
+            dx: 5,
+            fontSize: 10,
+          },
+        ),
+        ...(options.record === undefined ? [] : [
+          Plot.ruleY([options.record], { stroke: ACCENT, strokeDasharray: "4,3" }),
+        ]),
+      ],
+    }),
+  ], options.title);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Combining and showing
 
 /** Several figures stacked vertically in one standalone SVG, for report.svg. */

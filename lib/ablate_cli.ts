@@ -1,0 +1,119 @@
+/**
+ * `deno task ablate <problem> [options]`: every variant of the paper's Table 8 on
+ * the same rollout budget and seeds. Writes curves.parquet (variant, seed, step,
+ * rollouts, best, mean, elapsed_ms), summary.md, summary.json and curves.svg.
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import pl from "nodejs-polars";
+import { z } from "zod";
+import { runAblation, summarise, summaryMarkdown, VARIANTS } from "./ablation.ts";
+import { writeFileAtomic } from "./atomic.ts";
+import { ablationPlot } from "./plot.ts";
+import { PROBLEMS } from "../problems/mod.ts";
+
+const USAGE = `Usage: deno task ablate <problem> [options]
+
+  --rollouts N       rollouts per run (default 1536)
+  --seeds N          seeds 0..N-1 (default 5)
+  --groups N         start states per step (default 4)
+  --group-size N     rollouts per start state (default 16)
+  --variants A,B     a subset of: ${VARIANTS.map((v) => v.name).join(", ")}
+  --workers N        rollout worker threads (default: one per core)
+  --out DIR          where the study goes (default runs/ablations)
+`;
+
+const Args = z.object({
+  problem: z.string().refine((p) => p in PROBLEMS, {
+    message: `known problems: ${Object.keys(PROBLEMS).join(", ")}`,
+  }),
+  rollouts: z.coerce.number().int().positive().default(1536),
+  seeds: z.coerce.number().int().min(1).max(100).default(5),
+  groups: z.coerce.number().int().positive().default(4),
+  groupSize: z.coerce.number().int().min(2).default(16),
+  variants: z.string().optional(),
+  workers: z.coerce.number().int().min(0).optional(),
+  out: z.string().default("runs/ablations"),
+});
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        rollouts: { type: "string" },
+        seeds: { type: "string" },
+        groups: { type: "string" },
+        "group-size": { type: "string" },
+        variants: { type: "string" },
+        workers: { type: "string" },
+        out: { type: "string" },
+        help: { type: "boolean" },
+      },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    args = Args.parse({ ...values, groupSize: values["group-size"], problem: positionals[0] });
+  } catch (e) {
+    const message = e instanceof z.ZodError
+      ? e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")
+      : (e as Error).message;
+    console.error(`error: ${message}\n\n${USAGE}`);
+    return 2;
+  }
+  const names = args.variants?.split(",");
+  const unknown = names?.filter((n) => !VARIANTS.some((v) => v.name === n)) ?? [];
+  if (unknown.length) {
+    console.error(`error: unknown variants ${unknown.join(", ")}\n\n${USAGE}`);
+    return 2;
+  }
+  const variants = names ? VARIANTS.filter((v) => names.includes(v.name)) : VARIANTS;
+  const seeds = Array.from({ length: args.seeds }, (_, i) => i);
+  const dir = join(args.out, `${args.problem}-${new Date().toISOString().replaceAll(":", "-").slice(0, 19)}`);
+  await Deno.mkdir(dir, { recursive: true });
+  const settings = { ...args, variants: variants.map((v) => v.name), seedList: seeds };
+  await writeFileAtomic(join(dir, "config.json"), JSON.stringify(settings, null, 2));
+  console.error(
+    `ablation of ${args.problem}: ${variants.length} variants x ${seeds.length} seeds x ${args.rollouts} rollouts -> ${dir}`,
+  );
+
+  const points = await runAblation({
+    problem: args.problem,
+    base: { groups: args.groups, groupSize: args.groupSize },
+    rollouts: args.rollouts,
+    seeds,
+    variants,
+    workers: args.workers,
+    onRun: (variant, seed, best, seconds) =>
+      console.error(`  ${variant} seed ${seed}: best ${best.toPrecision(8)} (${seconds.toFixed(0)} s)`),
+  });
+  const frame = pl.DataFrame({
+    variant: points.map((p) => p.variant),
+    seed: points.map((p) => p.seed),
+    step: points.map((p) => p.step),
+    rollouts: points.map((p) => p.rollouts),
+    best: points.map((p) => p.best),
+    mean: points.map((p) => p.mean),
+    elapsed_ms: points.map((p) => p.elapsedMs),
+  });
+  frame.writeParquet(join(dir, "curves.parquet.tmp"));
+  await Deno.rename(join(dir, "curves.parquet.tmp"), join(dir, "curves.parquet"));
+  const summary = summarise(points, variants);
+  const markdown = summaryMarkdown(args.problem, summary, args.rollouts);
+  await writeFileAtomic(join(dir, "summary.md"), markdown + "\n");
+  await writeFileAtomic(join(dir, "summary.json"), JSON.stringify(summary, null, 2));
+  const problem = PROBLEMS[args.problem];
+  await writeFileAtomic(
+    join(dir, "curves.svg"),
+    ablationPlot(points, { quantity: problem.quantity, record: problem.record?.value }),
+  );
+  console.log(markdown);
+  console.log(`\nstudy directory: ${dir}`);
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
