@@ -1,0 +1,91 @@
+/**
+ * Single-cell RNA-seq denoising (OpenProblems v1 task, molecular cross-validation):
+ * find a pipeline that, run on the training UMIs, best predicts the held-out test
+ * UMIs. value = reward = mse_norm; pipelines with poisson_norm < 0.97 are rejected,
+ * as in the paper. The state names its dataset and split, so every worker can
+ * evaluate it on its own (the data is loaded once per process).
+ */
+import { resolve } from "node:path";
+import { z } from "zod";
+import type { Evaluation, Problem } from "../../lib/problem.ts";
+import type { Rng } from "../../lib/rng.ts";
+import { DENOISE_DEFAULTS } from "./defaults.ts";
+import { denoiseFeatures, FEATURE_DIM } from "./features.ts";
+import { applyProgram, grammar } from "./moves.ts";
+import { MAGIC_REVERSED } from "./pipeline.ts";
+import { type DenoiseState, stateFromJSON, stateKey } from "./state.ts";
+import { DEFAULT_DATA, evaluatePipeline, invalid, loadTask } from "./task.ts";
+
+export const DenoiseOptionsSchema = z.object({
+  /** 10x folder of the dataset (matrix.mtx[.gz], features.tsv[.gz], barcodes.tsv[.gz]). */
+  data: z.string().min(1).default(DEFAULT_DATA),
+  /** Seed of the molecular cross-validation split the search scores on. */
+  splitSeed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  /** Archive seeds: MAGIC (reversed) plus valid one-move variants of it. */
+  initialCount: z.number().int().min(1).max(32).default(4),
+}).strict();
+
+export type DenoiseOptions = z.infer<typeof DenoiseOptionsSchema>;
+
+export function evaluateDenoise(json: unknown): Evaluation {
+  try {
+    const state = stateFromJSON(json);
+    return evaluatePipeline(loadTask(state.data, state.seed), state.pipeline);
+  } catch (e) {
+    return invalid(e instanceof Error ? e.message : String(e));
+  }
+}
+
+function randomMove(rng: Rng) {
+  const op = grammar.operators[rng.int(grammar.operators.length)];
+  return {
+    op: op.name,
+    params: Object.fromEntries(op.params.map((p) => [p.name, p.choices[rng.int(p.choices.length)]])),
+  };
+}
+
+export const denoise: Problem<DenoiseState, DenoiseOptions> = {
+  name: "denoise",
+  title: "scRNA-seq denoising (OpenProblems v1, MCV split; reward mse_norm, poisson_norm >= 0.97)",
+  direction: "maximize",
+  quantity: "mse_norm",
+  optionsSchema: DenoiseOptionsSchema,
+  warmStarts: ["magic"],
+
+  initialStates(rng, options, init = "random") {
+    const magic: DenoiseState = {
+      data: resolve(options.data),
+      seed: options.splitSeed,
+      pipeline: MAGIC_REVERSED,
+    };
+    if (init === "magic") return [magic];
+    if (init !== "random") throw new Error(`unknown denoise initial state "${init}"; valid: random, magic`);
+    const states = [magic];
+    const keys = new Set([stateKey(magic)]);
+    // Bounded tries: many one-move variants of MAGIC fail the Poisson rule.
+    for (let tries = 0; tries < 8 * options.initialCount && states.length < options.initialCount; tries++) {
+      const candidate = applyProgram([randomMove(rng)], magic);
+      if (keys.has(stateKey(candidate))) continue;
+      if (evaluateDenoise(candidate).valid) {
+        states.push(candidate);
+        keys.add(stateKey(candidate));
+      }
+    }
+    return states;
+  },
+
+  evaluate: evaluateDenoise,
+  grammar,
+  featureDim: FEATURE_DIM,
+  features: denoiseFeatures,
+  apply: (program, state) => applyProgram(program, state),
+
+  toJSON: (state) => ({ data: state.data, seed: state.seed, pipeline: { ...state.pipeline } }),
+  fromJSON: stateFromJSON,
+  stateKey,
+  runDefaults: DENOISE_DEFAULTS,
+};
+
+export { MAGIC_REVERSED, type Pipeline, runPipeline } from "./pipeline.ts";
+export type { DenoiseState } from "./state.ts";
+export { loadTask, MIN_POISSON_NORM, scoreDenoised } from "./task.ts";
