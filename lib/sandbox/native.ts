@@ -1,0 +1,169 @@
+/**
+ * Compiles C/C++ with the system compiler and runs the result under limits: its own
+ * process group (killed whole on timeout), address-space, CPU and file-size limits,
+ * capped output, an empty working directory and no network.
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { describeFailure, runLimited, tail } from "./process.ts";
+
+export type NativeLanguage = "c" | "c++";
+
+export interface CompileOptions {
+  language: NativeLanguage;
+  /** Default c++: ["-O2", "-std=c++20"], c: ["-O2"]. */
+  flags?: string[];
+  /** -shared -fPIC, output .so */
+  sharedLibrary?: boolean;
+  /** Compiled artefacts cached by sha256(source + flags + compiler version). */
+  cacheDir?: string;
+  /** Compile time limit, default 60_000. */
+  timeoutMs?: number;
+}
+
+export interface CompileResult {
+  ok: boolean;
+  path?: string;
+  error?: string;
+  cached: boolean;
+  ms: number;
+}
+
+export interface RunLimits {
+  /** Wall clock; on expiry the whole process group is killed (SIGKILL). */
+  timeoutMs: number;
+  /** Address-space limit (RLIMIT_AS), default 1024. */
+  memoryMiB?: number;
+  /** RLIMIT_CPU */
+  cpuSeconds?: number;
+  /** RLIMIT_FSIZE, default 1 */
+  fileSizeMiB?: number;
+  /** Cap on captured stdout/stderr each, default 1 MiB (the rest is discarded, flagged). */
+  outputBytes?: number;
+  /** Default: a fresh empty temp dir, removed afterwards. */
+  cwd?: string;
+  /** Run in a new network namespace (unshare -n) where available, default true. */
+  noNetwork?: boolean;
+}
+
+export interface RunResult {
+  /** Exited 0, not timed out, not killed. */
+  ok: boolean;
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  outputTruncated: boolean;
+  ms: number;
+  /** A clear one-line reason when !ok ("timed out after 2.0 s", "killed by SIGSEGV", ...). */
+  error?: string;
+}
+
+const COMPILERS: Record<NativeLanguage, string> = { c: "gcc", "c++": "g++" };
+const DEFAULT_FLAGS: Record<NativeLanguage, string[]> = { c: ["-O2"], "c++": ["-O2", "-std=c++20"] };
+const MIB = 2 ** 20;
+
+const compilerVersions = new Map<string, Promise<string>>();
+
+function compilerVersion(compiler: string): Promise<string> {
+  let v = compilerVersions.get(compiler);
+  if (!v) {
+    v = new Deno.Command(compiler, { args: ["--version"], stdout: "piped", stderr: "null" }).output()
+      .then((o) => new TextDecoder().decode(o.stdout).split("\n")[0])
+      .catch(() => "unknown");
+    compilerVersions.set(compiler, v);
+  }
+  return v;
+}
+
+function exists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+export async function compileNative(source: string, options: CompileOptions): Promise<CompileResult> {
+  const started = performance.now();
+  const compiler = COMPILERS[options.language];
+  const flags = [...(options.flags ?? DEFAULT_FLAGS[options.language])];
+  if (options.sharedLibrary) flags.push("-shared", "-fPIC");
+  const version = await compilerVersion(compiler);
+  const hash = createHash("sha256")
+    .update(JSON.stringify([options.language, source, flags, version]))
+    .digest("hex")
+    .slice(0, 32);
+  const ext = options.language === "c" ? "c" : "cpp";
+  const artefact = `${hash}${options.sharedLibrary ? ".so" : ".bin"}`;
+  if (options.cacheDir) {
+    const cachedPath = join(options.cacheDir, artefact);
+    if (exists(cachedPath)) {
+      return { ok: true, path: cachedPath, cached: true, ms: performance.now() - started };
+    }
+  }
+  const work = Deno.makeTempDirSync({ prefix: "native-compile-" });
+  const sourcePath = join(work, `program.${ext}`);
+  Deno.writeTextFileSync(sourcePath, source);
+  const outPath = join(work, artefact);
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const r = await runLimited(compiler, [...flags, "-o", outPath, sourcePath], "", {
+    timeoutMs,
+    outputBytes: MIB,
+    cwd: work,
+    noNetwork: false,
+    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", TMPDIR: work },
+  });
+  if (r.timedOut || r.exitCode !== 0 || !exists(outPath)) {
+    Deno.removeSync(work, { recursive: true });
+    const reason = r.timedOut
+      ? `compile timed out after ${(timeoutMs / 1000).toFixed(1)} s`
+      : `compile error: ${tail(r.stderr.trim(), 2000) || describeFailure(r, { timeoutMs })}`;
+    return { ok: false, error: reason, cached: false, ms: performance.now() - started };
+  }
+  let path = outPath;
+  if (options.cacheDir) {
+    Deno.mkdirSync(options.cacheDir, { recursive: true });
+    path = join(options.cacheDir, artefact);
+    // Rename within the cache directory so concurrent compiles of one source never see half a file.
+    const staging = `${path}.${crypto.randomUUID()}.tmp`;
+    Deno.copyFileSync(outPath, staging);
+    Deno.renameSync(staging, path);
+    Deno.removeSync(work, { recursive: true });
+  }
+  return { ok: true, path, cached: false, ms: performance.now() - started };
+}
+
+/** Messages runtimes print when an allocation fails under RLIMIT_AS. */
+const MEMORY_PATTERNS = [/std::bad_alloc/, /out of memory/i, /cannot allocate memory/i, /MemoryError/];
+
+export async function runNative(
+  executable: string,
+  args: string[],
+  stdin: string,
+  limits: RunLimits,
+): Promise<RunResult> {
+  const memoryMiB = limits.memoryMiB ?? 1024;
+  const cwd = limits.cwd ?? Deno.makeTempDirSync({ prefix: "native-run-" });
+  try {
+    const r = await runLimited(executable, args, stdin, {
+      timeoutMs: limits.timeoutMs,
+      addressSpaceMiB: memoryMiB,
+      cpuSeconds: limits.cpuSeconds,
+      fileSizeMiB: limits.fileSizeMiB ?? 1,
+      outputBytes: limits.outputBytes ?? MIB,
+      cwd,
+      noNetwork: limits.noNetwork ?? true,
+      env: { PATH: "/usr/bin:/bin" },
+    });
+    const error = describeFailure(r, {
+      timeoutMs: limits.timeoutMs,
+      memoryMiB,
+      memoryPatterns: MEMORY_PATTERNS,
+    });
+    return { ok: error === undefined, ...r, ...(error ? { error } : {}) };
+  } finally {
+    if (limits.cwd === undefined) Deno.removeSync(cwd, { recursive: true });
+  }
+}
