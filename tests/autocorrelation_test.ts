@@ -1,0 +1,207 @@
+import { discover } from "../mod.ts";
+import type { Program } from "../lib/grammar.ts";
+import { directAutoconvolution } from "../lib/numeric/fft_convolution.ts";
+import { Rng } from "../lib/rng.ts";
+import { SmoothObjective } from "../problems/autocorrelation/gradient.ts";
+import { ac1, ac2, ac3 } from "../problems/autocorrelation/mod.ts";
+import { resample } from "../problems/autocorrelation/moves.ts";
+import { autocorrelationReferences } from "../problems/autocorrelation/reference.ts";
+import { evaluateVariant, MAX_PIECES, type Variant } from "../problems/autocorrelation/verifier.ts";
+import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
+
+function relativeError(a: number, b: number): number {
+  return Math.abs(a - b) / Math.abs(b);
+}
+
+Deno.test("C1 verifier reproduces every published C1 value to 1e-12 (FFT; direct below 2000 pieces)", () => {
+  const refs = autocorrelationReferences("first_autocorrelation");
+  assertEquals(Object.keys(refs).length, 5);
+  for (const [name, ref] of Object.entries(refs)) {
+    assertEquals(ref.sequence.length, ref.pieces);
+    const methods = ref.pieces <= 2000 ? (["fft", "direct"] as const) : (["fft"] as const);
+    for (const method of methods) {
+      const e = evaluateVariant("ac1", ref.sequence, method);
+      assert(e.valid, `${name}: ${e.error}`);
+      assert(relativeError(e.value!, ref.value) < 1e-12, `${name} ${method}: ${e.value} vs ${ref.value}`);
+    }
+    // The same non-negative constructions are C3 states with the same value.
+    assert(relativeError(ac3.evaluate({ heights: ref.sequence }).value!, ref.value) < 1e-12);
+  }
+});
+
+Deno.test("C2 verifier reproduces the published C2 value (50,000 pieces) to 1e-12 by FFT", () => {
+  const ref = autocorrelationReferences("second_autocorrelation").ttt_discover;
+  const e = ac2.evaluate({ heights: ref.sequence });
+  assert(e.valid, e.error);
+  assert(relativeError(e.value!, ref.value) < 1e-12, `${e.value} vs ${ref.value}`);
+});
+
+Deno.test("C2 by FFT agrees with the direct sum and the L2 rule by hand on a tiny case", () => {
+  const a = [1, 2, 0.5];
+  const c = directAutoconvolution(a); // [1, 4, 5, 2, 0.25]
+  const y = [0, ...c, 0], h = 1 / 6;
+  let l2 = 0;
+  for (let j = 0; j + 1 < y.length; j++) l2 += (h / 3) * (y[j] ** 2 + y[j] * y[j + 1] + y[j + 1] ** 2);
+  const l1 = h * c.reduce((s, v) => s + v, 0), linf = 5;
+  assertAlmostEquals(evaluateVariant("ac2", a, "fft").value!, l2 / (l1 * linf), 1e-14);
+  assertAlmostEquals(evaluateVariant("ac2", a, "direct").value!, l2 / (l1 * linf), 1e-14);
+  assertAlmostEquals(evaluateVariant("ac1", a, "direct").value!, (2 * 3 * 5) / 3.5 ** 2, 1e-14);
+});
+
+Deno.test("C3 takes the maximum of c, not of |c| (C3 vs C3')", () => {
+  // a = [3, -2, -2]: c = [9, -12, -8, 8, 4], so max c = 9 while max |c| = 12 (C3' would use 12).
+  const e = ac3.evaluate({ heights: [3, -2, -2] });
+  assert(e.valid, e.error);
+  assertAlmostEquals(e.value!, Math.abs((2 * 3 * 9) / (-1) ** 2), 1e-12);
+  // ac1 clamps the negatives to 0: a = [3, 0, 0], C1 = 2*3*9/9 = 6.
+  assertAlmostEquals(ac1.evaluate({ heights: [3, -2, -2] }).value!, 6, 1e-12);
+});
+
+Deno.test("adversarial inputs are rejected with clear errors, or clamped as documented", () => {
+  for (const problem of [ac1, ac2, ac3]) {
+    const cases: [unknown, RegExp][] = [
+      [{ heights: [] }, /empty/],
+      [{ heights: [1, NaN, 1] }, /NaN/],
+      [{ heights: [1, Infinity] }, /not finite/],
+      [{ heights: [1, true, 1] }, /not a number: boolean/],
+      [{ heights: [1, "2"] }, /not a number: string/],
+      [{ heights: [1, null] }, /not a number: null/],
+      [{ heights: "1,2,3" }, /array of numbers, got string/],
+      [{}, /array of numbers, got undefined/],
+      [null, /array of numbers, got null/],
+      [42, /array of numbers, got number/],
+      [{ heights: [1e-300, 1e-310, 5e-324] }, /below 0.01/],
+      [{ heights: [0, 0, 0] }, /below 0.01/],
+    ];
+    for (const [input, pattern] of cases) {
+      const e = problem.evaluate(input);
+      assert(
+        !e.valid && e.value === null && e.reward === 0,
+        `${problem.name} accepted ${JSON.stringify(input)}`,
+      );
+      assert(pattern.test(e.error!), `${problem.name}: "${e.error}" does not match ${pattern}`);
+    }
+    // Underflowing tiny values next to a normal one are harmless.
+    assert(problem.evaluate({ heights: [1, 5e-324, 1e-310, 1] }).valid);
+  }
+  // Negative heights: clamped to 0 for C1 and C2 (counted in details), kept for C3.
+  const clamped = ac1.evaluate({ heights: [1, -0.5, 1] });
+  assert(clamped.valid);
+  assertEquals(clamped.details?.clamped, 1);
+  assertAlmostEquals(clamped.value!, ac1.evaluate({ heights: [1, 0, 1] }).value!, 0);
+  assertEquals(ac3.evaluate({ heights: [1, -0.5, 1] }).details?.clamped, 0);
+  // Values above 1000 are clamped to 1000.
+  assertEquals(ac2.evaluate({ heights: [1, 5000, 1] }).details?.clamped, 1);
+});
+
+Deno.test("a list of 10^7 heights is rejected by the size limit before any work", () => {
+  const huge = new Float64Array(10_000_000).fill(1);
+  for (const problem of [ac1, ac2, ac3]) {
+    const started = performance.now();
+    const e = problem.evaluate({ heights: huge });
+    const ms = performance.now() - started;
+    assert(!e.valid && /size limit 200000/.test(e.error!), e.error);
+    assert(ms < 50, `${problem.name} took ${ms} ms to reject`);
+  }
+  assertEquals(MAX_PIECES, 200_000);
+});
+
+Deno.test("smooth surrogates: analytic gradients match central differences", () => {
+  for (const variant of ["ac1", "ac2", "ac3"] as Variant[]) {
+    const rng = new Rng(7);
+    const n = 40, tau = 0.05;
+    const a = Float64Array.from({ length: n }, () => rng.next() + (variant === "ac3" ? -0.3 : 0.1));
+    const c0 = directAutoconvolution(a);
+    const max0 = Math.max(...c0), T = tau * max0;
+    const lse = (c: Float64Array) =>
+      max0 + T * Math.log(c.reduce((z, ck) => z + Math.exp((ck - max0) / T), 0));
+    const loss = (x: Float64Array) => {
+      const c = directAutoconvolution(x);
+      const s = x.reduce((p, q) => p + q, 0);
+      if (variant !== "ac2") return (2 * n * lse(c)) / (s * s);
+      const m = c.length, h = 1 / (m + 1);
+      let l2 = 0, prev = 0;
+      for (let j = 0; j <= m; j++) {
+        const next = j < m ? c[j] : 0;
+        l2 += prev * prev + prev * next + next * next;
+        prev = next;
+      }
+      const l1 = h * c.reduce((p, q) => p + Math.abs(q), 0);
+      return -Math.log((h / 3) * l2) + Math.log(l1) + Math.log(lse(c));
+    };
+    const grad = new Float64Array(n);
+    new SmoothObjective(variant, n).gradient(a, tau, grad);
+    const scale = Math.max(...grad.map(Math.abs));
+    for (const i of [0, 7, 20, 39]) {
+      const up = Float64Array.from(a), down = Float64Array.from(a);
+      up[i] += 1e-6;
+      down[i] -= 1e-6;
+      const fd = (loss(up) - loss(down)) / 2e-6;
+      assert(Math.abs(fd - grad[i]) < 1e-6 * scale, `${variant} grad[${i}] ${grad[i]} vs ${fd}`);
+    }
+  }
+});
+
+Deno.test("x2 resampling (each piece repeated) leaves every constant unchanged", () => {
+  const rng = new Rng(3);
+  const a = Array.from({ length: 101 }, () => rng.next());
+  const b = Array.from(resample(a, 202, "constant"));
+  for (const problem of [ac1, ac2, ac3]) {
+    assert(
+      relativeError(problem.evaluate({ heights: b }).value!, problem.evaluate({ heights: a }).value!) < 1e-12,
+    );
+  }
+});
+
+Deno.test("every operator yields a valid state; adam and lp never make C1 worse", async () => {
+  const rng = new Rng(11);
+  const start = { heights: Array.from({ length: 80 }, () => rng.next()) };
+  const before = ac1.evaluate(start).value!;
+  for (const op of ac1.grammar.operators) {
+    const params = Object.fromEntries(op.params.map((p) => [p.name, p.choices[0]]));
+    const program: Program = [{ op: op.name, params }];
+    const out = await ac1.apply(program, start, { rng: new Rng(1) });
+    const e = ac1.evaluate(out);
+    assert(e.valid, `${op.name}: ${e.error}`);
+    if (op.name === "adam" || op.name === "lp") assert(e.value! <= before + 1e-12, `${op.name} got worse`);
+  }
+  for (const problem of [ac2, ac3]) {
+    for (const op of problem.grammar.operators) {
+      const params = Object.fromEntries(op.params.map((p) => [p.name, p.choices.at(-1)!]));
+      const out = await problem.apply([{ op: op.name, params }], start, { rng: new Rng(2) });
+      assert(problem.evaluate(out).valid, `${problem.name} ${op.name}`);
+    }
+  }
+});
+
+Deno.test("warm starts load the published constructions by name", () => {
+  assertEquals(ac1.warmStarts.includes("alphaevolve_v2") && ac1.warmStarts.includes("ttt_discover"), true);
+  const [state] = ac1.initialStates(new Rng(0), ac1.optionsSchema.parse({}), "alphaevolve_v2");
+  assertEquals(state.heights.length, 1319);
+  assertEquals(ac2.warmStarts, ["ttt_discover"]);
+});
+
+Deno.test("each autocorrelation problem runs end to end through discover()", async () => {
+  for (const problem of ["ac1", "ac2", "ac3"]) {
+    const gen = discover({
+      config: {
+        problem,
+        steps: 2,
+        groups: 2,
+        groupSize: 4,
+        workers: 0,
+        problemOptions: { minPieces: 40, maxPieces: 80, initialCount: 4 },
+      },
+    });
+    let result = await gen.next();
+    let steps = 0;
+    while (!result.done) {
+      steps++;
+      result = await gen.next();
+    }
+    assertEquals(steps, 2);
+    const summary = result.value;
+    assert(Number.isFinite(summary.best.value), `${problem}: no best value`);
+    assert(summary.certified && relativeError(summary.certified.value, summary.best.value) < 1e-12);
+  }
+});
