@@ -29,8 +29,18 @@ function attr(node: Node, name: string): unknown {
   return node?.attrs?.[name]?.value;
 }
 
+/** Looks a path up through keys() first: h5wasm prints HDF5 diagnostics for missing paths. */
+function lookup(file: H5File, key: string): Node | null {
+  let node: Node = file;
+  for (const part of key.split("/")) {
+    if (typeof node?.keys !== "function" || !node.keys().includes(part)) return null;
+    node = node.get(part);
+  }
+  return node;
+}
+
 function readMatrix(file: H5File, key: string, source: string): Csr {
-  const node: Node = file.get(key);
+  const node: Node = lookup(file, key);
   if (!node) throw new Error(`${source}: no "${key}"`);
   if (node.type === "Dataset") {
     const shape: number[] = node.shape;
@@ -75,7 +85,7 @@ function readMatrix(file: H5File, key: string, source: string): Csr {
 }
 
 function readIndex(file: H5File, group: string, n: number, prefix: string): string[] {
-  const node: Node = file.get(group);
+  const node: Node = lookup(file, group);
   if (!node || node.type !== "Group") return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
   const indexName = String(attr(node, "_index") ?? "_index");
   const values = node.get(indexName)?.value;
@@ -91,6 +101,11 @@ export interface ReadH5adOptions {
 }
 
 export function readH5ad(path: string, options: ReadH5adOptions = {}): CountDataset {
+  try {
+    if (!Deno.statSync(path).isFile) throw new Error();
+  } catch {
+    throw new Error(`${path}: no such .h5ad file`);
+  }
   const file = new h5wasm.File(resolve(path), "r");
   try {
     const key = options.layer ? `layers/${options.layer}` : "X";
