@@ -109,23 +109,28 @@ export interface SecondNorms {
   readonly linf: number;
 }
 
-/** The exact piecewise-linear norms of f * f from its grid values c (compensated sums). */
+/** Adds v to a Neumaier-compensated running sum held as [sum, compensation]. */
+function accumulate(acc: Float64Array, v: number): void {
+  const s = acc[0], t = s + v;
+  acc[1] += Math.abs(s) >= Math.abs(v) ? (s - t) + v : (v - t) + s;
+  acc[0] = t;
+}
+
+/** The exact piecewise-linear norms of f * f from its grid values c (compensated sums, one pass). */
 export function secondNorms(c: ArrayLike<number>): SecondNorms {
   const m = c.length; // 2n - 1
   const h = 1 / (m + 1);
-  const terms = new Float64Array(m + 1);
+  const l2 = new Float64Array(2), l1 = new Float64Array(2);
   let prev = 0, linf = 0;
   for (let j = 0; j <= m; j++) {
     const next = j < m ? c[j] : 0;
-    terms[j] = prev * prev + prev * next + next * next;
+    accumulate(l2, prev * prev + prev * next + next * next);
+    const abs = Math.abs(next);
+    accumulate(l1, abs);
+    if (abs > linf) linf = abs;
     prev = next;
   }
-  const abs = new Float64Array(m);
-  for (let k = 0; k < m; k++) {
-    abs[k] = Math.abs(c[k]);
-    if (abs[k] > linf) linf = abs[k];
-  }
-  return { l2sq: (h / 3) * compensatedSum(terms), l1: h * compensatedSum(abs), linf };
+  return { l2sq: (h / 3) * (l2[0] + l2[1]), l1: h * (l1[0] + l1[1]), linf };
 }
 
 function invalid(error: string): Evaluation {
