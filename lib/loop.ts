@@ -10,15 +10,14 @@
  */
 import { Archive, type Candidate } from "./archive.ts";
 import { resolveConfig, type RunConfig, type RunConfigInput } from "./config.ts";
-import { decodeProgram, formatProgram } from "./grammar.ts";
 import { groupAdvantages, klShapedAdvantages } from "./objective.ts";
 import { createPolicy } from "./policy/mod.ts";
-import { type Datum, DEFAULT_ADAM, type Policy, type SampledSequence } from "./policy/policy.ts";
+import { type Datum, DEFAULT_ADAM, type Policy, type PolicyUsage, type SampledSequence } from "./policy/policy.ts";
 import type { Evaluation, Problem } from "./problem.ts";
 import type { AttemptRow, StateRow, StepRow } from "./records.ts";
 import { deriveSeed, Rng } from "./rng.ts";
-import { RolloutPool } from "./pool.ts";
-import type { RolloutResult, RolloutTask } from "./rollout.ts";
+import type { RolloutResult } from "./rollout.ts";
+import { createRoute, type Route } from "./route.ts";
 import { type BestRecord, newRunId, type ResumedRun, RunStore } from "./store.ts";
 import { getProblem } from "../problems/mod.ts";
 import { join } from "node:path";
@@ -70,7 +69,9 @@ export interface RunSummary {
   readonly certified?: { readonly method: string; readonly value: number };
   readonly steps: readonly StepRow[];
   readonly runDir?: string;
-  readonly stoppedBy: "steps" | "rollouts" | "time" | "signal";
+  readonly stoppedBy: "steps" | "rollouts" | "time" | "signal" | "cost";
+  /** Tokens and money a language-model backend spent (absent for the built-in policy). */
+  readonly usage?: PolicyUsage;
 }
 
 interface LoopState {
@@ -81,13 +82,16 @@ interface LoopState {
 }
 
 export async function* discover(options: DiscoverOptions): AsyncGenerator<StepReport, RunSummary> {
-  const { config, problem, policy, archive, loop, steps, resumedStore } = await prepareRun(options);
+  const { config, problem, policy, archive, loop, steps, resumedStore, routeSnapshot } = await prepareRun(options);
   // Workers start before anything is written, so a problem they cannot load leaves no run behind.
-  const pool = new RolloutPool({
-    problem,
-    size: config.workers ?? navigator.hardwareConcurrency ?? 1,
-    timeoutMs: config.rolloutTimeoutSeconds * 1000,
-  });
+  let route: Route;
+  try {
+    route = createRoute(config, problem);
+  } catch (e) {
+    await policy.close?.();
+    throw e;
+  }
+  route.restore(routeSnapshot);
   let store = resumedStore;
   let stoppedBy: RunSummary["stoppedBy"] = "steps";
   try {
@@ -97,6 +101,7 @@ export async function* discover(options: DiscoverOptions): AsyncGenerator<StepRe
     }
     const startedAt = performance.now() - loop.elapsedMs;
     const budgetMs = config.minutes !== undefined ? config.minutes * 60_000 : Infinity;
+    let lastStepCost: number | undefined;
     while (loop.completedSteps < config.steps) {
       if (config.maxRollouts !== undefined && loop.rollouts >= config.maxRollouts) {
         stoppedBy = "rollouts";
@@ -112,33 +117,42 @@ export async function* discover(options: DiscoverOptions): AsyncGenerator<StepRe
         stoppedBy = "signal";
         break;
       }
+      // Like the time budget: a step whose cost would overrun the cap is not started.
+      const spent = policy.usage?.().costUsd ?? 0;
+      if (config.maxCostUsd !== undefined && spent + (lastStepCost ?? 0) > config.maxCostUsd) {
+        stoppedBy = "cost";
+        break;
+      }
+      const costBefore = policy.usage?.().costUsd ?? 0;
       const report = await runStep({
         config,
         problem,
         policy,
         archive,
-        pool,
+        route,
         loop,
         store,
         options,
         startedAt,
       });
+      lastStepCost = (policy.usage?.().costUsd ?? 0) - costBefore;
       steps.push(report.row);
       yield report;
     }
   } finally {
-    pool.close();
+    route.close();
+    await policy.close?.();
   }
   const certified = problem.certify?.(problem.fromJSON(loop.best.state));
   if (store) {
     await store.writeText("best.json", encodeJson(bestRecord(problem, loop.best, certified), true));
     await store.finish();
   }
-  return { config, best: loop.best, certified, steps, runDir: store?.dir, stoppedBy };
+  return { config, best: loop.best, certified, steps, runDir: store?.dir, stoppedBy, usage: policy.usage?.() };
 }
 
 /** Budget fields a resumed run may change; everything else comes from its config.json. */
-const BUDGET_FIELDS = ["steps", "minutes", "maxRollouts"] as const;
+const BUDGET_FIELDS = ["steps", "minutes", "maxRollouts", "maxCostUsd"] as const;
 
 /** Resolves the configuration and builds (or restores) the policy, archive and loop state. */
 async function prepareRun(options: DiscoverOptions) {
@@ -158,10 +172,19 @@ async function prepareRun(options: DiscoverOptions) {
   if (problem.name !== config.problem) {
     throw new Error(`config.problem is "${config.problem}" but the problem given is "${problem.name}"`);
   }
-  const policy = createPolicy(config, problem);
+  const policy = await createPolicy(config, problem);
   if (resumed) {
-    const { archive, loop } = await restoreRun(resumed, policy);
-    return { config, problem, policy, archive, loop, steps: [...resumed.steps], resumedStore: resumed.store };
+    const { archive, loop, route } = await restoreRun(resumed, policy);
+    return {
+      config,
+      problem,
+      policy,
+      archive,
+      loop,
+      steps: [...resumed.steps],
+      resumedStore: resumed.store,
+      routeSnapshot: route,
+    };
   }
   const archive = new Archive({
     rule: config.reuse,
@@ -180,7 +203,16 @@ async function prepareRun(options: DiscoverOptions) {
     elapsedMs: 0,
     best: seedArchive(problem, archive, seeds),
   };
-  return { config, problem, policy, archive, loop, steps: [] as StepRow[], resumedStore: undefined };
+  return {
+    config,
+    problem,
+    policy,
+    archive,
+    loop,
+    steps: [] as StepRow[],
+    resumedStore: undefined,
+    routeSnapshot: undefined as unknown,
+  };
 }
 
 /** Evaluates the seeds and puts the valid ones in the archive; returns the best. */
@@ -210,7 +242,7 @@ interface StepContext {
   readonly problem: Problem;
   readonly policy: Policy;
   readonly archive: Archive;
-  readonly pool: RolloutPool;
+  readonly route: Route;
   readonly loop: LoopState;
   readonly store?: RunStore;
   readonly options: DiscoverOptions;
@@ -226,7 +258,7 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
   const starts = archive.select(config.groups, new Rng(deriveSeed(config.seed, STREAM.select, step)));
   const contexts = starts.map((s) => {
     const evaluation: Evaluation = problem.evaluate(s.state);
-    return { features: problem.features(problem.fromJSON(s.state), evaluation) };
+    return ctx.route.context(s, evaluation, loop.best.value);
   });
   const t1 = performance.now();
 
@@ -237,28 +269,21 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
       await policy.sample(contexts[g], config.groupSize, {
         temperature: config.temperature,
         seed: deriveSeed(config.seed, STREAM.sample, step, g),
+        maxTokens: config.maxTokens,
       }),
     );
   }
-  const tasks: RolloutTask[] = [];
-  const programs: string[] = [];
-  groups.forEach((group, g) =>
-    group.forEach((seq, r) => {
-      const program = decodeProgram(problem.grammar, seq.tokens);
-      programs.push(formatProgram(program));
-      tasks.push({
-        id: tasks.length,
-        program,
-        state: starts[g].state,
-        seed: deriveSeed(config.seed, STREAM.rollout, step, g, r),
-      });
-    })
-  );
   const t2 = performance.now();
 
   // 3. Evaluate in parallel.
   let finished = 0;
-  const results = await ctx.pool.run(tasks, () => ctx.options.onRollout?.(++finished, tasks.length));
+  const total = groups.reduce((s, g) => s + g.length, 0);
+  const { results, programs } = await ctx.route.run(
+    starts,
+    groups,
+    (g, r) => deriveSeed(config.seed, STREAM.rollout, step, g, r),
+    () => ctx.options.onRollout?.(++finished, total),
+  );
   const t3 = performance.now();
 
   // 4. Update: advantages per group, KL shaping, one optimiser step.
@@ -302,13 +327,14 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
   }
   const t4 = performance.now();
 
-  // Archive: one expansion per group; the best valid children join.
+  // Archive: one expansion per group; the best valid children join, labelled with this step.
   const childIds: number[] = new Array(results.length).fill(-1);
   starts.forEach((start, g) => {
     const slice = results.slice(g * config.groupSize, (g + 1) * config.groupSize);
-    const ids = archive.expand(start.id, slice.map(toCandidate), step + 1);
+    const ids = archive.expand(start.id, slice.map(toCandidate), step);
     ids.forEach((id, r) => (childIds[g * config.groupSize + r] = id));
   });
+  ctx.route.remember(starts, config.groupSize, childIds);
   for (const [i, r] of results.entries()) {
     if (r.evaluation.valid && r.evaluation.reward > loop.best.reward) {
       loop.best = {
@@ -374,7 +400,7 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
         completedSteps: loop.completedSteps,
         archive: archive.snapshot(),
         policy: await policy.checkpoint(),
-        loop: { rollouts: loop.rollouts, elapsedMs: loop.elapsedMs, best: loop.best },
+        loop: { rollouts: loop.rollouts, elapsedMs: loop.elapsedMs, best: loop.best, route: ctx.route.snapshot() },
       },
     });
     row.storeMs = ms;
@@ -433,10 +459,10 @@ function bestRecord(
 async function restoreRun(
   resumed: ResumedRun,
   policy: Policy,
-): Promise<{ archive: Archive; loop: LoopState }> {
+): Promise<{ archive: Archive; loop: LoopState; route: unknown }> {
   const cp = resumed.checkpoint;
   await policy.restore(cp.policy);
-  const saved = cp.loop as { rollouts: number; elapsedMs: number; best: BestState };
+  const saved = cp.loop as { rollouts: number; elapsedMs: number; best: BestState; route?: unknown };
   return {
     archive: Archive.restore(cp.archive),
     loop: {
@@ -445,6 +471,7 @@ async function restoreRun(
       elapsedMs: saved.elapsedMs,
       best: saved.best,
     },
+    route: saved.route,
   };
 }
 
