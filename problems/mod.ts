@@ -1,6 +1,7 @@
 /** Every problem the toolkit knows, by name. Workers look problems up here too. */
 import type { Problem } from "../lib/problem.ts";
 import { erdos } from "./erdos/mod.ts";
+import { ahc039 } from "./ahc039/mod.ts";
 import { ahc058 } from "./ahc058/mod.ts";
 import { denoise } from "./denoise/mod.ts";
 import { ac1, ac2, ac3 } from "./autocorrelation/mod.ts";
@@ -9,6 +10,7 @@ import { circles26, circles32 } from "./circles/mod.ts";
 // deno-lint-ignore no-explicit-any
 export const PROBLEMS: Readonly<Record<string, Problem<any, any>>> = {
   erdos,
+  ahc039,
   ahc058,
   denoise,
   ac1,

@@ -1,0 +1,88 @@
+/**
+ * AtCoder Heuristic Contest 039, "Purse Seine Fishing": an axis-parallel simple polygon
+ * (<= 1000 vertices, perimeter <= 4e5) catching as many of 5000 mackerels and as few of 5000
+ * sardines as possible; score max(0, a - b + 1).
+ *
+ * Built-in route: the state is the parameter set of a TypeScript solver (grid, region growing by
+ * simulated annealing, refinement); moves change the parameters, and the verifier runs the solver
+ * on a fixed case set and rewards the mean exact score (0 if any case fails). C++ route: native.ts.
+ */
+import { z } from "zod";
+import type { Problem } from "../../lib/problem.ts";
+import type { Rng } from "../../lib/rng.ts";
+import { redraw } from "../atcoder/ladder.ts";
+import { loadCases } from "./cases.ts";
+import { evaluateState } from "./evaluate.ts";
+import { ahc039Features, FEATURE_DIM } from "./features.ts";
+import { fishPlot } from "./figures.ts";
+import { applyProgram, grammar } from "./moves.ts";
+import { scorePolygon } from "./scorer.ts";
+import { BASELINE_PARAMS, solve, type SolverParams } from "./solver.ts";
+import { type Ahc039State, LADDER_NAMES, LADDERS, snapToLadders, stateFromJSON, stateKey } from "./state.ts";
+
+export const Ahc039OptionsSchema = z.object({
+  caseCount: z.number().int().min(1).max(100).default(8),
+  /** First seed of the generated case set. */
+  caseSeed: z.number().int().min(0).default(0),
+  /** Random initial states besides the best-rectangle baseline. */
+  initialCount: z.number().int().min(0).max(100).default(3),
+}).strict();
+export type Ahc039Options = z.infer<typeof Ahc039OptionsSchema>;
+
+function randomParams(rng: Rng): SolverParams {
+  const out: Record<string, number> = { ...BASELINE_PARAMS, seed: rng.int(1_000_000) };
+  for (const name of LADDER_NAMES) out[name] = redraw(LADDERS[name], out[name], rng);
+  return out as unknown as SolverParams;
+}
+
+export const ahc039: Problem<Ahc039State, Ahc039Options> = {
+  name: "ahc039",
+  title: "AHC039 Purse Seine Fishing (mean score of a parameterised solver)",
+  direction: "maximize",
+  quantity: "mean score per case",
+  optionsSchema: Ahc039OptionsSchema,
+  warmStarts: ["baseline"],
+
+  initialStates(rng, options, init = "random") {
+    const cases = { source: "generated" as const, seed: options.caseSeed, count: options.caseCount };
+    const baseline: Ahc039State = { solver: snapToLadders(BASELINE_PARAMS), cases };
+    if (init === "baseline") return [baseline];
+    if (init !== "random") throw new Error(`unknown ahc039 initial state "${init}"; valid: random, baseline`);
+    return [
+      baseline,
+      ...Array.from({ length: options.initialCount }, () => ({ solver: randomParams(rng), cases })),
+    ];
+  },
+
+  evaluate: evaluateState,
+  grammar,
+  featureDim: FEATURE_DIM,
+  features: ahc039Features,
+  apply: applyProgram,
+
+  figures(state) {
+    const first = loadCases(state.cases)[0];
+    const polygon = solve(first.input, state.solver).polygon;
+    const score = scorePolygon(first.input, polygon);
+    return [
+      fishPlot(
+        first.input,
+        polygon,
+        `case ${first.name}: score ${score.score}${score.error ? ` (${score.error})` : ""}`,
+      ),
+    ];
+  },
+  // A state costs up to ~0.6 s (8 cases); 30 steps x 24 rollouts stay within ~10 minutes on 2 cores.
+  runDefaults: { steps: 30, groups: 3, groupSize: 8, minutes: 9, klCoef: 0.01 },
+
+  toJSON: (state) => ({ solver: { ...state.solver }, cases: { ...state.cases } }),
+  fromJSON: stateFromJSON,
+  stateKey,
+};
+
+export { BASELINE_PARAMS, solve } from "./solver.ts";
+export { scoreOutput, scorePolygon } from "./scorer.ts";
+export { formatInput, parseInput } from "./input.ts";
+export { generateCase, generateInput } from "./generator.ts";
+export { loadCases } from "./cases.ts";
+export type { Ahc039State } from "./state.ts";
