@@ -24,7 +24,7 @@ export interface LpOptions {
 /** Beyond this n the dense LP rows (K x n) cost more than the move's budget. */
 export const LP_MAX_PIECES = 1500;
 /** Cap on K x n nonzeros per LP so that one solve stays within a few hundred ms. */
-const LP_MAX_NONZEROS = 100_000;
+const LP_MAX_NONZEROS = 40_000;
 
 function constant(a: Float64Array, c: Float64Array): number {
   const n = a.length;

@@ -11,8 +11,8 @@ import { sequentialLp } from "./lp.ts";
 import type { HeightsState } from "./state.ts";
 import { checkHeights, MAX_PIECES, type Variant } from "./verifier.ts";
 
-/** Work per Adam move: iterations x n is capped here (about 0.5 s on one core). */
-const ADAM_WORK = 1_200_000;
+/** Work per Adam move: iterations x n is capped here (about 0.3 s on one core). */
+const ADAM_WORK = 300_000;
 /** Largest piece count a resample may produce, per variant (move cost grows with n). */
 export const RESAMPLE_MAX_PIECES: Record<Variant, number> = { ac1: 2400, ac2: 8192, ac3: 1600 };
 
@@ -38,7 +38,7 @@ const LP_OPERATOR: OperatorSpec = {
   description: "sequential LP on the top-K near-tight convolution positions (HiGHS)",
   params: [
     { name: "iters", choices: [1, 2, 4] },
-    { name: "positions", choices: [32, 64, 128], description: "capped at 100000 / n" },
+    { name: "positions", choices: [32, 64, 128], description: "capped at 40000 / n" },
     { name: "radius", choices: [0.003, 0.01, 0.05] },
   ],
 };
