@@ -164,6 +164,8 @@ Deno.test("every operator yields a valid state; adam and lp never make C1 worse"
     const e = ac1.evaluate(out);
     assert(e.valid, `${op.name}: ${e.error}`);
     if (op.name === "adam" || op.name === "lp") assert(e.value! <= before + 1e-12, `${op.name} got worse`);
+    // Outputs are scaled to max |a| = 1, so the verifier's clamp to [0, 1000] never changes them.
+    assertEquals(Math.max(...out.heights.map(Math.abs)), 1);
   }
   for (const problem of [ac2, ac3]) {
     for (const op of problem.grammar.operators) {

@@ -156,7 +156,17 @@ async function applyMove(variant: Variant, move: Program[number], a: Float64Arra
   }
 }
 
-/** Runs a program on a state; returns a new state (heights normalised to mean |a| = 1). */
+/**
+ * Heights scaled to max |a| = 1: every constant is scale invariant, and the verifier's clamp
+ * to [-1000, 1000] then never bites (Adam's iterates drift in scale, upsampled spikes grow).
+ */
+export function normaliseMax(a: Float64Array): Float64Array {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]));
+  return max > 0 ? a.map((v) => v / max) : a;
+}
+
+/** Runs a program on a state; returns a new state (heights scaled to max |a| = 1). */
 export async function applyProgram(
   variant: Variant,
   program: Program,
@@ -172,5 +182,5 @@ export async function applyProgram(
       if (!Number.isFinite(a[i])) throw new Error(`${move.op} produced a non-finite height at ${i}`);
     }
   }
-  return { heights: Array.from(normalise(a)) };
+  return { heights: Array.from(normaliseMax(a)) };
 }
