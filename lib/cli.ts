@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { REUSE_RULES } from "./archive.ts";
-import { OBJECTIVES, POLICIES, type RunConfigInput } from "./config.ts";
+import { APIS, OBJECTIVES, POLICIES, REASONING_EFFORTS, type RunConfigInput } from "./config.ts";
 import { discover, type RunSummary, type StepReport } from "./loop.ts";
 import { writeReport } from "./report.ts";
 import { PROBLEMS } from "../problems/mod.ts";
@@ -30,6 +30,22 @@ Method:
   --temperature T      sampling temperature (default 1.0)
   --policy NAME        ${POLICIES.join("|")} (default builtin)
   --init NAME          initial states: random, or a warm start the problem names
+Language-model policies (--policy openai|tinker|llamacpp):
+  --model NAME         model name (openai), base model (tinker), or GGUF file path (llamacpp)
+  --base-url URL       server root (default: $OPENAI_BASE_URL / $TINKER_BASE_URL, else the service's)
+  --api-key-env VAR    environment variable holding the key (default OPENAI_API_KEY / TINKER_API_KEY)
+  --api KIND           ${APIS.join("|")} (openai; default chat)
+  --max-tokens N       sampled tokens per attempt (default 4096)
+  --reasoning-effort E ${REASONING_EFFORTS.join("|")} (openai reasoning models)
+  --max-cost-usd X     stop cleanly, after a finished step, before spending more than X
+  --price-in X         USD per million prompt tokens, for cost accounting (default 0)
+  --price-out X        USD per million completion tokens (default 0)
+  --concurrency N      requests in flight at once (default 8)
+  --request-timeout S  seconds before a request is abandoned and retried (default 600)
+  --lora-rank N        LoRA rank of the trained adapter (tinker; default 32)
+  --context-size N     context window in tokens (llamacpp; default 4096)
+  --threads N          CPU threads for the model (llamacpp; default half the cores)
+  --program-timeout S  wall-clock limit for one generated program or rollout (default 120)
 Run:
   --seed N             random seed (default 0)
   --workers N          rollout worker threads (default: one per core)
@@ -53,6 +69,21 @@ const FLAGS = {
   temperature: { type: "string" },
   policy: { type: "string" },
   init: { type: "string" },
+  model: { type: "string" },
+  "base-url": { type: "string" },
+  "api-key-env": { type: "string" },
+  api: { type: "string" },
+  "max-tokens": { type: "string" },
+  "reasoning-effort": { type: "string" },
+  "max-cost-usd": { type: "string" },
+  "price-in": { type: "string" },
+  "price-out": { type: "string" },
+  concurrency: { type: "string" },
+  "request-timeout": { type: "string" },
+  "lora-rank": { type: "string" },
+  "context-size": { type: "string" },
+  threads: { type: "string" },
+  "program-timeout": { type: "string" },
   seed: { type: "string" },
   workers: { type: "string" },
   out: { type: "string" },
@@ -63,7 +94,7 @@ const FLAGS = {
 
 class UsageError extends Error {}
 
-const BUDGET = ["steps", "minutes", "maxRollouts"];
+const BUDGET = ["steps", "minutes", "maxRollouts", "maxCostUsd"];
 
 const int = z.coerce.number().int();
 const num = z.coerce.number();
@@ -110,13 +141,28 @@ export function parseCommandLine(argv: string[]) {
     init: values.init,
     seed: field("seed", int.min(0).max(2 ** 31 - 1), values.seed),
     workers: field("workers", int.min(0).max(256), values.workers),
+    model: values.model,
+    baseUrl: field("base-url", z.url(), values["base-url"]),
+    apiKeyEnv: field("api-key-env", z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), values["api-key-env"]),
+    api: choice("api", APIS, values.api),
+    maxTokens: field("max-tokens", int.positive(), values["max-tokens"]),
+    reasoningEffort: choice("reasoning-effort", REASONING_EFFORTS, values["reasoning-effort"]),
+    maxCostUsd: field("max-cost-usd", num.positive(), values["max-cost-usd"]),
+    inputUsdPerMTok: field("price-in", num.nonnegative(), values["price-in"]),
+    outputUsdPerMTok: field("price-out", num.nonnegative(), values["price-out"]),
+    concurrency: field("concurrency", int.positive().max(1024), values.concurrency),
+    requestTimeoutSeconds: field("request-timeout", num.positive(), values["request-timeout"]),
+    loraRank: field("lora-rank", int.positive(), values["lora-rank"]),
+    contextSize: field("context-size", int.positive(), values["context-size"]),
+    threads: field("threads", int.positive(), values.threads),
+    rolloutTimeoutSeconds: field("program-timeout", num.positive(), values["program-timeout"]),
   };
   if (values.resume) {
     const fixed = Object.entries(config)
       .filter(([k, v]) => v !== undefined && k !== "problem" && !BUDGET.includes(k));
     if (fixed.length > 0) {
       throw new UsageError(
-        "a resumed run keeps its settings; only --steps, --minutes and --rollouts may change " +
+        "a resumed run keeps its settings; only --steps, --minutes, --rollouts and --max-cost-usd may change " +
           `(got ${fixed.map(([k]) => k).join(", ")})`,
       );
     }

@@ -6,7 +6,10 @@ import { z } from "zod";
 import { REUSE_RULES } from "./archive.ts";
 
 export const OBJECTIVES = ["entropic", "fixed-beta", "expected"] as const;
-export const POLICIES = ["builtin"] as const;
+export const POLICIES = ["builtin", "openai", "tinker", "llamacpp"] as const;
+/** OpenAI-compatible request shapes: chat messages or a raw completion prompt. */
+export const APIS = ["chat", "completions"] as const;
+export const REASONING_EFFORTS = ["minimal", "low", "medium", "high"] as const;
 
 export const RunConfigSchema = z.object({
   problem: z.string().min(1),
@@ -35,6 +38,39 @@ export const RunConfigSchema = z.object({
   /** Worker threads for rollouts; 0 runs them in the main thread. Defaults to one per core. */
   workers: z.number().int().min(0).max(256).optional(),
   rolloutTimeoutSeconds: z.number().positive().default(120),
+
+  // Language-model policies (openai, tinker, llamacpp); the built-in policy ignores these.
+  /** Server root, e.g. http://127.0.0.1:8000/v1; default: OPENAI_BASE_URL / TINKER_BASE_URL or the service's. */
+  baseUrl: z.url().optional(),
+  /** Model name (openai, tinker base model) or GGUF file path (llamacpp). */
+  model: z.string().min(1).optional(),
+  /** GGUF file for llamacpp (default: `model`). */
+  modelPath: z.string().min(1).optional(),
+  /** Environment variable holding the API key (default OPENAI_API_KEY / TINKER_API_KEY). */
+  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+  api: z.enum(APIS).default("chat"),
+  /** Sampled tokens per attempt (sent as max_completion_tokens for reasoning models). */
+  maxTokens: z.number().int().positive().default(4096),
+  reasoningEffort: z.enum(REASONING_EFFORTS).optional(),
+  /** Stop cleanly, after a finished step, before spending more than this. */
+  maxCostUsd: z.number().positive().optional(),
+  /** Prices per million tokens, for cost accounting. */
+  inputUsdPerMTok: z.number().nonnegative().default(0),
+  outputUsdPerMTok: z.number().nonnegative().default(0),
+  /** Requests in flight at once. */
+  concurrency: z.number().int().positive().max(1024).default(8),
+  requestTimeoutSeconds: z.number().positive().default(600),
+  maxRetries: z.number().int().nonnegative().max(20).default(6),
+  /** Tinker: LoRA rank of the trained adapter. */
+  loraRank: z.number().int().positive().default(32),
+  /** llamacpp: context window in tokens (prompt + completion); long prompts keep their end. */
+  contextSize: z.number().int().positive().default(4096),
+  /** llamacpp: CPU threads (default: one per core). */
+  threads: z.number().int().positive().optional(),
+  /** Budget for a prompt, in characters; the problem cuts long parts to fit. */
+  promptChars: z.number().int().positive().default(60_000),
+  /** V8 heap cap for sandboxed programs. */
+  sandboxHeapMiB: z.number().int().positive().default(1024),
 }).strict();
 
 export type RunConfigInput = z.input<typeof RunConfigSchema>;

@@ -12,7 +12,13 @@ import { Archive, type Candidate } from "./archive.ts";
 import { resolveConfig, type RunConfig, type RunConfigInput } from "./config.ts";
 import { groupAdvantages, klShapedAdvantages } from "./objective.ts";
 import { createPolicy } from "./policy/mod.ts";
-import { type Datum, DEFAULT_ADAM, type Policy, type PolicyUsage, type SampledSequence } from "./policy/policy.ts";
+import {
+  type Datum,
+  DEFAULT_ADAM,
+  type Policy,
+  type PolicyUsage,
+  type SampledSequence,
+} from "./policy/policy.ts";
 import type { Evaluation, Problem } from "./problem.ts";
 import type { AttemptRow, StateRow, StepRow } from "./records.ts";
 import { deriveSeed, Rng } from "./rng.ts";
@@ -82,7 +88,9 @@ interface LoopState {
 }
 
 export async function* discover(options: DiscoverOptions): AsyncGenerator<StepReport, RunSummary> {
-  const { config, problem, policy, archive, loop, steps, resumedStore, routeSnapshot } = await prepareRun(options);
+  const { config, problem, policy, archive, loop, steps, resumedStore, routeSnapshot } = await prepareRun(
+    options,
+  );
   // Workers start before anything is written, so a problem they cannot load leaves no run behind.
   let route: Route;
   try {
@@ -148,7 +156,15 @@ export async function* discover(options: DiscoverOptions): AsyncGenerator<StepRe
     await store.writeText("best.json", encodeJson(bestRecord(problem, loop.best, certified), true));
     await store.finish();
   }
-  return { config, best: loop.best, certified, steps, runDir: store?.dir, stoppedBy, usage: policy.usage?.() };
+  return {
+    config,
+    best: loop.best,
+    certified,
+    steps,
+    runDir: store?.dir,
+    stoppedBy,
+    usage: policy.usage?.(),
+  };
 }
 
 /** Budget fields a resumed run may change; everything else comes from its config.json. */
@@ -400,7 +416,12 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
         completedSteps: loop.completedSteps,
         archive: archive.snapshot(),
         policy: await policy.checkpoint(),
-        loop: { rollouts: loop.rollouts, elapsedMs: loop.elapsedMs, best: loop.best, route: ctx.route.snapshot() },
+        loop: {
+          rollouts: loop.rollouts,
+          elapsedMs: loop.elapsedMs,
+          best: loop.best,
+          route: ctx.route.snapshot(),
+        },
       },
     });
     row.storeMs = ms;

@@ -60,12 +60,45 @@ export interface Problem<S = unknown, O = Record<string, unknown>> {
   /** Identical states share a key (for deduplication in the archive). */
   stateKey(state: S): string;
 
+  /**
+   * Language-model route. `prompt` writes what the model sees for one attempt from `state`;
+   * `parse` extracts the program from the model's reply (throws with a clear message when it
+   * cannot). The program's function receives `toJSON(state)` and returns the new state as JSON,
+   * which `evaluate` then verifies in the parent process.
+   */
+  prompt?(state: S, evaluation: Evaluation, context: PromptContext): string;
+  parse?(text: string): ParsedProgram;
+
   /** Optional independent recomputation of the value (e.g. exact summation) for best.json. */
   certify?(state: S): { readonly method: string; readonly value: number };
   /** Figures of a construction as standalone SVG strings (for reports and notebooks). */
   figures?(state: S): string[];
   /** Run settings that suit this problem (group size, steps, ...), under the user's flags. */
   readonly runDefaults?: Readonly<Record<string, unknown>>;
+}
+
+/** What the language-model route knows about a start state besides the state itself. */
+export interface PromptContext {
+  /** The program that produced this state, when one did (not for initial states). */
+  readonly parentProgram?: string;
+  /** Value of the state that program started from ("before"); the state's own value is "after". */
+  readonly valueBefore?: number;
+  /** The last characters of what that program printed. */
+  readonly parentOutput?: string;
+  /** The value to beat (the published record or the best so far, whichever is better). */
+  readonly target?: number;
+  /** Budget for the whole prompt in characters; long parts are cut to fit. */
+  readonly maxChars: number;
+  /** Wall-clock limit the program will run under, in seconds. */
+  readonly timeoutSeconds: number;
+}
+
+/** A program extracted from a model's reply, ready for the sandbox. */
+export interface ParsedProgram {
+  readonly language: "typescript";
+  readonly source: string;
+  /** The function the sandbox calls with the start state's JSON. */
+  readonly entry: string;
 }
 
 /** The reward convention: higher is better, strictly positive for any valid state. */

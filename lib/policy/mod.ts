@@ -2,9 +2,10 @@
 import type { RunConfig } from "../config.ts";
 import type { Problem } from "../problem.ts";
 import { BuiltinPolicy } from "./builtin.ts";
+import { LlamaCppPolicy } from "./llamacpp.ts";
 import type { Policy } from "./policy.ts";
 
-export function createPolicy(config: RunConfig, problem: Problem): Policy {
+export async function createPolicy(config: RunConfig, problem: Problem): Promise<Policy> {
   switch (config.policy) {
     case "builtin":
       return new BuiltinPolicy({
@@ -13,5 +14,17 @@ export function createPolicy(config: RunConfig, problem: Problem): Policy {
         hidden: config.hidden,
         seed: config.seed,
       });
+    case "llamacpp": {
+      const modelPath = config.modelPath ?? config.model;
+      if (!modelPath) throw new Error("--policy llamacpp needs --model PATH.gguf");
+      return await LlamaCppPolicy.create({
+        modelPath,
+        contextSize: config.contextSize,
+        threads: config.threads,
+        maxTokens: config.maxTokens,
+      });
+    }
+    default:
+      throw new Error(`policy ${config.policy} is not available yet`);
   }
 }

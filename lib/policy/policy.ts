@@ -24,6 +24,20 @@ export interface SampledSequence {
   readonly logprobs: readonly number[];
   /** Decoded text, for language-model policies. */
   readonly text?: string;
+  /** The prompt's tokens, for language-model policies that train on them. */
+  readonly promptTokens?: readonly number[];
+  /** Why sampling stopped ("stop", "length", ...), when the backend says. */
+  readonly finishReason?: string;
+}
+
+/** Tokens and money a backend has spent so far (carried across resume in its checkpoint). */
+export interface PolicyUsage {
+  readonly requests: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly costUsd: number;
+  /** Wall time spent waiting on the model, in milliseconds. */
+  readonly modelMs: number;
 }
 
 /** One training example: a sampled sequence with a per-token advantage. */
@@ -69,4 +83,8 @@ export interface Policy {
   /** JSON snapshot of everything needed to continue (weights, optimiser moments). */
   checkpoint(): Promise<unknown>;
   restore(snapshot: unknown): Promise<void>;
+  /** What the backend has spent so far; absent for backends that spend nothing (built-in). */
+  usage?(): PolicyUsage;
+  /** Releases connections, sessions and native resources. */
+  close?(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import type { Rng } from "../../lib/rng.ts";
 import { erdosFeatures, FEATURE_DIM } from "./features.ts";
 import { erdosFigures } from "./figures.ts";
 import { applyProgram, grammar } from "./moves.ts";
+import { erdosParse, erdosPrompt } from "./prompt.ts";
 import { erdosReference, REFERENCE_KEYS, type ReferenceName } from "./reference.ts";
 import { type ErdosState, heightsKey, stateFromJSON } from "./state.ts";
 import { certifyOverlap, evaluateHeights, MAX_PIECES, MIN_PIECES } from "./verifier.ts";
@@ -61,6 +62,8 @@ export const erdos: Problem<ErdosState, ErdosOptions> = {
   featureDim: FEATURE_DIM,
   features: erdosFeatures,
   apply: applyProgram,
+  prompt: erdosPrompt,
+  parse: erdosParse,
 
   figures: erdosFigures,
   // Sized so the default `deno task run erdos` ends within 5 minutes on 2 cores.

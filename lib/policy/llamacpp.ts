@@ -1,0 +1,165 @@
+/**
+ * A GGUF model sampled in this process on CPU with node-llama-cpp (its prebuilt llama.cpp
+ * binaries ship inside npm packages; nothing is downloaded at run time). Sampling only:
+ * it has no trainer, so with it the loop is test-time search.
+ *
+ * The prompt is evaluated once per group; every rollout of the group then restarts from
+ * the cached prompt state (adaptStateToTokens), so a group costs one prompt evaluation.
+ */
+import type {
+  AdamParams,
+  Datum,
+  ForwardBackwardResult,
+  Policy,
+  PolicyContext,
+  PolicyUsage,
+  SampledSequence,
+  SampleParams,
+} from "./policy.ts";
+
+/** Pinned: newer releases list platform builds the registry does not serve, so installs fail. */
+const NODE_LLAMA_CPP = "npm:node-llama-cpp@3.21.1";
+
+type NodeLlamaCpp = typeof import("npm:node-llama-cpp@3.21.1");
+type LlamaModel = Awaited<ReturnType<Awaited<ReturnType<NodeLlamaCpp["getLlama"]>>["loadModel"]>>;
+type LlamaContext = Awaited<ReturnType<LlamaModel["createContext"]>>;
+type Token = import("npm:node-llama-cpp@3.21.1").Token;
+type Counts = { requests: number; promptTokens: number; completionTokens: number; modelMs: number };
+
+export interface LlamaCppOptions {
+  readonly modelPath: string;
+  /** Prompt + completion tokens; long prompts keep their end (where the task is). */
+  readonly contextSize: number;
+  readonly threads?: number;
+  /** Completion tokens per sample when the loop does not say. */
+  readonly maxTokens: number;
+}
+
+/**
+ * llama.cpp's worker threads spin while they wait for each other: on a machine whose cores are
+ * all busy, two threads on two cores measured 25x slower than one. Half the cores leaves room.
+ */
+function defaultThreads(): number {
+  return Math.max(1, Math.min(8, Math.floor((navigator.hardwareConcurrency ?? 2) / 2)));
+}
+
+export class LlamaCppPolicy implements Policy {
+  readonly kind = "llamacpp";
+  readonly trainable = false;
+  private counts: Counts = { requests: 0, promptTokens: 0, completionTokens: 0, modelMs: 0 };
+
+  private constructor(
+    private readonly model: LlamaModel,
+    private readonly context: LlamaContext,
+    private readonly options: LlamaCppOptions,
+  ) {}
+
+  static async create(options: LlamaCppOptions): Promise<LlamaCppPolicy> {
+    try {
+      if (!Deno.statSync(options.modelPath).isFile) throw new Error("not a file");
+    } catch (e) {
+      throw new Error(`cannot read the GGUF model ${options.modelPath}: ${(e as Error).message}`);
+    }
+    const { getLlama, LlamaLogLevel } = await import(NODE_LLAMA_CPP) as NodeLlamaCpp;
+    // build: "never": use the prebuilt binary or fail, never compile or download at run time.
+    const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
+    const model = await llama.loadModel({ modelPath: options.modelPath });
+    const contextSize = Math.min(options.contextSize, model.trainContextSize);
+    const context = await model.createContext({
+      contextSize,
+      sequences: 1,
+      threads: options.threads ?? defaultThreads(),
+    });
+    return new LlamaCppPolicy(model, context, { ...options, contextSize });
+  }
+
+  async sample(context: PolicyContext, n: number, params: SampleParams): Promise<SampledSequence[]> {
+    if (context.prompt === undefined) throw new Error("the llamacpp policy needs a prompt");
+    const started = performance.now();
+    const maxTokens = Math.max(
+      1,
+      Math.min(params.maxTokens ?? this.options.maxTokens, this.options.contextSize - 8),
+    );
+    const promptTokens = this.promptTokens(context.prompt, this.options.contextSize - maxTokens);
+    const sequence = this.context.getSequence();
+    const out: SampledSequence[] = [];
+    try {
+      for (let i = 0; i < n; i++) {
+        // Keep the prompt's state and drop the last sample; the last prompt token is fed again to sample.
+        await sequence.adaptStateToTokens(promptTokens.slice(0, -1) as Token[], false);
+        const tokens: number[] = [];
+        const logprobs: number[] = [];
+        let finishReason = "length";
+        const generator = sequence.evaluateWithMetadata(
+          promptTokens.slice(sequence.nextTokenIndex) as Token[],
+          { confidence: true },
+          { temperature: params.temperature, seed: (params.seed + i * 0x9e3779b1) >>> 0 },
+        );
+        for await (const { token, confidence } of generator) {
+          if (this.model.isEogToken(token)) {
+            finishReason = "stop";
+            break;
+          }
+          tokens.push(token);
+          logprobs.push(Math.log(Math.max(confidence, Number.MIN_VALUE)));
+          if (tokens.length >= maxTokens) break;
+        }
+        out.push({
+          tokens,
+          logprobs,
+          text: this.model.detokenize(tokens as unknown as Token[]),
+          promptTokens,
+          finishReason,
+        });
+        this.counts.completionTokens += tokens.length;
+      }
+    } finally {
+      sequence.dispose();
+    }
+    this.counts.requests += 1;
+    this.counts.promptTokens += promptTokens.length;
+    this.counts.modelMs += performance.now() - started;
+    return out;
+  }
+
+  /** BOS (when the model wants one) + the prompt's last `room - 1` tokens. */
+  private promptTokens(prompt: string, room: number): number[] {
+    const tokens = this.model.tokenize(prompt) as unknown as number[];
+    const bos = this.model.tokens.shouldPrependBosToken && this.model.tokens.bos !== null
+      ? [this.model.tokens.bos as unknown as number]
+      : [];
+    const keep = Math.max(1, room - bos.length);
+    return [...bos, ...(tokens.length > keep ? tokens.slice(tokens.length - keep) : tokens)];
+  }
+
+  referenceLogprobs(): Promise<number[][]> {
+    return Promise.reject(new Error("the llamacpp policy samples only; it has no reference for training"));
+  }
+
+  forwardBackward(_batch: readonly Datum[]): Promise<ForwardBackwardResult> {
+    return Promise.reject(new Error("the llamacpp policy samples only; it cannot be trained"));
+  }
+
+  optimStep(_adam: AdamParams): Promise<{ gradNorm: number }> {
+    return Promise.reject(new Error("the llamacpp policy samples only; it cannot be trained"));
+  }
+
+  checkpoint(): Promise<unknown> {
+    return Promise.resolve({ usage: { ...this.counts } });
+  }
+
+  restore(snapshot: unknown): Promise<void> {
+    const usage = (snapshot as { usage?: Counts } | undefined)?.usage;
+    if (usage) this.counts = { ...usage };
+    return Promise.resolve();
+  }
+
+  usage(): PolicyUsage {
+    return { ...this.counts, costUsd: 0 };
+  }
+
+  async close(): Promise<void> {
+    await this.context.dispose();
+    await this.model.dispose();
+  }
+}
