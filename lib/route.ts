@@ -172,7 +172,9 @@ class LanguageRoute implements Route {
       while (next < jobs.length) {
         const i = next++;
         const { g, seq } = jobs[i];
-        const r = await this.attempt(i, seq.text ?? "", starts[g].state, parentValues[g]);
+        const r = seq.error !== undefined
+          ? { result: { id: i, evaluation: invalid(seq.error), durationMs: 0 }, program: "" }
+          : await this.attempt(i, seq.text ?? "", starts[g].state, parentValues[g]);
         results[i] = r.result;
         programs[i] = r.program;
         onResult?.();

@@ -28,6 +28,8 @@ export interface SampledSequence {
   readonly promptTokens?: readonly number[];
   /** Why sampling stopped ("stop", "length", ...), when the backend says. */
   readonly finishReason?: string;
+  /** Set when the backend could not sample (after its retries); the attempt is then invalid. */
+  readonly error?: string;
 }
 
 /** Tokens and money a backend has spent so far (carried across resume in its checkpoint). */
