@@ -1,0 +1,72 @@
+/**
+ * Figures of a TriMul state: speed-up per shape as a bar chart, rendered like
+ * lib/plot.ts's figures (Observable Plot on linkedom, standalone SVG, white background).
+ */
+import * as Plot from "@observablehq/plot";
+import { parseHTML } from "linkedom";
+import { speedups } from "./harness.ts";
+import { shapeLabel } from "./shapes.ts";
+import type { TriMulState } from "./state.ts";
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+type PlotDocument = NonNullable<Plot.PlotOptions["document"]>;
+
+export interface Bar {
+  readonly label: string;
+  readonly value: number;
+  /** Optional series, drawn side by side within a label (e.g. two kernels). */
+  readonly series?: string;
+}
+
+/** Bars per label (side by side per series), their values printed, a dashed line at 1 (no speed-up). */
+export function barChart(bars: readonly Bar[], options: { title?: string; yLabel?: string } = {}): string {
+  const { document } = parseHTML("<!DOCTYPE html><html><body></body></html>") as unknown as {
+    document: PlotDocument;
+  };
+  const grouped = bars.some((b) => b.series !== undefined);
+  const text = (d: Bar) => (d.value >= 10 ? d.value.toFixed(0) : d.value.toFixed(1));
+  const position = grouped ? { fx: "label", x: "series" } : { x: "label" };
+  const node = Plot.plot({
+    document,
+    width: 640,
+    height: 320,
+    marginTop: options.title ? 40 : 20,
+    marginBottom: 40,
+    y: { label: options.yLabel ?? "speed-up over the baseline (x)", grid: true },
+    x: { label: null },
+    fx: grouped ? { label: null } : undefined,
+    marks: [
+      Plot.barY(bars, { ...position, y: "value", fill: grouped ? "series" : "steelblue" }),
+      Plot.text(bars, { ...position, y: "value", text, dy: -7 }),
+      Plot.ruleY([1], { stroke: "black", strokeDasharray: "4,3" }),
+      Plot.ruleY([0]),
+      ...(options.title
+        ? [Plot.text([options.title], { frameAnchor: "top", dy: -28, fontWeight: "bold" })]
+        : []),
+      ...(bars.length === 0
+        ? [Plot.text(["nothing measured"], { frameAnchor: "middle", fill: "#888" })]
+        : []),
+    ],
+  });
+  node.setAttribute("xmlns", SVG_NS);
+  node.setAttribute("color", "black");
+  const background = document.createElementNS(SVG_NS, "rect");
+  background.setAttribute("width", "100%");
+  background.setAttribute("height", "100%");
+  background.setAttribute("fill", "white");
+  node.insertBefore(background, node.firstChild);
+  return node.outerHTML;
+}
+
+/** Speed-up per shape of a measured state. */
+export function kernelFigure(state: TriMulState): string {
+  const m = state.measurement;
+  if (!m || !m.ok || state.suite.rounds === 0) {
+    return barChart([], { title: "the baseline kernel (speed-up 1 by definition)" });
+  }
+  const { perShape, geomean } = speedups(m);
+  return barChart(
+    m.shapes.map((s, i) => ({ label: shapeLabel(s), value: perShape[i] })),
+    { title: `speed-up per shape (geometric mean ${geomean.toFixed(2)}x)` },
+  );
+}
