@@ -6,6 +6,7 @@ import { ahc058 } from "./ahc058/mod.ts";
 import { denoise } from "./denoise/mod.ts";
 import { ac1, ac2, ac3 } from "./autocorrelation/mod.ts";
 import { circles26, circles32 } from "./circles/mod.ts";
+import { trimul } from "./trimul/mod.ts";
 
 // deno-lint-ignore no-explicit-any
 export const PROBLEMS: Readonly<Record<string, Problem<any, any>>> = {
@@ -18,6 +19,7 @@ export const PROBLEMS: Readonly<Record<string, Problem<any, any>>> = {
   ac3,
   circles26,
   circles32,
+  trimul,
 };
 
 // deno-lint-ignore no-explicit-any
