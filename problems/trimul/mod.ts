@@ -48,7 +48,7 @@ export const trimul: Problem<TriMulState, TriMulOptions> = {
   figures: (state) => [kernelFigure(state)],
   // Timing needs the cores to itself: rollouts run one at a time, in-process (each in its own
   // harness process). An evaluation costs ~4-8 s of CPU, so about 10 minutes in all.
-  runDefaults: { steps: 8, groups: 4, groupSize: 4, minutes: 9, workers: 0 },
+  runDefaults: { steps: 12, groups: 3, groupSize: 4, minutes: 9.5, workers: 0 },
 };
 
 export {
