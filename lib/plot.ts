@@ -25,8 +25,8 @@ function plotDocument(): PlotDocument {
   return sharedDocument;
 }
 
-/** Renders one Plot figure to a standalone SVG string. */
-function render(options: Plot.PlotOptions): string {
+/** Renders one Plot figure to a standalone SVG string (problems use it for their own figures). */
+export function renderPlot(options: Plot.PlotOptions): string {
   const document = plotDocument();
   const node = Plot.plot({ width: WIDTH, ...options, document });
   // Plot wraps the SVG in a <figure> only for titles and legends, which this module never requests.
@@ -90,7 +90,7 @@ export function progressPlot(steps: readonly StepRow[], options: ProgressOptions
       fill: ACCENT,
     }),
   ];
-  const bestPanel = render({
+  const bestPanel = renderPlot({
     height: 260,
     marginLeft: 60,
     marginRight: 110,
@@ -115,7 +115,7 @@ export function progressPlot(steps: readonly StepRow[], options: ProgressOptions
       series: label,
     }))
   );
-  const rewardPanel = render({
+  const rewardPanel = renderPlot({
     height: 220,
     marginLeft: 60,
     marginRight: 110,
@@ -202,7 +202,7 @@ export function archiveTreePlot(states: readonly StateRow[], options: { title?: 
   );
   const rows = nodes.reduce((most, node) => Math.max(most, node.y + 1), 0);
   const color = { type: "linear", scheme: "viridis", domain } as const;
-  const tree = render({
+  const tree = renderPlot({
     height: Math.min(1000, Math.max(240, 50 + rows * 5)),
     marginRight: 45, // room for the "best" label
     inset: 8,
@@ -245,7 +245,7 @@ function colorBar(label: string, color: Plot.ScaleOptions & { domain: number[] }
   const bins = 64;
   const width = (hi - lo) / bins;
   const cells = Array.from({ length: bins }, (_, i) => ({ x1: lo + i * width, x2: lo + (i + 1) * width }));
-  return render({
+  return renderPlot({
     width: 320,
     height: 50,
     marginTop: 6,
@@ -275,7 +275,7 @@ export function stepFunctionPlot(heights: readonly number[], title?: string): st
   const points = heights.map((h, i) => ({ x: (2 * i) / n, h }));
   if (n > 0) points.push({ x: 2, h: heights[n - 1] }); // "step-after" needs the right end of the last piece
   return stack([
-    render({
+    renderPlot({
       height: 260,
       x: { domain: [0, 2], label: "x", labelArrow: "none" },
       y: { label: "h(x)", labelArrow: "none", grid: true },
@@ -308,7 +308,7 @@ export function overlapPlot(overlap: readonly number[], options: OverlapOptions 
   );
   const label = options.label ?? "overlap M";
   return stack([
-    render({
+    renderPlot({
       height: 260,
       marginRight: 30,
       x: { domain: [-2, 2], label: "shift x", labelArrow: "none" },
@@ -366,7 +366,7 @@ export function ablationPlot(
     })
   );
   return stack([
-    render({
+    renderPlot({
       height: 360,
       marginLeft: 70,
       marginRight: 130,

@@ -1,5 +1,6 @@
 /** AHC039 figures: the mackerels, the sardines and the net. */
-import { Plot, renderPlot } from "../atcoder/plot.ts";
+import * as Plot from "@observablehq/plot";
+import { renderPlot } from "../../lib/plot.ts";
 import type { Ahc039Input } from "./input.ts";
 import type { Polygon } from "./scorer.ts";
 

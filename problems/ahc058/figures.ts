@@ -1,5 +1,6 @@
 /** AHC058 figures: apples (log2) over the turns of a plan, with the purchases marked. */
-import { Plot, renderPlot } from "../atcoder/plot.ts";
+import * as Plot from "@observablehq/plot";
+import { renderPlot } from "../../lib/plot.ts";
 import type { Ahc058Input } from "./input.ts";
 import { type Action, simulate } from "./scorer.ts";
 
