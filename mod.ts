@@ -24,3 +24,4 @@ export * from "./lib/store.ts";
 export * from "./lib/plot.ts";
 export { ATTEMPT_COLUMNS, frameToRows, STATE_COLUMNS, STEP_COLUMNS } from "./lib/tables.ts";
 export { getProblem, PROBLEMS } from "./problems/mod.ts";
+export * from "./lib/ablation.ts";
