@@ -2,7 +2,9 @@
  * `deno task run <problem> [flags]`: runs a discovery with a progress display and
  * writes the run directory (Parquet tables, best.json, report.svg).
  */
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { writeFileAtomic } from "./atomic.ts";
 import { z } from "zod";
 import { REUSE_RULES } from "./archive.ts";
 import { APIS, OBJECTIVES, POLICIES, REASONING_EFFORTS, type RunConfigInput } from "./config.ts";
@@ -20,8 +22,8 @@ Budget (the run stops at whichever comes first):
   --rollouts N         total rollouts
   --minutes M          wall-clock budget; a step that would overrun it is not started
 Method:
-  --groups N           start states per step (default 8)
-  --group-size N       rollouts per start state (default 64)
+  --groups N           start states per step (default: the problem's, else 8)
+  --group-size N       rollouts per start state (default: the problem's, else 64)
   --reuse RULE         ${REUSE_RULES.join("|")} (default puct)
   --objective KIND     ${OBJECTIVES.join("|")} (default entropic)
   --no-train           never update the policy (test-time search only)
@@ -30,6 +32,7 @@ Method:
   --temperature T      sampling temperature (default 1.0)
   --policy NAME        ${POLICIES.join("|")} (default builtin)
   --init NAME          initial states: random, or a warm start the problem names
+  --option KEY=VALUE   a problem option (repeatable; VALUE is read as JSON when it parses)
 Language-model policies (--policy openai|tinker|llamacpp):
   --model NAME         model name (openai), base model (tinker), or GGUF file path (llamacpp)
   --base-url URL       server root (default: $OPENAI_BASE_URL / $TINKER_BASE_URL, else the service's)
@@ -53,7 +56,16 @@ Run:
   --resume DIR         continue a stopped run from its directory (only the budget flags may change)
   --quiet              no progress display
   --help               this text
-`;
+${problemFlagHelp()}`;
+
+function problemFlagHelp(): string {
+  const lines = Object.values(PROBLEMS).flatMap((p) =>
+    Object.entries(p.cliFlags ?? {}).map(([flag, { description }]) =>
+      `  --${flag.padEnd(18)} ${description} (${p.name})`
+    )
+  );
+  return lines.length ? `Problem flags:\n${lines.join("\n")}\n` : "";
+}
 
 const FLAGS = {
   steps: { type: "string" },
@@ -89,6 +101,7 @@ const FLAGS = {
   out: { type: "string" },
   resume: { type: "string" },
   quiet: { type: "boolean" },
+  option: { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -101,13 +114,25 @@ const num = z.coerce.number();
 
 /** Turns argv into a validated request; throws UsageError on anything wrong. */
 export function parseCommandLine(argv: string[]) {
+  // A problem may add flags of its own (e.g. denoise's --data): find it first, then parse strictly.
+  const named = argv.find((arg) => Object.hasOwn(PROBLEMS, arg));
+  const problemFlags = named ? PROBLEMS[named].cliFlags ?? {} : {};
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        ...FLAGS,
+        ...Object.fromEntries(Object.keys(problemFlags).map((flag) => [flag, { type: "string" as const }])),
+      },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const { values, positionals } = parsed;
+  const values = parsed.values as typeof parsed.values & Record<string, string | undefined>;
+  const positionals = parsed.positionals;
   if (values.help) return { kind: "help" as const };
   if (values.resume && positionals.length > 1) throw new UsageError("--resume takes the run directory only");
   if (!values.resume && positionals.length !== 1) throw new UsageError("name exactly one problem");
@@ -126,6 +151,7 @@ export function parseCommandLine(argv: string[]) {
     field(flag, z.enum(options as unknown as [string, ...string[]]), raw) as T[number] | undefined;
   const config: RunConfigInput = {
     problem,
+    problemOptions: problemOptions(problem, values.option ?? [], values),
     steps: field("steps", int.positive(), values.steps),
     maxRollouts: field("rollouts", int.positive(), values.rollouts),
     minutes: field("minutes", num.positive(), values.minutes),
@@ -177,6 +203,37 @@ export function parseCommandLine(argv: string[]) {
     );
   }
   return { kind: "run" as const, config, out: values.out ?? "runs", quiet: !!values.quiet };
+}
+
+/** Problem options from --option KEY=VALUE and the problem's own flags, checked by its schema. */
+function problemOptions(
+  problem: string,
+  pairs: readonly string[],
+  values: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  const options: Record<string, unknown> = {};
+  const read = (raw: string) => {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return raw; // a plain string, e.g. a path
+    }
+  };
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    if (at <= 0) throw new UsageError(`--option ${pair}: expected KEY=VALUE`);
+    options[pair.slice(0, at)] = read(pair.slice(at + 1));
+  }
+  for (const [flag, { option }] of Object.entries(PROBLEMS[problem].cliFlags ?? {})) {
+    if (values[flag] !== undefined) options[option] = read(values[flag] as string);
+  }
+  if (Object.keys(options).length === 0) return undefined;
+  const checked = PROBLEMS[problem].optionsSchema.safeParse(options);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new UsageError(`${problem} option ${issue.path.join(".") || "(options)"}: ${issue.message}`);
+  }
+  return options;
 }
 
 /** A one-line progress display: redrawn in place on a terminal, one line per step otherwise. */
@@ -274,7 +331,11 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`error: ${e.message}`);
       return 2;
     }
-    throw e;
+    // Setup failures (a dataset that is not there, an invalid initial state, an unreachable
+    // server) deserve a sentence, not a stack trace; TTT_DEBUG=1 shows the trace.
+    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    if (Deno.env.get("TTT_DEBUG") && e instanceof Error) console.error(e.stack);
+    return 1;
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
   }
@@ -288,6 +349,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (problem.record) {
     console.log(`published record: ${problem.record.value} (${problem.record.source})`);
+  }
+  if (problem.afterRun) {
+    const text = await problem.afterRun(
+      problem.fromJSON(summary.best.state),
+      problem.optionsSchema.parse(summary.config.problemOptions),
+    );
+    console.log(`\n${text}`);
+    if (summary.runDir) await writeFileAtomic(join(summary.runDir, "after-run.md"), text + "\n");
   }
   if (summary.runDir) {
     const report = await writeReport(summary.runDir, problem, summary);

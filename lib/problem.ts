@@ -73,6 +73,10 @@ export interface Problem<S = unknown, O = Record<string, unknown>> {
   certify?(state: S): { readonly method: string; readonly value: number };
   /** Figures of a construction as standalone SVG strings (for reports and notebooks). */
   figures?(state: S): string[];
+  /** Flags of this problem's own for `deno task run` (e.g. --data), each setting one option. */
+  readonly cliFlags?: Readonly<Record<string, { readonly option: string; readonly description: string }>>;
+  /** A text report after a run, e.g. the best state scored on held-out data; the CLI prints and saves it. */
+  afterRun?(best: S, options: O): Promise<string> | string;
   /** Run settings that suit this problem (group size, steps, ...), under the user's flags. */
   readonly runDefaults?: Readonly<Record<string, unknown>>;
 }

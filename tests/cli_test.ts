@@ -46,6 +46,9 @@ Deno.test("bad command lines get a clear message and exit code 2", async () => {
     [["nosuchproblem"], /unknown problem "nosuchproblem"/],
     [[], /name exactly one problem/],
     [["--resume", "/tmp/x", "--groups", "4"], /keeps its settings/],
+    [["erdos", "--option", "minPieces=abc"], /erdos option minPieces/],
+    [["erdos", "--option", "nonsense"], /expected KEY=VALUE/],
+    [["erdos", "--data", "x"], /data/],
   ];
   for (const [args, pattern] of cases) {
     const { code, stderr } = await run(...args);
@@ -61,4 +64,11 @@ Deno.test("resuming a directory that is not a run fails with exit 2 and creates 
   assertEquals(code, 2);
   assert(stderr.includes(missing), stderr);
   assertEquals([...Deno.readDirSync(dir)].length, 0);
+});
+
+Deno.test("a problem's own flags reach its options, and a setup failure is one clear line (exit 1)", async () => {
+  const { code, stderr } = await run("denoise", "--data", "/nonexistent/dataset", "--steps", "1");
+  assertEquals(code, 1);
+  assert(/^error: .*\/nonexistent\/dataset/m.test(stderr), stderr);
+  assert(!stderr.includes("    at "), "no stack trace");
 });

@@ -12,6 +12,7 @@ import type { Rng } from "../../lib/rng.ts";
 import { DENOISE_DEFAULTS } from "./defaults.ts";
 import { denoiseFeatures, FEATURE_DIM } from "./features.ts";
 import { applyProgram, grammar } from "./moves.ts";
+import { formatHeldout, heldoutEvaluation } from "./heldout.ts";
 import { MAGIC_REVERSED } from "./pipeline.ts";
 import { type DenoiseState, stateFromJSON, stateKey } from "./state.ts";
 import { DEFAULT_DATA, evaluatePipeline, invalid, loadTask } from "./task.ts";
@@ -23,6 +24,10 @@ export const DenoiseOptionsSchema = z.object({
   splitSeed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
   /** Archive seeds: MAGIC (reversed) plus valid one-move variants of it. */
   initialCount: z.number().int().min(1).max(32).default(4),
+  /** After the run, also score the best pipeline on this dataset (10x folder or .h5ad). */
+  holdout: z.string().min(1).optional(),
+  /** Seed of the held-out split (the search scores on splitSeed). */
+  heldoutSeed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
 }).strict();
 
 export type DenoiseOptions = z.infer<typeof DenoiseOptionsSchema>;
@@ -84,6 +89,23 @@ export const denoise: Problem<DenoiseState, DenoiseOptions> = {
   fromJSON: stateFromJSON,
   stateKey,
   runDefaults: DENOISE_DEFAULTS,
+  cliFlags: {
+    data: { option: "data", description: "10x folder to search on (default data/scrna/pbmc_sctransform)" },
+    "split-seed": { option: "splitSeed", description: "seed of the split the search scores on (default 0)" },
+    holdout: {
+      option: "holdout",
+      description: "after the run, also score the best pipeline on this dataset",
+    },
+    "heldout-seed": { option: "heldoutSeed", description: "seed of the held-out split (default 1)" },
+  },
+  async afterRun(best, options) {
+    const rows = await heldoutEvaluation(best.pipeline, {
+      data: options.data,
+      heldoutSeed: options.heldoutSeed,
+      holdout: options.holdout,
+    });
+    return `Held-out evaluation of the best pipeline against MAGIC (reversed):\n${formatHeldout(rows)}`;
+  },
 };
 
 export { MAGIC_REVERSED, type Pipeline, runPipeline } from "./pipeline.ts";
