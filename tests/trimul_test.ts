@@ -172,6 +172,11 @@ static char *volatile keep[64];
 ${SIGNATURE} { for (int i = 0; i < 64; i++) { keep[i] = malloc((size_t)1 << 30); memset(keep[i], i, (size_t)1 << 30); } }`,
     error: /crash: .*SIGSEGV.*failed allocation/,
   },
+  "file write": {
+    code: `#include <stdio.h>
+${SIGNATURE} { FILE *f = fopen("kernel-was-here.txt", "w"); if (f) { fputs("x", f); fclose(f); } }`,
+    error: /exceeded file size limit/,
+  },
   "compile error": { code: `${SIGNATURE} { return 1 +; }`, error: /compile error/ },
   "missing function": { code: `int other(void) { return 0; }`, error: /defines no function `trimul`/ },
 };
@@ -191,7 +196,7 @@ Deno.test("hostile kernels are each invalid with a clear error, and a run goes o
   } as typeof trimul;
   const gen = discover({
     problem: hostile,
-    config: { problem: "trimul", steps: 1, groups: 2, groupSize: 3, workers: 0, seed: 4 },
+    config: { problem: "trimul", steps: 1, groups: 1, groupSize: 7, workers: 0, seed: 4 },
   });
   const reports: StepReport[] = [];
   for (let r = await gen.next(); !r.done; r = await gen.next()) reports.push(r.value);

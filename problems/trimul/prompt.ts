@@ -61,7 +61,7 @@ It is compiled with \`gcc ${KERNEL_FLAGS.join(" ")} -shared -fPIC\` (OpenMP allo
 and timed in a separate process on ${suiteText(state.suite)}, interleaved with the baseline below, on
 fresh inputs every run: x ~ N(0,1) or heavy-tailed Cauchy(0,2), mask in {0,1}. Every output element
 must lie within 2e-2 + 2e-2*|ref| of a float64 reference on every run, or the kernel is invalid;
-crashes, time limits (a few times the baseline) and over 1 GiB of memory are invalid too. The score
+crashes, time limits (a few times the baseline), over 1 GiB of memory and file writes are invalid too. The score
 is the geometric mean over shapes of median(baseline time) / median(your time).
 
 ## The baseline (straightforward C)
