@@ -1,15 +1,12 @@
 /**
  * Figures of a TriMul state: speed-up per shape as a bar chart, rendered like
- * lib/plot.ts's figures (Observable Plot on linkedom, standalone SVG, white background).
+ * lib/plot.ts's figures, with its renderer (standalone SVG, white background).
  */
 import * as Plot from "@observablehq/plot";
-import { parseHTML } from "linkedom";
+import { renderPlot } from "../../lib/plot.ts";
 import { speedups } from "./harness.ts";
 import { shapeLabel } from "./shapes.ts";
 import type { TriMulState } from "./state.ts";
-
-const SVG_NS = "http://www.w3.org/2000/svg";
-type PlotDocument = NonNullable<Plot.PlotOptions["document"]>;
 
 export interface Bar {
   readonly label: string;
@@ -20,15 +17,10 @@ export interface Bar {
 
 /** Bars per label (side by side per series), their values printed, a dashed line at 1 (no speed-up). */
 export function barChart(bars: readonly Bar[], options: { title?: string; yLabel?: string } = {}): string {
-  const { document } = parseHTML("<!DOCTYPE html><html><body></body></html>") as unknown as {
-    document: PlotDocument;
-  };
   const grouped = bars.some((b) => b.series !== undefined);
   const text = (d: Bar) => (d.value >= 10 ? d.value.toFixed(0) : d.value.toFixed(1));
   const position = grouped ? { fx: "label", x: "series" } : { x: "label" };
-  const node = Plot.plot({
-    document,
-    width: 640,
+  return renderPlot({
     height: 320,
     marginTop: options.title ? 40 : 20,
     marginBottom: 40,
@@ -48,14 +40,6 @@ export function barChart(bars: readonly Bar[], options: { title?: string; yLabel
         : []),
     ],
   });
-  node.setAttribute("xmlns", SVG_NS);
-  node.setAttribute("color", "black");
-  const background = document.createElementNS(SVG_NS, "rect");
-  background.setAttribute("width", "100%");
-  background.setAttribute("height", "100%");
-  background.setAttribute("fill", "white");
-  node.insertBefore(background, node.firstChild);
-  return node.outerHTML;
 }
 
 /** Speed-up per shape of a measured state. */
