@@ -135,6 +135,22 @@ export function encodeProgram(grammar: MoveGrammar, program: Program): number[] 
   return tokens;
 }
 
+/**
+ * A move's parameter value, checked against the grammar: moves reach apply() from
+ * files and other processes too, so an unknown operator or a value that is not one of
+ * the choices is an error, never a silent default.
+ */
+export function moveParam(grammar: MoveGrammar, move: Move, name: string): ParamValue {
+  const op = grammar.operators.find((o) => o.name === move.op);
+  if (!op) throw new Error(`unknown operator "${move.op}"`);
+  const spec = op.params.find((p) => p.name === name);
+  const value = move.params[name];
+  if (!spec || !spec.choices.includes(value)) {
+    throw new Error(`${move.op}.${name} = ${value} is not one of ${spec?.choices.join(", ")}`);
+  }
+  return value;
+}
+
 /** Human-readable form, e.g. `smooth(iters=400, temp=0.001); lp(k=32)`. */
 export function formatProgram(program: Program): string {
   return program.map((m) => `${m.op}(${Object.entries(m.params).map(([k, v]) => `${k}=${v}`).join(", ")})`)

@@ -2,7 +2,7 @@
  * The AHC039 move grammar: moves change the solver's parameters (step along a ladder, reseed
  * the annealing, or redraw a few parameters at random). Deterministic given the rng.
  */
-import type { MoveGrammar, ParamValue, Program } from "../../lib/grammar.ts";
+import { type MoveGrammar, moveParam, type ParamValue, type Program } from "../../lib/grammar.ts";
 import type { MoveContext } from "../../lib/problem.ts";
 import { redraw, stepOnLadder } from "../atcoder/ladder.ts";
 import type { SolverParams } from "./solver.ts";
@@ -28,14 +28,7 @@ export const grammar: MoveGrammar = {
   ],
 };
 
-function param(move: Program[number], name: string): ParamValue {
-  const spec = grammar.operators.find((o) => o.name === move.op)?.params.find((p) => p.name === name);
-  const value = move.params[name];
-  if (!spec || !spec.choices.includes(value)) {
-    throw new Error(`${move.op}.${name} = ${value} is not a choice`);
-  }
-  return value;
-}
+const param = (move: Program[number], name: string): ParamValue => moveParam(grammar, move, name);
 
 export function applyProgram(program: Program, state: Ahc039State, context: MoveContext): Ahc039State {
   let solver: SolverParams = state.solver;

@@ -2,7 +2,7 @@
  * The AHC058 move grammar: moves change the solver's parameters (step along a ladder, set the
  * target rule, or redraw a few parameters at random). Deterministic given the rng.
  */
-import type { MoveGrammar, ParamValue, Program } from "../../lib/grammar.ts";
+import { type MoveGrammar, moveParam, type ParamValue, type Program } from "../../lib/grammar.ts";
 import type { MoveContext } from "../../lib/problem.ts";
 import { redraw, stepOnLadder } from "../atcoder/ladder.ts";
 import { OBJECTIVES, type SolverParams } from "./solver.ts";
@@ -32,14 +32,7 @@ export const grammar: MoveGrammar = {
   ],
 };
 
-function param(move: Program[number], name: string): ParamValue {
-  const spec = grammar.operators.find((o) => o.name === move.op)?.params.find((p) => p.name === name);
-  const value = move.params[name];
-  if (!spec || !spec.choices.includes(value)) {
-    throw new Error(`${move.op}.${name} = ${value} is not a choice`);
-  }
-  return value;
-}
+const param = (move: Program[number], name: string): ParamValue => moveParam(grammar, move, name);
 
 export function applyProgram(program: Program, state: Ahc058State, context: MoveContext): Ahc058State {
   let solver: SolverParams = state.solver;

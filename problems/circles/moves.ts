@@ -3,7 +3,7 @@
  * program ends with the exact radii LP for the final centres and the strict shrink, so
  * its output always passes the zero-tolerance verifier. Bounded by iteration counts.
  */
-import type { MoveGrammar, ParamValue, Program } from "../../lib/grammar.ts";
+import { type MoveGrammar, moveParam, type ParamValue, type Program } from "../../lib/grammar.ts";
 import type { MoveContext } from "../../lib/problem.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { penaltyDescent } from "./penalty.ts";
@@ -46,16 +46,7 @@ export const grammar: MoveGrammar = {
   ],
 };
 
-function param(move: Program[number], name: string): ParamValue {
-  const op = grammar.operators.find((o) => o.name === move.op);
-  if (!op) throw new Error(`unknown circles operator "${move.op}"`);
-  const spec = op.params.find((p) => p.name === name);
-  const value = move.params[name];
-  if (!spec || !spec.choices.includes(value)) {
-    throw new Error(`${move.op}.${name} = ${value} is not one of ${spec?.choices.join(", ")}`);
-  }
-  return value;
-}
+const param = (move: Program[number], name: string): ParamValue => moveParam(grammar, move, name);
 
 interface Packing {
   xs: Float64Array;

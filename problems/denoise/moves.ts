@@ -3,7 +3,7 @@
  * pipeline to one of a few values. Moves are pure functions of the program (no
  * randomness needed), so they are trivially deterministic and bounded.
  */
-import type { MoveGrammar, ParamValue, Program } from "../../lib/grammar.ts";
+import { type MoveGrammar, moveParam, type ParamValue, type Program } from "../../lib/grammar.ts";
 import { LIBRARY_SCALES, NORM_ORDERS, TRANSFORMS } from "../../lib/scrna/transform.ts";
 import { type Pipeline, PipelineSchema } from "./pipeline.ts";
 import type { DenoiseState } from "./state.ts";
@@ -57,16 +57,7 @@ export const grammar: MoveGrammar = {
   ],
 };
 
-function param(move: Program[number], name: string): ParamValue {
-  const op = grammar.operators.find((o) => o.name === move.op);
-  if (!op) throw new Error(`unknown denoise operator "${move.op}"`);
-  const spec = op.params.find((p) => p.name === name);
-  const value = move.params[name];
-  if (!spec || !spec.choices.includes(value)) {
-    throw new Error(`${move.op}.${name} = ${value} is not one of ${spec?.choices.join(", ")}`);
-  }
-  return value;
-}
+const param = (move: Program[number], name: string): ParamValue => moveParam(grammar, move, name);
 
 export function applyMove(p: Pipeline, move: Program[number]): Pipeline {
   switch (move.op) {

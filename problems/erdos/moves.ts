@@ -3,7 +3,7 @@
  * choices per parameter. Every move is deterministic given the rng and bounded by
  * iteration counts, never by wall time.
  */
-import type { MoveGrammar, ParamValue, Program } from "../../lib/grammar.ts";
+import { type MoveGrammar, moveParam, type ParamValue, type Program } from "../../lib/grammar.ts";
 import type { MoveContext } from "../../lib/problem.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { descend } from "./descend.ts";
@@ -61,16 +61,7 @@ export const grammar: MoveGrammar = {
 /** Largest piece count resample may produce (the moves' cost grows with n). */
 export const RESAMPLE_MAX_PIECES = 1200;
 
-function param(move: Program[number], name: string): ParamValue {
-  const op = grammar.operators.find((o) => o.name === move.op);
-  if (!op) throw new Error(`unknown erdos operator "${move.op}"`);
-  const spec = op.params.find((p) => p.name === name);
-  const value = move.params[name];
-  if (!spec || !spec.choices.includes(value)) {
-    throw new Error(`${move.op}.${name} = ${value} is not one of ${spec?.choices.join(", ")}`);
-  }
-  return value;
-}
+const param = (move: Program[number], name: string): ParamValue => moveParam(grammar, move, name);
 
 function perturb(h: Float64Array, kind: string, scale: number, rng: Rng): Float64Array {
   const n = h.length;
