@@ -3,7 +3,7 @@
  * Every move is deterministic given the rng and bounded by iteration counts (scaled
  * down for large n so one program stays within a few hundred ms), never by wall time.
  */
-import type { MoveGrammar, OperatorSpec, ParamValue, Program } from "../../lib/grammar.ts";
+import { type MoveGrammar, moveParam, type OperatorSpec, type Program } from "../../lib/grammar.ts";
 import type { MoveContext } from "../../lib/problem.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { adam, normalise, type Parametrisation } from "./gradient.ts";
@@ -70,17 +70,6 @@ export function grammarFor(variant: Variant): MoveGrammar {
   return { maxMoves: 3, operators };
 }
 
-function param(grammar: MoveGrammar, move: Program[number], name: string): ParamValue {
-  const op = grammar.operators.find((o) => o.name === move.op);
-  if (!op) throw new Error(`unknown operator "${move.op}"`);
-  const spec = op.params.find((p) => p.name === name);
-  const value = move.params[name];
-  if (!spec || !spec.choices.includes(value)) {
-    throw new Error(`${move.op}.${name} = ${value} is not one of ${spec?.choices.join(", ")}`);
-  }
-  return value;
-}
-
 function targetPieces(variant: Variant, n: number, to: string): number {
   const m = to.startsWith("x") ? Math.round(n * Number(to.slice(1))) : Number(to.slice(1));
   return Math.max(2, Math.min(RESAMPLE_MAX_PIECES[variant], MAX_PIECES, m));
@@ -128,7 +117,7 @@ function perturb(a: Float64Array, kind: string, scale: number, signed: boolean, 
 
 async function applyMove(variant: Variant, move: Program[number], a: Float64Array, rng: Rng) {
   const grammar = grammarFor(variant);
-  const p = (name: string) => param(grammar, move, name);
+  const p = (name: string) => moveParam(grammar, move, name);
   switch (move.op) {
     case "adam": {
       const iterations = Math.max(20, Math.min(p("iters") as number, Math.floor(ADAM_WORK / a.length)));
