@@ -6,16 +6,8 @@
  * The prompt is evaluated once per group; every rollout of the group then restarts from
  * the cached prompt state (adaptStateToTokens), so a group costs one prompt evaluation.
  */
-import type {
-  AdamParams,
-  Datum,
-  ForwardBackwardResult,
-  Policy,
-  PolicyContext,
-  PolicyUsage,
-  SampledSequence,
-  SampleParams,
-} from "./policy.ts";
+import type { Policy, PolicyContext, SampledSequence, SampleParams } from "./policy.ts";
+import { SamplingOnlyPolicy } from "./sampling_only.ts";
 
 /** Pinned: newer releases list platform builds the registry does not serve, so installs fail. */
 const NODE_LLAMA_CPP = "npm:node-llama-cpp@3.21.1";
@@ -24,7 +16,6 @@ type NodeLlamaCpp = typeof import("npm:node-llama-cpp@3.21.1");
 type LlamaModel = Awaited<ReturnType<Awaited<ReturnType<NodeLlamaCpp["getLlama"]>>["loadModel"]>>;
 type LlamaContext = Awaited<ReturnType<LlamaModel["createContext"]>>;
 type Token = import("npm:node-llama-cpp@3.21.1").Token;
-type Counts = { requests: number; promptTokens: number; completionTokens: number; modelMs: number };
 
 export interface LlamaCppOptions {
   readonly modelPath: string;
@@ -43,16 +34,19 @@ function defaultThreads(): number {
   return Math.max(1, Math.min(8, Math.floor((navigator.hardwareConcurrency ?? 2) / 2)));
 }
 
-export class LlamaCppPolicy implements Policy {
+export class LlamaCppPolicy extends SamplingOnlyPolicy implements Policy {
   readonly kind = "llamacpp";
-  readonly trainable = false;
-  private counts: Counts = { requests: 0, promptTokens: 0, completionTokens: 0, modelMs: 0 };
 
   private constructor(
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
     private readonly options: LlamaCppOptions,
-  ) {}
+  ) {
+    super(
+      { requests: 0, promptTokens: 0, completionTokens: 0, modelMs: 0 },
+      "the llamacpp policy samples only; it cannot be trained",
+    );
+  }
 
   static async create(options: LlamaCppOptions): Promise<LlamaCppPolicy> {
     try {
@@ -130,32 +124,6 @@ export class LlamaCppPolicy implements Policy {
       : [];
     const keep = Math.max(1, room - bos.length);
     return [...bos, ...(tokens.length > keep ? tokens.slice(tokens.length - keep) : tokens)];
-  }
-
-  referenceLogprobs(): Promise<number[][]> {
-    return Promise.reject(new Error("the llamacpp policy samples only; it has no reference for training"));
-  }
-
-  forwardBackward(_batch: readonly Datum[]): Promise<ForwardBackwardResult> {
-    return Promise.reject(new Error("the llamacpp policy samples only; it cannot be trained"));
-  }
-
-  optimStep(_adam: AdamParams): Promise<{ gradNorm: number }> {
-    return Promise.reject(new Error("the llamacpp policy samples only; it cannot be trained"));
-  }
-
-  checkpoint(): Promise<unknown> {
-    return Promise.resolve({ usage: { ...this.counts } });
-  }
-
-  restore(snapshot: unknown): Promise<void> {
-    const usage = (snapshot as { usage?: Counts } | undefined)?.usage;
-    if (usage) this.counts = { ...usage };
-    return Promise.resolve();
-  }
-
-  usage(): PolicyUsage {
-    return { ...this.counts, costUsd: 0 };
   }
 
   async close(): Promise<void> {

@@ -6,16 +6,8 @@
  * token + cost accounting that the loop's --max-cost-usd reads.
  */
 import OpenAI from "openai";
-import type {
-  AdamParams,
-  Datum,
-  ForwardBackwardResult,
-  Policy,
-  PolicyContext,
-  PolicyUsage,
-  SampledSequence,
-  SampleParams,
-} from "./policy.ts";
+import { SamplingOnlyPolicy, type UsageCounts } from "./sampling_only.ts";
+import type { Policy, PolicyContext, PolicyUsage, SampledSequence, SampleParams } from "./policy.ts";
 
 export interface OpenAIPolicyOptions {
   readonly baseUrl: string;
@@ -56,22 +48,20 @@ class Gate {
   }
 }
 
-interface Counts {
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  modelMs: number;
+interface Counts extends UsageCounts {
   retries: number;
 }
 
-export class OpenAIPolicy implements Policy {
+export class OpenAIPolicy extends SamplingOnlyPolicy<Counts> implements Policy {
   readonly kind = "openai";
-  readonly trainable = false;
   private readonly client: OpenAI;
   private readonly gate: Gate;
-  private counts: Counts = { requests: 0, promptTokens: 0, completionTokens: 0, modelMs: 0, retries: 0 };
 
   constructor(private readonly options: OpenAIPolicyOptions) {
+    super(
+      { requests: 0, promptTokens: 0, completionTokens: 0, modelMs: 0, retries: 0 },
+      "the openai policy samples only; use --policy tinker to train",
+    );
     // Retries are ours (so they are counted, logged and testable); the SDK makes one attempt.
     this.client = new OpenAI({
       baseURL: options.baseUrl,
@@ -184,29 +174,7 @@ export class OpenAIPolicy implements Policy {
     }
   }
 
-  referenceLogprobs(): Promise<number[][]> {
-    return Promise.reject(new Error("the openai policy samples only; use --policy tinker to train"));
-  }
-
-  forwardBackward(_batch: readonly Datum[]): Promise<ForwardBackwardResult> {
-    return Promise.reject(new Error("the openai policy samples only; use --policy tinker to train"));
-  }
-
-  optimStep(_adam: AdamParams): Promise<{ gradNorm: number }> {
-    return Promise.reject(new Error("the openai policy samples only; use --policy tinker to train"));
-  }
-
-  checkpoint(): Promise<unknown> {
-    return Promise.resolve({ usage: { ...this.counts } });
-  }
-
-  restore(snapshot: unknown): Promise<void> {
-    const usage = (snapshot as { usage?: Counts } | undefined)?.usage;
-    if (usage) this.counts = { ...this.counts, ...usage };
-    return Promise.resolve();
-  }
-
-  usage(): PolicyUsage & { retries: number } {
+  override usage(): PolicyUsage & { retries: number } {
     const o = this.options;
     const costUsd =
       (this.counts.promptTokens * o.inputUsdPerMTok + this.counts.completionTokens * o.outputUsdPerMTok) /
