@@ -1,9 +1,12 @@
 /**
  * Erdős benchmarks.
+ *   deno run -A bench/erdos.ts [--seeds 0,1,2] [--long 30]   all of the issue's figures (the default)
  *   deno run -A bench/erdos.ts verifier      evaluations/s at n = 600, FFT vs direct O(n^2)
  *   deno run -A bench/erdos.ts climb [s]     random-program hill climb from a random start
  */
+import { parseArgs } from "node:util";
 import type { Move, Program } from "../lib/grammar.ts";
+import { benchDiscovery } from "./discovery.ts";
 import { formatProgram } from "../lib/grammar.ts";
 import { Rng } from "../lib/rng.ts";
 import { erdos } from "../problems/erdos/mod.ts";
@@ -92,9 +95,24 @@ export async function climbErdos(checkpoints: number[], seed = 1): Promise<Array
   return report;
 }
 
+/** The issue's figures: verifier throughput, the default run for several seeds, optionally a long run. */
+async function benchAll(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { seeds: { type: "string" }, long: { type: "string" } } });
+  await benchErdosVerifier(600);
+  // The default `deno task run erdos` configuration: the problem's run defaults.
+  await benchDiscovery({ problem: "erdos" }, (values.seeds ?? "0,1,2").split(",").map(Number));
+  if (values.long) {
+    await benchDiscovery({ problem: "erdos", steps: 100_000, minutes: Number(values.long) }, [0]);
+  }
+}
+
 if (import.meta.main) {
-  const [what = "verifier", arg] = Deno.args;
-  if (what === "verifier") await benchErdosVerifier();
+  const [what = "all", arg] = Deno.args;
+  if (what === "all") await benchAll(Deno.args.slice(what === Deno.args[0] ? 1 : 0));
+  else if (what === "verifier") await benchErdosVerifier();
   else if (what === "climb") await climbErdos([60, Number(arg ?? 180)], Number(Deno.args[2] ?? 1));
-  else throw new Error(`usage: bench/erdos.ts verifier | climb [seconds] [seed]`);
+  else if (what.startsWith("--")) await benchAll(Deno.args);
+  else {throw new Error(
+      `usage: bench/erdos.ts [all] [--seeds 0,1,2] [--long MINUTES] | verifier | climb [seconds] [seed]`,
+    );}
 }

@@ -1,39 +1,32 @@
 /**
- * `deno task bench <suite> [options]`
+ * `deno task bench <suite> [args]` runs bench/<suite>.ts with the arguments, e.g.
  *
- *   erdos                 verifier throughput, then the default run for 3 seeds
- *   erdos --seeds 1,2,3   choose the seeds of the default runs
- *   erdos --long 30       also one run with a 30-minute budget (seed 0)
- *   policy                built-in policy step timings
+ *   deno task bench erdos [--seeds 0,1,2] [--long 30]   verifier, default runs, a long run
+ *   deno task bench autocorrelation verifier | moves
+ *   deno task bench circles verifier | moves
+ *   deno task bench denoise ...          (see bench/denoise.ts)
+ *   deno task bench atcoder [best.json]
+ *   deno task bench trimul
+ *   deno task bench policy [--sweep]
+ *   deno task bench sandbox
  */
-import { parseArgs } from "node:util";
-import { benchDiscovery } from "./discovery.ts";
-import { benchErdosVerifier } from "./erdos.ts";
-import { benchPolicy } from "./policy.ts";
+import { basename } from "node:path";
 
-const { positionals, values } = parseArgs({
-  args: Deno.args,
-  allowPositionals: true,
-  options: { seeds: { type: "string" }, long: { type: "string" } },
-});
-const suite = positionals[0] ?? "erdos";
-const seeds = (values.seeds ?? "0,1,2").split(",").map(Number);
-
-switch (suite) {
-  case "erdos": {
-    await benchErdosVerifier(600);
-    // The default `deno task run erdos` configuration: the problem's run defaults.
-    await benchDiscovery({ problem: "erdos" }, seeds);
-    if (values.long) {
-      const minutes = Number(values.long);
-      await benchDiscovery({ problem: "erdos", steps: 100_000, minutes }, [0]);
-    }
-    break;
-  }
-  case "policy":
-    await benchPolicy();
-    break;
-  default:
-    console.error(`unknown suite "${suite}"; suites: erdos, policy`);
-    Deno.exit(2);
+const here = new URL(".", import.meta.url).pathname;
+const suites = [...Deno.readDirSync(here)]
+  .map((e) => basename(e.name, ".ts"))
+  .filter((name) => !["main", "discovery"].includes(name))
+  .sort();
+const [suite, ...args] = Deno.args;
+if (!suite || !suites.includes(suite)) {
+  console.error(`usage: deno task bench <suite> [args]; suites: ${suites.join(", ")}`);
+  Deno.exit(2);
 }
+// A child process, so each suite reads its own arguments as when run directly.
+const { code } = await new Deno.Command(Deno.execPath(), {
+  args: ["run", "-A", `${here}${suite}.ts`, ...args],
+  stdin: "inherit",
+  stdout: "inherit",
+  stderr: "inherit",
+}).spawn().status;
+Deno.exit(code);
