@@ -8,21 +8,9 @@
  * A step is kept only if the exact C5 improves; otherwise the radius shrinks.
  * The gradient: dc_k/dh_j = (1 - h_{j-k}) - h_{j+k}, each term where its index exists.
  */
-import highsModule from "highs";
-import type { Highs } from "highs";
+import { solveSparseLp } from "../../lib/numeric/highs.ts";
 import { argmaxShift, overlapPlan } from "./overlap.ts";
 import { projectCappedSimplex } from "./projection.ts";
-
-type HighsRuntime = Highs;
-// The package's CommonJS typings make the default export look like a namespace to Deno.
-const loadHighs = highsModule as unknown as () => Promise<Highs>;
-let runtime: Promise<HighsRuntime> | null = null;
-
-/** One HiGHS WebAssembly runtime per process (instantiating it costs tens of ms). */
-function highs(): Promise<HighsRuntime> {
-  runtime ??= loadHighs();
-  return runtime;
-}
 
 export interface LpOptions {
   /** Number of LPs solved (each followed by an exact check). */
@@ -52,14 +40,14 @@ function topShifts(c: Float64Array, count: number): number[] {
 }
 
 /** One LP: the best step d inside the trust region, or null if HiGHS found none. */
-function solveStep(rt: HighsRuntime, h: Float64Array, c: Float64Array, shifts: number[], radius: number) {
+async function solveStep(h: Float64Array, c: Float64Array, shifts: number[], radius: number) {
   const n = h.length;
   const scale = 2 / n;
   const rows = shifts.length + 1;
   const starts = new Int32Array(rows + 1);
   const indices: number[] = [];
   const values: number[] = [];
-  const rowLower = new Float64Array(rows).fill(-rt.infinity);
+  const rowLower = new Float64Array(rows).fill(-Infinity);
   const rowUpper = new Float64Array(rows);
   shifts.forEach((slot, r) => {
     const k = slot - (n - 1);
@@ -96,38 +84,35 @@ function solveStep(rt: HighsRuntime, h: Float64Array, c: Float64Array, shifts: n
     colLower[j] = Math.max(-radius, -h[j]);
     colUpper[j] = Math.min(radius, 1 - h[j]);
   }
-  colLower[n] = -rt.infinity;
-  colUpper[n] = rt.infinity;
+  colLower[n] = -Infinity;
+  colUpper[n] = Infinity;
   colCost[n] = 1;
-  return rt.withModel({
+  const solution = await solveSparseLp({
     numCols: n + 1,
-    numRows: rows,
     colCost,
     colLower,
     colUpper,
     rowLower,
     rowUpper,
-    matrix: { format: "csr", numRows: rows, numCols: n + 1, starts, indices, values },
-  }, (model) => {
-    model.options.set({ output_flag: false, simplex_iteration_limit: SIMPLEX_ITERATION_LIMIT });
-    model.run();
-    if (model.getModelStatus() !== rt.constants.modelStatus.optimal) return null;
-    return model.getSolution().colValue.slice(0, n);
+    starts,
+    indices,
+    values,
+    simplexIterationLimit: SIMPLEX_ITERATION_LIMIT,
   });
+  return solution ? solution.slice(0, n) : null;
 }
 
 /** Sequential LP polishing. Never returns a state worse than the (projected) start. */
 export async function linearProgramSteps(start: Float64Array, options: LpOptions): Promise<Float64Array> {
   const n = start.length;
   if (n > LP_MAX_PIECES) return projectCappedSimplex(start);
-  const rt = await highs();
   let h = projectCappedSimplex(start);
   const c = new Float64Array(2 * n - 1);
   let best = exactC5(h, c);
   let radius = options.radius;
   for (let it = 0; it < options.iterations; it++) {
     const shifts = topShifts(c, options.shifts);
-    const d = solveStep(rt, h, c, shifts, radius);
+    const d = await solveStep(h, c, shifts, radius);
     if (!d) {
       radius /= 4;
       continue;
