@@ -131,7 +131,6 @@ export async function* discover(options: DiscoverOptions): AsyncGenerator<StepRe
         stoppedBy = "cost";
         break;
       }
-      const costBefore = policy.usage?.().costUsd ?? 0;
       const report = await runStep({
         config,
         problem,
@@ -143,7 +142,7 @@ export async function* discover(options: DiscoverOptions): AsyncGenerator<StepRe
         options,
         startedAt,
       });
-      lastStepCost = (policy.usage?.().costUsd ?? 0) - costBefore;
+      lastStepCost = (policy.usage?.().costUsd ?? 0) - spent;
       steps.push(report.row);
       yield report;
     }
