@@ -36,10 +36,12 @@ export interface DiscoverOptions {
   /** What to run; not needed with `resume`, which reads the run's own config.json. */
   readonly config?: RunConfigInput;
   /**
-   * A problem object not in problems/mod.ts (e.g. defined in a notebook). Its rollouts
-   * run in-process, so set `workers: 0`; config.problem must be its name.
+   * A problem object not in problems/mod.ts (e.g. defined in a notebook); config.problem
+   * must be its name. Its rollouts run in-process (`workers: 0`) unless `problemModule`
+   * names a module that exports it, which worker threads then import.
    */
   readonly problem?: Problem;
+  readonly problemModule?: string;
   /** Where run directories go (`<out>/<problem>/<run-id>`); omit to keep the run in memory. */
   readonly out?: string;
   /** Continue the run in this directory instead of starting one. */
@@ -94,7 +96,7 @@ export async function* discover(options: DiscoverOptions): AsyncGenerator<StepRe
   // Workers start before anything is written, so a problem they cannot load leaves no run behind.
   let route: Route;
   try {
-    route = createRoute(config, problem);
+    route = createRoute(config, problem, options.problemModule);
   } catch (e) {
     await policy.close?.();
     throw e;

@@ -16,11 +16,24 @@ export interface PoolOptions {
   readonly size: number;
   /** Wall-clock limit for one rollout. */
   readonly timeoutMs: number;
+  /**
+   * URL of a module that exports the problem, for problems outside problems/mod.ts (e.g. one
+   * a notebook or a test defines in its own file): workers import it to find the problem.
+   */
+  readonly problemModule?: string;
 }
 
 interface Slot {
   worker: Worker;
+  /** Settles when the worker has loaded its problem: start-up never counts against a rollout. */
+  ready: Promise<void>;
 }
+
+/** What a worker sends back: once "ready" (or the reason it cannot start), then one result a task. */
+export type WorkerReply =
+  | { readonly type: "ready" }
+  | { readonly type: "failed"; readonly error: string }
+  | { readonly type: "result"; readonly result: RolloutResult };
 
 export class RolloutPool {
   private readonly slots: Slot[] = [];
@@ -28,19 +41,36 @@ export class RolloutPool {
 
   constructor(private readonly options: PoolOptions) {
     this.problem = typeof options.problem === "string" ? getProblem(options.problem) : options.problem;
-    if (options.size > 0 && PROBLEMS[this.problem.name] !== this.problem) {
+    if (options.size > 0 && !options.problemModule && PROBLEMS[this.problem.name] !== this.problem) {
       throw new Error(
         `problem "${this.problem.name}" is not in problems/mod.ts, so worker threads cannot load it: ` +
-          "run it in-process with workers: 0, or register it",
+          "run it in-process with workers: 0, give the module that exports it, or register it",
       );
     }
-    for (let i = 0; i < options.size; i++) this.slots.push({ worker: this.spawn() });
+    for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
   }
 
-  private spawn(): Worker {
+  private spawn(): Slot {
     const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-    worker.postMessage({ type: "init", problem: this.problem.name } satisfies WorkerRequest);
-    return worker;
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.onmessage = (e: MessageEvent<WorkerReply>) => {
+        if (e.data.type === "ready") resolve();
+        else if (e.data.type === "failed") reject(new Error(`worker could not start: ${e.data.error}`));
+      };
+      worker.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        reject(new Error(`worker could not start: ${e.message}`));
+      };
+    });
+    ready.catch(() => {}); // reported by the task that waits on it
+    worker.postMessage(
+      {
+        type: "init",
+        problem: this.problem.name,
+        module: this.options.problemModule,
+      } satisfies WorkerRequest,
+    );
+    return { worker, ready };
   }
 
   /** Runs every task; `onResult` sees each result as it lands (for progress displays). */
@@ -65,31 +95,40 @@ export class RolloutPool {
     return results;
   }
 
-  private runOn(slot: Slot, task: RolloutTask): Promise<RolloutResult> {
+  private async runOn(slot: Slot, task: RolloutTask): Promise<RolloutResult> {
+    try {
+      await slot.ready;
+    } catch (e) {
+      return { id: task.id, evaluation: invalid((e as Error).message), durationMs: 0 };
+    }
+    // This task's worker: a failure replaces slot.worker, and the replacement must keep its handlers.
+    const worker = slot.worker;
     return new Promise((resolve) => {
       const started = performance.now();
       const finish = (result: RolloutResult) => {
         clearTimeout(timer);
-        slot.worker.onmessage = null;
-        slot.worker.onerror = null;
+        worker.onmessage = null;
+        worker.onerror = null;
         resolve(result);
       };
       const fail = (error: string) => {
         // The worker may be stuck or broken: replace it so later rollouts are unaffected.
-        slot.worker.terminate();
-        slot.worker = this.spawn();
         finish({ id: task.id, evaluation: invalid(error), durationMs: performance.now() - started });
+        worker.terminate();
+        Object.assign(slot, this.spawn());
       };
       const timer = setTimeout(
         () => fail(`rollout timed out after ${(this.options.timeoutMs / 1000).toFixed(1)} s`),
         this.options.timeoutMs,
       );
-      slot.worker.onmessage = (e: MessageEvent<RolloutResult>) => finish(e.data);
-      slot.worker.onerror = (e: ErrorEvent) => {
+      worker.onmessage = (e: MessageEvent<WorkerReply>) => {
+        if (e.data.type === "result") finish(e.data.result);
+      };
+      worker.onerror = (e: ErrorEvent) => {
         e.preventDefault();
         fail(`worker crashed: ${e.message}`);
       };
-      slot.worker.postMessage({ type: "task", task } satisfies WorkerRequest);
+      worker.postMessage({ type: "task", task } satisfies WorkerRequest);
     });
   }
 

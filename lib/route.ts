@@ -59,9 +59,9 @@ export function routeKindFor(policy: RunConfig["policy"]): Route["kind"] {
   return policy === "builtin" ? "builtin" : "language";
 }
 
-export function createRoute(config: RunConfig, problem: Problem): Route {
+export function createRoute(config: RunConfig, problem: Problem, problemModule?: string): Route {
   return routeKindFor(config.policy) === "builtin"
-    ? new BuiltinRoute(config, problem)
+    ? new BuiltinRoute(config, problem, problemModule)
     : new LanguageRoute(config, problem);
 }
 
@@ -70,9 +70,10 @@ class BuiltinRoute implements Route {
   readonly kind = "builtin";
   private readonly pool: RolloutPool;
 
-  constructor(config: RunConfig, private readonly problem: Problem) {
+  constructor(config: RunConfig, private readonly problem: Problem, problemModule?: string) {
     this.pool = new RolloutPool({
       problem,
+      problemModule,
       size: config.workers ?? navigator.hardwareConcurrency ?? 1,
       timeoutMs: config.rolloutTimeoutSeconds * 1000,
     });

@@ -4,7 +4,7 @@ import { discover, type RunSummary, type StepReport } from "../lib/loop.ts";
 import type { RunConfigInput } from "../lib/config.ts";
 import { getProblem } from "../problems/mod.ts";
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "./assert.ts";
-import { toy } from "./toy_problem.ts";
+import { hangingToy, toy } from "./toy_problem.ts";
 
 async function runToEnd(
   options: Parameters<typeof discover>[0],
@@ -153,4 +153,34 @@ Deno.test("budgets: rollouts and minutes stop the run", async () => {
   const byTime = await runToEnd({ config: { ...small, steps: 1000, minutes: 0.02, workers: 0 } });
   assertEquals(byTime.summary.stoppedBy, "time");
   assert(byTime.reports.length < 1000);
+});
+
+Deno.test("a rollout that never returns is stopped at its time limit, recorded, and the run goes on", async () => {
+  const { reports } = await runToEnd({
+    config: {
+      problem: "hanging-toy",
+      steps: 2,
+      groups: 1,
+      groupSize: 6,
+      workers: 2,
+      seed: 4,
+      rolloutTimeoutSeconds: 1,
+    },
+    problem: hangingToy,
+    problemModule: new URL("./toy_problem.ts", import.meta.url).href,
+  });
+  const attempts = reports.flatMap((r) => r.attempts);
+  const hung = attempts.filter((a) => a.program.startsWith("hang"));
+  assert(hung.length > 0, "some programs hang");
+  assert(hung.every((a) => !a.valid && /timed out after 1\.0 s/.test(a.error)));
+  assert(attempts.some((a) => a.valid), "the other rollouts still ran on the replaced workers");
+  assertEquals(reports.length, 2);
+});
+
+Deno.test("a problem outside the registry needs workers: 0 or its module", async () => {
+  await assertRejects(
+    () =>
+      runToEnd({ config: { problem: "toy", steps: 1, groups: 1, groupSize: 2, workers: 1 }, problem: toy }),
+    /not in problems\/mod\.ts/,
+  );
 });

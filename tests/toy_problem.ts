@@ -52,3 +52,24 @@ export const toy: Problem<ToyState, Record<string, never>> = {
   fromJSON: (json) => ({ x: z.object({ x: z.number() }).parse(json).x }),
   stateKey: (s) => String(s.x),
 };
+
+/** The toy walk with one more operator that never returns, for rollout time limits. */
+export const hangingToy: Problem<ToyState, Record<string, never>> = {
+  ...toy,
+  name: "hanging-toy",
+  grammar: {
+    maxMoves: 1,
+    operators: [
+      { name: "add", description: "x += delta", params: [{ name: "delta", choices: [-1, 1, 2] }] },
+      { name: "hang", description: "loops forever", params: [] },
+    ],
+  },
+  apply(program, state) {
+    let x = state.x;
+    for (const move of program) {
+      if (move.op === "add") x += move.params.delta as number;
+      if (move.op === "hang") { while (true) x = (x * 7) % 13; }
+    }
+    return { x };
+  },
+};
