@@ -30,17 +30,27 @@ export function extractProgram(
     .map((m) => m[2]);
   // A reply cut off by the token limit often has an opening fence and no closing one.
   if (blocks.length === 0) {
-    const open = text.match(/```(?:typescript|ts|javascript|js)?[^\n]*\n([\s\S]*)$/);
+    const open = text.match(
+      /```(?:typescript|ts|javascript|js)?[^\n]*\n([\s\S]*)$/,
+    );
     if (open && new RegExp(`\\b${entry}\\b`).test(open[1])) {
-      throw new Error(`parse error: the code block is not closed (reply cut off at the token limit?)`);
+      throw new Error(
+        `parse error: the code block is not closed (reply cut off at the token limit?)`,
+      );
     }
-    throw new Error(`parse error: no \`\`\`typescript code block in the reply (${text.length} characters)`);
+    throw new Error(
+      `parse error: no \`\`\`typescript code block in the reply (${text.length} characters)`,
+    );
   }
   const withEntry = blocks.filter((b) => new RegExp(`\\b${entry}\\b`).test(b));
   if (withEntry.length === 0) {
     throw new Error(`parse error: no code block defines the function ${entry}`);
   }
-  return { language: "typescript", source: withEntry[withEntry.length - 1], entry };
+  return {
+    language: "typescript",
+    source: withEntry[withEntry.length - 1],
+    entry,
+  };
 }
 
 /** The paper's closing parts: the parent's program, its value before and after, its output, a target. */
@@ -64,13 +74,19 @@ export function parentSection(
       );
     }
     if (context.parentOutput) {
-      parts.push(`The last 500 characters it printed:\n\`\`\`\n${context.parentOutput.slice(-500)}\n\`\`\``);
+      parts.push(
+        `The last 500 characters it printed:\n\`\`\`\n${context.parentOutput.slice(-500)}\n\`\`\``,
+      );
     }
   } else {
-    parts.push("The current construction is a starting point (no program produced it yet).");
+    parts.push(
+      "The current construction is a starting point (no program produced it yet).",
+    );
   }
   if (value !== null) parts.push(`Current ${quantity}: ${format(value)}.`);
-  if (context.target !== undefined) parts.push(`Target: ${quantity} better than ${format(context.target)}.`);
+  if (context.target !== undefined) {
+    parts.push(`Target: ${quantity} better than ${format(context.target)}.`);
+  }
   return parts.join("\n\n");
 }
 
@@ -81,4 +97,91 @@ export function readSource(relative: string, base: string | URL): string {
   } catch {
     return "";
   }
+}
+
+/** The entry point every construction problem's program defines. */
+export const CONSTRUCT = "construct";
+
+/** What a construction problem tells the model; composePrompt adds the parent and fits the budget. */
+export interface PromptParts {
+  /** The problem statement (Markdown). */
+  readonly statement: string;
+  /** The verifier's source, shown when the budget allows; "" to leave it out. */
+  readonly verifierSource: string;
+  /** One paragraph describing the current construction. */
+  readonly summary: string;
+  /** The TypeScript type of the construction the function receives and returns. */
+  readonly stateType: string;
+  /** The published quantity, and which way is better. */
+  readonly quantity: string;
+  readonly better: "lower" | "higher";
+  readonly format?: (x: number) => string;
+}
+
+/**
+ * The paper's prompt for a construction problem: statement, verifier, the current
+ * construction and the program that made it (value before and after, its output), a
+ * target, and the instruction to try something meaningfully different. Parts are cut
+ * to fit `context.maxChars`: the verifier first, then the parent's program.
+ */
+export function composePrompt(
+  parts: PromptParts,
+  value: number | null,
+  context: PromptContext,
+): string {
+  const task = `## Your task
+Write a TypeScript module that defines
+
+\`\`\`typescript
+export function ${CONSTRUCT}(parent: ${parts.stateType}): ${parts.stateType}
+\`\`\`
+
+It receives the current construction and returns a new one with ${parts.better} ${parts.quantity}. It runs
+in a sandbox with no imports, files, network or environment, and must return within
+${context.timeoutSeconds} seconds; use plain TypeScript and Math. What it prints is shown to the next
+attempt. Any value it reports about itself is ignored: only the verifier decides. Try something
+meaningfully different from the program that produced the current construction, not a small tweak of it.
+
+Answer with exactly one \`\`\`typescript code block.`;
+  const fixed = [parts.statement, parts.summary, task];
+  const room = Math.max(
+    0,
+    context.maxChars - fixed.reduce((s, p) => s + p.length, 0) - 200,
+  );
+  const format = parts.format ?? ((x: number) => x.toPrecision(10));
+  const parent = parentSection(
+    context,
+    value,
+    parts.quantity,
+    format,
+    Math.max(0, Math.floor(room / 2)),
+  );
+  const verifierRoom = Math.max(0, room - parent.length);
+  const verifier = verifierRoom > 300 && parts.verifierSource
+    ? "## The verifier (TypeScript, run in the parent process on what your function returns)\n" +
+      `\`\`\`typescript\n${cutMiddle(parts.verifierSource, verifierRoom - 100)}\n\`\`\``
+    : "";
+  return [parts.statement, verifier, parts.summary, parent, task].filter(
+    Boolean,
+  ).join("\n\n");
+}
+
+/** A one-paragraph description of a list of heights (all of them reach the program). */
+export function heightsSummary(heights: readonly number[]): string {
+  const n = heights.length;
+  let min = Infinity, max = -Infinity, sum = 0;
+  for (const h of heights) {
+    min = Math.min(min, h);
+    max = Math.max(max, h);
+    sum += h;
+  }
+  const head = heights.slice(0, 24).map((h) => h.toFixed(4)).join(", ");
+  return `The current construction has n = ${n} pieces (min ${min.toFixed(4)}, max ${max.toFixed(4)}, ` +
+    `mean ${(sum / n).toFixed(4)}); first heights: [${head}${n > 24 ? ", ..." : ""}]. ` +
+    `Your function receives all of them.`;
+}
+
+/** The parser for every construction problem: the last code block that defines `construct`. */
+export function parseConstruct(text: string): ParsedProgram {
+  return extractProgram(text, CONSTRUCT);
 }

@@ -8,6 +8,8 @@
  *   maximum of c itself. Not C3', which takes max |c| (best known 1.4688, a different constant).
  */
 import { z } from "zod";
+import { parseConstruct } from "../../lib/prompting.ts";
+import { autocorrelationPrompt } from "./prompt.ts";
 import type { Problem } from "../../lib/problem.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { autocorrelationFeatures, FEATURE_DIM } from "./features.ts";
@@ -84,6 +86,9 @@ function autocorrelationProblem(spec: VariantSpec): Problem<HeightsState, Autoco
     featureDim: FEATURE_DIM,
     features: (state, evaluation) => autocorrelationFeatures(variant, state, evaluation),
     apply: (program, state, context) => applyProgram(variant, program, state, context),
+
+    prompt: autocorrelationPrompt(variant),
+    parse: parseConstruct,
 
     toJSON: (state) => ({ heights: [...state.heights] }),
     fromJSON: heightsFromJSON,

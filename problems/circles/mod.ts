@@ -4,6 +4,8 @@
  * arithmetic on the float64 input); the float tolerance is reported separately.
  */
 import { z } from "zod";
+import { parseConstruct } from "../../lib/prompting.ts";
+import { circlesPrompt } from "./prompt.ts";
 import type { Problem } from "../../lib/problem.ts";
 import { circlesFeatures, FEATURE_DIM } from "./features.ts";
 import { packingSvg } from "./figures.ts";
@@ -47,6 +49,8 @@ function circlesProblem(count: number, record: number): Problem<CirclesState, Ci
     featureDim: FEATURE_DIM,
     features: (state, evaluation) => circlesFeatures(record, state, evaluation),
     apply: applyProgram,
+    prompt: circlesPrompt(count, record),
+    parse: parseConstruct,
 
     toJSON: (state) => ({ centers: state.centers.map((c) => [c[0], c[1]]), radii: [...state.radii] }),
     fromJSON: circlesFromJSON,
