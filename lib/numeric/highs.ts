@@ -63,3 +63,71 @@ export async function solveSparseLp(lp: SparseLp): Promise<Float64Array | null> 
     return Float64Array.from(model.getSolution().colValue);
   });
 }
+
+/** One linearised constraint of a minimax step: value + coefficients . d <= t. */
+export interface MinimaxRow {
+  readonly value: number;
+  /** Coefficients of d by index; zeros may be left out. */
+  readonly indices: readonly number[];
+  readonly coefficients: readonly number[];
+}
+
+/**
+ * The trust-region step of sequential linear programming on a maximum: the step d that
+ * minimises t subject to value_r + g_r . d <= t for every row, sum d = 0 (the total stays
+ * fixed) and lower <= d <= upper. Returns d, or null when HiGHS finds no optimum.
+ */
+export async function minimaxStep(
+  rows: readonly MinimaxRow[],
+  lower: Float64Array,
+  upper: Float64Array,
+  simplexIterationLimit?: number,
+): Promise<Float64Array | null> {
+  const n = lower.length;
+  const count = rows.length + 1;
+  const starts = new Int32Array(count + 1);
+  const indices: number[] = [];
+  const values: number[] = [];
+  const rowLower = new Float64Array(count).fill(-Infinity);
+  const rowUpper = new Float64Array(count);
+  rows.forEach((row, r) => {
+    row.indices.forEach((j, i) => {
+      if (row.coefficients[i] !== 0) {
+        indices.push(j);
+        values.push(row.coefficients[i]);
+      }
+    });
+    indices.push(n); // - t
+    values.push(-1);
+    rowUpper[r] = -row.value;
+    starts[r + 1] = indices.length;
+  });
+  for (let j = 0; j < n; j++) {
+    indices.push(j);
+    values.push(1);
+  }
+  starts[count] = indices.length;
+  rowLower[count - 1] = 0;
+  rowUpper[count - 1] = 0;
+  const colLower = new Float64Array(n + 1),
+    colUpper = new Float64Array(n + 1),
+    colCost = new Float64Array(n + 1);
+  colLower.set(lower);
+  colUpper.set(upper);
+  colLower[n] = -Infinity;
+  colUpper[n] = Infinity;
+  colCost[n] = 1;
+  const x = await solveSparseLp({
+    numCols: n + 1,
+    colCost,
+    colLower,
+    colUpper,
+    rowLower,
+    rowUpper,
+    starts,
+    indices,
+    values,
+    simplexIterationLimit,
+  });
+  return x ? x.slice(0, n) : null;
+}

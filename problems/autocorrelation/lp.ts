@@ -7,7 +7,7 @@
  *                sum d = 0,  |d_i| <= r mean|a|  (and a_i + d_i >= 0 for C1).
  * A step is kept only if the exact constant improves; otherwise the radius shrinks.
  */
-import { solveSparseLp } from "../../lib/numeric/highs.ts";
+import { minimaxStep } from "../../lib/numeric/highs.ts";
 import { autoconvolutionPlan } from "../../lib/numeric/fft_convolution.ts";
 import { normalise } from "./gradient.ts";
 
@@ -41,7 +41,11 @@ function topPositions(c: Float64Array, count: number): number[] {
   return order.slice(0, Math.min(count, c.length));
 }
 
-async function solveStep(
+/**
+ * One LP around a: the linearised C at the top positions, c_k(a + d) ~ c_k + 2 sum_i a_{k-i} d_i,
+ * scaled by 2n / (sum a)^2 (the sum is fixed by the LP's sum d = 0 row).
+ */
+function solveStep(
   a: Float64Array,
   c: Float64Array,
   positions: number[],
@@ -52,54 +56,18 @@ async function solveStep(
   let sum = 0;
   for (let i = 0; i < n; i++) sum += a[i];
   const s2 = sum * sum;
-  const rows = positions.length + 1;
-  const starts = new Int32Array(rows + 1);
-  const indices: number[] = [];
-  const values: number[] = [];
-  const rowLower = new Float64Array(rows).fill(-Infinity);
-  const rowUpper = new Float64Array(rows);
-  positions.forEach((k, r) => {
+  const rows = positions.map((k) => {
+    const indices: number[] = [];
+    const coefficients: number[] = [];
     for (let i = Math.max(0, k - n + 1); i <= Math.min(n - 1, k); i++) {
-      const coefficient = (4 * n / s2) * a[k - i];
-      if (coefficient !== 0) {
-        indices.push(i);
-        values.push(coefficient);
-      }
+      indices.push(i);
+      coefficients.push((4 * n / s2) * a[k - i]);
     }
-    indices.push(n); // - t
-    values.push(-1);
-    rowUpper[r] = -(2 * n * c[k]) / s2;
-    starts[r + 1] = indices.length;
+    return { value: (2 * n * c[k]) / s2, indices, coefficients };
   });
-  for (let i = 0; i < n; i++) {
-    indices.push(i);
-    values.push(1);
-  }
-  starts[rows] = indices.length;
-  rowLower[rows - 1] = 0;
-  rowUpper[rows - 1] = 0;
-  const colLower = new Float64Array(n + 1),
-    colUpper = new Float64Array(n + 1),
-    colCost = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    colLower[i] = signed ? -radius : Math.max(-radius, -a[i]);
-    colUpper[i] = radius;
-  }
-  colLower[n] = -Infinity;
-  colUpper[n] = Infinity;
-  colCost[n] = 1;
-  const x = await solveSparseLp({
-    numCols: n + 1,
-    colCost,
-    colLower,
-    colUpper,
-    rowLower,
-    rowUpper,
-    starts,
-    indices,
-    values,
-  });
-  return x ? x.subarray(0, n) : null;
+  const lower = Float64Array.from(a, (x) => (signed ? -radius : Math.max(-radius, -x)));
+  const upper = new Float64Array(n).fill(radius);
+  return minimaxStep(rows, lower, upper);
 }
 
 /** Sequential LP polishing; never returns a state worse than the (normalised) start. */

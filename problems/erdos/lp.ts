@@ -8,7 +8,7 @@
  * A step is kept only if the exact C5 improves; otherwise the radius shrinks.
  * The gradient: dc_k/dh_j = (1 - h_{j-k}) - h_{j+k}, each term where its index exists.
  */
-import { solveSparseLp } from "../../lib/numeric/highs.ts";
+import { minimaxStep } from "../../lib/numeric/highs.ts";
 import { argmaxShift, overlapPlan } from "./overlap.ts";
 import { projectCappedSimplex } from "./projection.ts";
 
@@ -40,66 +40,23 @@ function topShifts(c: Float64Array, count: number): number[] {
 }
 
 /** One LP: the best step d inside the trust region, or null if HiGHS found none. */
-async function solveStep(h: Float64Array, c: Float64Array, shifts: number[], radius: number) {
+function solveStep(h: Float64Array, c: Float64Array, shifts: number[], radius: number) {
   const n = h.length;
   const scale = 2 / n;
-  const rows = shifts.length + 1;
-  const starts = new Int32Array(rows + 1);
-  const indices: number[] = [];
-  const values: number[] = [];
-  const rowLower = new Float64Array(rows).fill(-Infinity);
-  const rowUpper = new Float64Array(rows);
-  shifts.forEach((slot, r) => {
+  const columns = Array.from({ length: n }, (_, j) => j);
+  const rows = shifts.map((slot) => {
     const k = slot - (n - 1);
-    const row = new Float64Array(n);
-    for (let j = 0; j < n; j++) {
+    const coefficients = columns.map((j) => {
       let g = 0;
       if (j - k >= 0 && j - k < n) g += 1 - h[j - k];
       if (j + k >= 0 && j + k < n) g -= h[j + k];
-      row[j] = scale * g;
-    }
-    for (let j = 0; j < n; j++) {
-      if (row[j] !== 0) {
-        indices.push(j);
-        values.push(row[j]);
-      }
-    }
-    indices.push(n); // - t
-    values.push(-1);
-    rowUpper[r] = -scale * c[slot];
-    starts[r + 1] = indices.length;
+      return scale * g;
+    });
+    return { value: scale * c[slot], indices: columns, coefficients };
   });
-  // sum d = 0 keeps the integral fixed.
-  for (let j = 0; j < n; j++) {
-    indices.push(j);
-    values.push(1);
-  }
-  starts[rows] = indices.length;
-  rowLower[rows - 1] = 0;
-  rowUpper[rows - 1] = 0;
-  const colLower = new Float64Array(n + 1),
-    colUpper = new Float64Array(n + 1),
-    colCost = new Float64Array(n + 1);
-  for (let j = 0; j < n; j++) {
-    colLower[j] = Math.max(-radius, -h[j]);
-    colUpper[j] = Math.min(radius, 1 - h[j]);
-  }
-  colLower[n] = -Infinity;
-  colUpper[n] = Infinity;
-  colCost[n] = 1;
-  const solution = await solveSparseLp({
-    numCols: n + 1,
-    colCost,
-    colLower,
-    colUpper,
-    rowLower,
-    rowUpper,
-    starts,
-    indices,
-    values,
-    simplexIterationLimit: SIMPLEX_ITERATION_LIMIT,
-  });
-  return solution ? solution.slice(0, n) : null;
+  const lower = Float64Array.from(h, (x) => Math.max(-radius, -x));
+  const upper = Float64Array.from(h, (x) => Math.min(radius, 1 - x));
+  return minimaxStep(rows, lower, upper, SIMPLEX_ITERATION_LIMIT);
 }
 
 /** Sequential LP polishing. Never returns a state worse than the (projected) start. */
