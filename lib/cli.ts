@@ -46,6 +46,7 @@ Language-model policies (--policy openai|tinker|llamacpp):
   --concurrency N      requests in flight at once (default 8)
   --request-timeout S  seconds before a request is abandoned and retried (default 600)
   --lora-rank N        LoRA rank of the trained adapter (tinker; default 32)
+  --tokenizer FILE     a GGUF file of the base model, read for its tokenizer (tinker)
   --context-size N     context window in tokens (llamacpp; default 4096)
   --threads N          CPU threads for the model (llamacpp; default half the cores)
   --program-timeout S  wall-clock limit for one generated program or rollout (default 120)
@@ -93,6 +94,7 @@ const FLAGS = {
   concurrency: { type: "string" },
   "request-timeout": { type: "string" },
   "lora-rank": { type: "string" },
+  tokenizer: { type: "string" },
   "context-size": { type: "string" },
   threads: { type: "string" },
   "program-timeout": { type: "string" },
@@ -179,6 +181,7 @@ export function parseCommandLine(argv: string[]) {
     concurrency: field("concurrency", int.positive().max(1024), values.concurrency),
     requestTimeoutSeconds: field("request-timeout", num.positive(), values["request-timeout"]),
     loraRank: field("lora-rank", int.positive(), values["lora-rank"]),
+    tokenizer: values.tokenizer,
     contextSize: field("context-size", int.positive(), values["context-size"]),
     threads: field("threads", int.positive(), values.threads),
     rolloutTimeoutSeconds: field("program-timeout", num.positive(), values["program-timeout"]),

@@ -46,6 +46,8 @@ export const RunConfigSchema = z.object({
   model: z.string().min(1).optional(),
   /** GGUF file for llamacpp (default: `model`). */
   modelPath: z.string().min(1).optional(),
+  /** Tinker: a GGUF file of the base model, read for its tokenizer only (the service works in token ids). */
+  tokenizer: z.string().min(1).optional(),
   /** Environment variable holding the API key (default OPENAI_API_KEY / TINKER_API_KEY). */
   apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
   api: z.enum(APIS).default("chat"),

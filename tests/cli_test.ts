@@ -72,3 +72,17 @@ Deno.test("a problem's own flags reach its options, and a setup failure is one c
   assert(/^error: .*\/nonexistent\/dataset/m.test(stderr), stderr);
   assert(!stderr.includes("    at "), "no stack trace");
 });
+
+Deno.test("--policy tinker without a tokenizer says what it needs (exit 1)", async () => {
+  const { code, stderr } = await run(
+    "erdos",
+    "--policy",
+    "tinker",
+    "--model",
+    "Qwen/Qwen3-8B",
+    "--steps",
+    "1",
+  );
+  assertEquals(code, 1);
+  assert(/--tokenizer PATH\.gguf/.test(stderr), stderr);
+});

@@ -225,3 +225,48 @@ Deno.test("tinker client: a failed future and a bad key are clear errors", async
     await server.close();
   }
 });
+
+Deno.test("tinker from the command line's configuration: a GGUF tokenizer, a run through discover()", async () => {
+  const server = fakeTinker();
+  Deno.env.set("TINKER_TEST_KEY", "tk-test");
+  try {
+    const { discover } = await import("../lib/loop.ts");
+    const tokenizer = new URL("./data/llama-2-tiny-random.gguf", import.meta.url).pathname;
+    const reports = [];
+    for await (
+      const report of discover({
+        config: {
+          problem: "erdos",
+          policy: "tinker",
+          model: "Qwen/Qwen3-8B",
+          tokenizer,
+          baseUrl: server.url,
+          apiKeyEnv: "TINKER_TEST_KEY",
+          maxTokens: 8,
+          steps: 1,
+          groups: 1,
+          groupSize: 2,
+        },
+      })
+    ) reports.push(report);
+    assertEquals(reports.length, 1);
+    const attempts = reports[0].attempts;
+    assertEquals(attempts.length, 2);
+    // The fake service returns three fixed tokens: no program, so each attempt is a clear parse error.
+    assert(
+      attempts.every((a) => !a.valid && /parse error/.test(a.error)),
+      attempts.map((a) => a.error).join("; "),
+    );
+    const model = server.log.find((l) => l.path === "/api/v1/create_model")!.body as Record<string, unknown>;
+    assertEquals(model.base_model, "Qwen/Qwen3-8B");
+    const sample = server.log.filter((l) => l.path === "/api/v1/asample").at(-1)!.body as {
+      prompt: { chunks: { tokens: number[] }[] };
+    };
+    // The prompt went out as the GGUF tokenizer's ids, not characters.
+    assert(sample.prompt.chunks[0].tokens.length > 10);
+    assert(sample.prompt.chunks[0].tokens.some((t) => t > 255));
+  } finally {
+    Deno.env.delete("TINKER_TEST_KEY");
+    await server.close();
+  }
+});

@@ -5,6 +5,11 @@ import { BuiltinPolicy } from "./builtin.ts";
 import { LlamaCppPolicy } from "./llamacpp.ts";
 import { OpenAIPolicy } from "./openai.ts";
 import type { Policy } from "./policy.ts";
+import { loadGgufTokenizer } from "./tinker/gguf_tokenizer.ts";
+import { TinkerPolicy } from "./tinker/policy.ts";
+
+/** Tinker's hosted service; self-hosted servers that speak the same routes work by --base-url. */
+const TINKER_SERVICE_URL = "https://tinker.thinkingmachines.dev/services/tinker-prod";
 
 export async function createPolicy(config: RunConfig, problem: Problem): Promise<Policy> {
   switch (config.policy) {
@@ -43,11 +48,25 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
         outputUsdPerMTok: config.outputUsdPerMTok,
       });
     }
-    case "tinker":
-      // The service works in token ids; a tokenizer for the base model is not wired to the CLI yet.
-      throw new Error(
-        "--policy tinker needs a tokenizer for the base model, which the command line cannot load yet; " +
-          "build TinkerPolicy.create({ ..., tokenizer }) from lib/policy/tinker/policy.ts in code",
-      );
+    case "tinker": {
+      if (!config.model) throw new Error("--policy tinker needs --model BASE_MODEL (e.g. Qwen/Qwen3-8B)");
+      if (!config.tokenizer) {
+        throw new Error(
+          "--policy tinker needs --tokenizer PATH.gguf, a GGUF file of the base model (read for its " +
+            "tokenizer only: the service works in token ids)",
+        );
+      }
+      const keyVar = config.apiKeyEnv ?? "TINKER_API_KEY";
+      return await TinkerPolicy.create({
+        baseUrl: config.baseUrl ?? Deno.env.get("TINKER_BASE_URL") ?? TINKER_SERVICE_URL,
+        apiKey: Deno.env.get(keyVar),
+        requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+        maxRetries: config.maxRetries,
+        baseModel: config.model,
+        loraRank: config.loraRank,
+        maxTokens: config.maxTokens,
+        tokenizer: await loadGgufTokenizer(config.tokenizer),
+      });
+    }
   }
 }
