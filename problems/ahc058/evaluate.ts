@@ -2,41 +2,17 @@
  * The AHC058 built-in-route verifier: runs the parameterised solver on every case of the
  * state's case set, scores each plan with the exact BigInt scorer, and rewards the mean score.
  */
-import type { Evaluation } from "../../lib/problem.ts";
-import { type CaseOutcome, meanScoreEvaluation, Memo } from "../atcoder/cases.ts";
+import type { ZodType } from "zod";
+import { solverVerifier } from "../atcoder/cases.ts";
 import { loadCases } from "./cases.ts";
 import { scoreActions } from "./scorer.ts";
 import { solve } from "./solver.ts";
 import { type Ahc058State, Ahc058StateSchema, stateKey } from "./state.ts";
 
-const evaluations = new Memo<Evaluation>(512);
-
-export function evaluateState(json: unknown): Evaluation {
-  const parsed = Ahc058StateSchema.safeParse(json);
-  if (!parsed.success) {
-    return {
-      valid: false,
-      value: null,
-      reward: 0,
-      error: `not an ahc058 state: ${parsed.error.issues[0]?.message}`,
-    };
-  }
-  const state = parsed.data as Ahc058State;
-  // The loop re-evaluates start states every step; the solver is deterministic, so cache.
-  return evaluations.get(stateKey(state), () => {
-    const outcomes: CaseOutcome[] = [];
-    for (const c of loadCases(state.cases)) {
-      try {
-        const result = scoreActions(c.input, solve(c.input, state.solver));
-        outcomes.push({ name: c.name, score: result.score, error: result.error });
-      } catch (e) {
-        outcomes.push({
-          name: c.name,
-          score: 0,
-          error: `solver failed: ${e instanceof Error ? e.message : e}`,
-        });
-      }
-    }
-    return meanScoreEvaluation(outcomes);
-  });
-}
+export const evaluateState = solverVerifier({
+  contest: "ahc058",
+  schema: Ahc058StateSchema as unknown as ZodType<Ahc058State>,
+  key: stateKey,
+  loadCases,
+  scoreCase: (input, state) => scoreActions(input, solve(input, state.solver)),
+});

@@ -81,3 +81,48 @@ export function meanScoreEvaluation(
     details: { ...extra, cases: outcomes.length, min: Math.min(...scores), max: Math.max(...scores), scores },
   };
 }
+
+/**
+ * The built-in route's verifier for a contest: checks the state's shape, runs the
+ * deterministic solver on every case of the state's case set, scores each output with
+ * the contest's scorer, and rewards the mean. Results are memoised by state key, since
+ * the loop re-evaluates start states every step.
+ */
+export function solverVerifier<S extends { readonly cases: CaseSpec }, I>(options: {
+  readonly contest: string;
+  readonly schema: z.ZodType<S>;
+  readonly key: (state: S) => string;
+  readonly loadCases: (spec: CaseSpec) => readonly { readonly name: string; readonly input: I }[];
+  /** Solve one case and score it; may throw (the case then fails with the message). */
+  readonly scoreCase: (input: I, state: S) => { readonly score: number; readonly error?: string };
+}): (json: unknown) => Evaluation {
+  const evaluations = new Memo<Evaluation>(512);
+  return (json) => {
+    const parsed = options.schema.safeParse(json);
+    if (!parsed.success) {
+      return {
+        valid: false,
+        value: null,
+        reward: 0,
+        error: `not an ${options.contest} state: ${parsed.error.issues[0]?.message}`,
+      };
+    }
+    const state = parsed.data;
+    return evaluations.get(options.key(state), () => {
+      const outcomes: CaseOutcome[] = [];
+      for (const c of options.loadCases(state.cases)) {
+        try {
+          const result = options.scoreCase(c.input, state);
+          outcomes.push({ name: c.name, score: result.score, error: result.error });
+        } catch (e) {
+          outcomes.push({
+            name: c.name,
+            score: 0,
+            error: `solver failed: ${e instanceof Error ? e.message : e}`,
+          });
+        }
+      }
+      return meanScoreEvaluation(outcomes);
+    });
+  };
+}
