@@ -9,6 +9,9 @@ import { getProblem, PROBLEMS } from "../problems/mod.ts";
 import type { WorkerRequest } from "./worker.ts";
 import type { Problem } from "./problem.ts";
 
+/** Share of the rollout time limit that moves may spend before returning their best iterate. */
+export const DEADLINE_SHARE = 0.8;
+
 export interface PoolOptions {
   /** A registered problem's name, or a problem object (in-process only, unless it is registered). */
   readonly problem: string | Problem;
@@ -78,7 +81,7 @@ export class RolloutPool {
     const results: RolloutResult[] = new Array(tasks.length);
     if (this.slots.length === 0) {
       for (let i = 0; i < tasks.length; i++) {
-        results[i] = await runRollout(this.problem, tasks[i]);
+        results[i] = await runRollout(this.problem, this.withDeadline(tasks[i]));
         onResult?.(results[i]);
       }
       return results;
@@ -128,8 +131,17 @@ export class RolloutPool {
         e.preventDefault();
         fail(`worker crashed: ${e.message}`);
       };
-      worker.postMessage({ type: "task", task } satisfies WorkerRequest);
+      worker.postMessage({ type: "task", task: this.withDeadline(task) } satisfies WorkerRequest);
     });
+  }
+
+  /**
+   * The deadline a program's moves see, set when the rollout starts: 80% of the time limit,
+   * leaving the rest for the verifier and the trip back, so a long move returns its best
+   * iterate instead of the whole rollout being killed.
+   */
+  private withDeadline(task: RolloutTask): RolloutTask {
+    return { ...task, deadline: Date.now() + DEADLINE_SHARE * this.options.timeoutMs };
   }
 
   close(): void {

@@ -22,9 +22,24 @@ export interface Evaluation {
 /** A state as it travels between processes and to disk: plain JSON. */
 export type StateJSON = unknown;
 
-/** Limits a move must respect; counts, never wall time, so runs stay deterministic. */
+/**
+ * What a move may use. Budgets are counts (iterations, restarts), never wall time, so runs
+ * stay deterministic; `deadline` is only the safety net under the rollout time limit.
+ */
 export interface MoveContext {
+  /** The rollout's own random stream: rollouts from one parent differ through it. */
   readonly rng: Rng;
+  /**
+   * Epoch milliseconds (Date.now()) by which the program must have returned. A move that
+   * reaches it stops early and returns its best valid iterate (see `pastDeadline`), never a
+   * partial or invalid one. Absent: no limit.
+   */
+  readonly deadline?: number;
+}
+
+/** True once a move should stop and return its best valid iterate. */
+export function pastDeadline(context: { readonly deadline?: number } | undefined): boolean {
+  return context?.deadline !== undefined && Date.now() >= context.deadline;
 }
 
 export interface Problem<S = unknown, O = Record<string, unknown>> {

@@ -13,6 +13,8 @@ export interface RolloutTask {
   /** The start state as JSON. */
   readonly state: unknown;
   readonly seed: number;
+  /** Epoch ms by which the program must return (see MoveContext.deadline). */
+  readonly deadline?: number;
 }
 
 export interface RolloutResult {
@@ -38,7 +40,7 @@ export async function runRollout(problem: Problem, task: RolloutTask): Promise<R
   let child: unknown;
   try {
     const start = problem.fromJSON(task.state);
-    child = await problem.apply(task.program, start, { rng: new Rng(task.seed) });
+    child = await problem.apply(task.program, start, { rng: new Rng(task.seed), deadline: task.deadline });
   } catch (e) {
     return done({ evaluation: invalid(`move failed: ${e instanceof Error ? e.message : String(e)}`) });
   }
