@@ -1,10 +1,12 @@
 /**
  * Runs a generated TypeScript program in a separate `deno run` with no permissions at
- * all (no files, network, environment or subprocesses), a V8 heap cap, a wall-clock
- * timeout that kills its process group, and capped output. The program defines one
- * function; a harness calls it with the input and prints the returned value as JSON
- * after a marker line, which the parent parses. Nothing the program says about its
- * own quality is trusted: the caller verifies what it returns.
+ * all, inside the OS jail (lib/sandbox/jail.ts): it sees its own code, its input on
+ * stdin and the runtime, nothing else of the host, and no network; a cgroup caps all of
+ * its memory (every thread and Worker, typed arrays, tmpfs), a tmpfs with a private,
+ * per-run DENO_DIR caps its disk, and a wall-clock timeout kills it. The program
+ * defines one function; a harness calls it with the input and prints the returned value
+ * as JSON after a marker line, which the parent parses. Nothing the program says about
+ * its own quality is trusted: the caller verifies what it returns.
  */
 import { join } from "node:path";
 import { describeFailure, runLimited, tail } from "./process.ts";
@@ -14,10 +16,12 @@ export interface DenoRunLimits {
   readonly timeoutMs?: number;
   /** V8 old-space cap (--max-old-space-size), default 512. */
   readonly heapMiB?: number;
+  /** All memory of the program's process (cgroup): heap, typed arrays, Workers; default heapMiB + 192. */
+  readonly memoryMiB?: number;
   /** Cap on captured stdout/stderr each, default 1 MiB. */
   readonly outputBytes?: number;
-  /** Run in a new network namespace where available (on top of Deno's own denial), default true. */
-  readonly noNetwork?: boolean;
+  /** The tmpfs holding the run's DENO_DIR (localStorage, caches), MiB; default 32. */
+  readonly diskMiB?: number;
 }
 
 export interface DenoRunResult {
@@ -44,9 +48,39 @@ const MIB = 2 ** 20;
 /** Matches what the harness prints; a per-run nonce keeps program output from colliding with it. */
 const RESULT_MARK = "\u0000sandbox-result:";
 
-function harness(nonce: string, entry: string): string {
-  // Reads its input before the program's module is evaluated, so the program cannot consume stdin.
-  return `const input = JSON.parse(await new Response(Deno.stdin.readable).text());
+/** Where things are inside the jail. */
+const INSIDE = { work: "/work", deno: "/runtime/deno", denoDir: "/tmp/deno-dir" } as const;
+
+function harness(entry: string): string {
+  // Everything the harness needs after the program's module has run is captured first, so a
+  // program that replaces JSON.stringify, Deno.exit or prototypes cannot break the reply. The
+  // nonce comes on stdin, read before the program's module is evaluated: the program cannot
+  // consume stdin or learn the nonce, so it cannot forge the result line.
+  return `const stringify = JSON.stringify;
+const exit = Deno.exit.bind(Deno);
+const write = Deno.stdout.writeSync.bind(Deno.stdout);
+const encoder = new TextEncoder();
+const encode = encoder.encode.bind(encoder);
+const subarray = Function.prototype.call.bind(Uint8Array.prototype.subarray);
+const StringOf = String;
+const text = await new Response(Deno.stdin.readable).text();
+const newline = text.indexOf("\\n");
+const nonce = text.slice(0, newline);
+const input = JSON.parse(text.slice(newline + 1));
+function describe(e) {
+  try {
+    return e instanceof Error ? StringOf(e.name) + ": " + StringOf(e.message) : StringOf(e);
+  } catch {
+    return "the program threw a value that cannot be described";
+  }
+}
+function isDenied(e) {
+  try {
+    return e?.name === "NotCapable" || e?.name === "PermissionDenied";
+  } catch {
+    return false;
+  }
+}
 let reply;
 try {
   const mod = await import("./program.ts");
@@ -55,19 +89,27 @@ try {
     reply = { ok: false, error: ${JSON.stringify(`the program defines no function ${entry}`)} };
   } else {
     const value = await fn(input);
-    const json = JSON.stringify(value);
-    reply = json === undefined
+    const json = stringify(value);
+    reply = typeof json !== "string"
       ? { ok: false, error: ${JSON.stringify(`${entry} returned undefined`)} }
       : { ok: true, json };
   }
 } catch (e) {
-  const message = e instanceof Error ? (e.name + ": " + e.message) : String(e);
-  reply = { ok: false, error: message, denied: e?.name === "NotCapable" || e?.name === "PermissionDenied" };
+  reply = { ok: false, error: describe(e), denied: isDenied(e) };
 }
-const text = ${JSON.stringify(RESULT_MARK + nonce)} + JSON.stringify(reply) + "\\n";
-const bytes = new TextEncoder().encode("\\n" + text);
+let line;
+try {
+  line = "\\n" + ${JSON.stringify(RESULT_MARK)} + nonce + stringify(reply) + "\\n";
+} catch {
+  line = "\\n" + ${
+    JSON.stringify(RESULT_MARK)
+  } + nonce + '{"ok":false,"error":"the result could not be written"}\\n';
+}
+const bytes = encode(line);
 let at = 0;
-while (at < bytes.length) at += Deno.stdout.writeSync(bytes.subarray(at));
+while (at < bytes.length) at += write(subarray(bytes, at));
+// Timers or Workers the program left running must not hold the run until its timeout.
+exit(0);
 `;
 }
 
@@ -78,12 +120,22 @@ function deniedPermissions(text: string): string[] {
   return [...kinds];
 }
 
-let cacheDir: string | undefined;
+type Reply = { ok: boolean; json?: string; error?: string; denied?: boolean };
 
-/** One transpile cache for all sandboxed runs (the programs cannot read it: no permissions). */
-function sandboxDenoDir(): string {
-  cacheDir ??= Deno.makeTempDirSync({ prefix: "sandbox-deno-dir-" });
-  return cacheDir;
+/** The harness's reply line, or undefined when it is not one (never throws). */
+function readReply(line: string): Reply | undefined {
+  try {
+    const r = JSON.parse(line);
+    if (typeof r !== "object" || r === null || typeof r.ok !== "boolean") return undefined;
+    return {
+      ok: r.ok,
+      json: typeof r.json === "string" ? r.json : undefined,
+      error: typeof r.error === "string" ? r.error : undefined,
+      denied: r.denied === true,
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -98,14 +150,16 @@ export async function runDenoProgram(
 ): Promise<DenoRunResult> {
   const timeoutMs = limits.timeoutMs ?? 60_000;
   const heapMiB = limits.heapMiB ?? 512;
+  const memoryMiB = limits.memoryMiB ?? heapMiB + 192;
   const outputBytes = limits.outputBytes ?? MIB;
   const nonce = crypto.randomUUID();
-  const work = Deno.makeTempDirSync({ prefix: "sandbox-deno-" });
+  // Per run, removed at the end; the program sees these two files read-only and nothing else of it.
+  const work = Deno.makeTempDirSync({ prefix: "ttt-sandbox-deno-" });
   try {
     Deno.writeTextFileSync(join(work, "program.ts"), withExport(source, entry));
-    Deno.writeTextFileSync(join(work, "main.ts"), harness(nonce, entry));
+    Deno.writeTextFileSync(join(work, "main.ts"), harness(entry));
     const r = await runLimited(
-      Deno.execPath(),
+      INSIDE.deno,
       [
         "run",
         "--no-config",
@@ -115,17 +169,26 @@ export async function runDenoProgram(
         "--no-remote",
         "--quiet",
         `--v8-flags=--max-old-space-size=${heapMiB}`,
-        join(work, "main.ts"),
+        `${INSIDE.work}/main.ts`,
       ],
-      JSON.stringify(input),
+      `${nonce}\n${JSON.stringify(input)}`,
       {
         timeoutMs,
         // The result line must fit even when the program printed up to the cap itself.
         outputBytes,
-        cwd: work,
-        noNetwork: limits.noNetwork ?? true,
-        fileSizeMiB: 1,
-        env: { DENO_DIR: sandboxDenoDir(), NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+        memoryMiB,
+        pids: 256,
+        fileSizeMiB: 8,
+        jail: {
+          cwd: INSIDE.work,
+          tmpfsMiB: limits.diskMiB ?? 32,
+          mounts: [
+            { host: Deno.execPath(), inside: INSIDE.deno },
+            { host: join(work, "program.ts"), inside: `${INSIDE.work}/program.ts` },
+            { host: join(work, "main.ts"), inside: `${INSIDE.work}/main.ts` },
+          ],
+          env: { DENO_DIR: INSIDE.denoDir, HOME: "/tmp", NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+        },
       },
     );
     const mark = RESULT_MARK + nonce;
@@ -141,30 +204,32 @@ export async function runDenoProgram(
       ms: r.ms,
     };
     const denied = deniedPermissions(r.stderr);
-    if (at < 0) {
-      const failure = describeFailure(r, {
-        timeoutMs,
-        memoryMiB: heapMiB,
-        memoryPatterns: [/heap limit/i, /out of memory/i],
-      });
+    const failure = describeFailure(r, {
+      timeoutMs,
+      memoryMiB,
+      memoryPatterns: [/heap limit/i, /out of memory/i],
+    });
+    // A run that timed out or was killed is invalid even when a result line had come out first.
+    if (at < 0 || r.timedOut || r.memoryExceeded) {
       const detail = lastErrorLine(r.stderr);
       let error = failure ?? "the program ended before returning a result";
       if (r.outputTruncated && !r.timedOut) error = `output exceeded ${outputBytes} bytes (${error})`;
-      if (detail && !r.timedOut) error += `: ${detail}`;
+      if (detail && !r.timedOut && !r.memoryExceeded) error += `: ${detail}`;
       return { ...base, ok: false, error, denied };
     }
-    const line = r.stdout.slice(at + mark.length).split("\n")[0];
-    let reply: { ok: boolean; json?: string; error?: string; denied?: boolean };
-    try {
-      reply = JSON.parse(line);
-    } catch {
-      return { ...base, ok: false, error: "the result could not be read back", denied };
-    }
+    const reply = readReply(r.stdout.slice(at + mark.length).split("\n")[0]);
+    if (!reply) return { ...base, ok: false, error: "the result could not be read back", denied };
     if (!reply.ok) {
-      const error = reply.error ?? "failed";
+      const error = tail(reply.error ?? "failed", 2000);
       return { ...base, ok: false, error, denied: [...new Set([...denied, ...deniedPermissions(error)])] };
     }
-    return { ...base, ok: true, value: JSON.parse(reply.json!), denied };
+    let value: unknown;
+    try {
+      value = JSON.parse(reply.json ?? "");
+    } catch {
+      return { ...base, ok: false, error: "the returned value is not valid JSON", denied };
+    }
+    return { ...base, ok: true, value, denied };
   } finally {
     Deno.removeSync(work, { recursive: true });
   }

@@ -1,10 +1,14 @@
 /**
- * Compiles C/C++ with the system compiler and runs the result under limits: its own
- * process group (killed whole on timeout), address-space, CPU and file-size limits,
- * capped output, an empty working directory and no network.
+ * Compiles C/C++ with the system compiler and runs the result under limits, both inside
+ * the OS jail (lib/sandbox/jail.ts: namespaces, no network, an unprivileged user, a
+ * cgroup for all memory and tasks). The compiler sees the system toolchain read-only and
+ * its own build folder; a program sees the system libraries, its executable and the
+ * files its caller names (read-only), and an empty tmpfs as its working directory.
+ * Both get their own process group (killed whole on timeout), address-space, CPU and
+ * file-size limits, and capped output.
  */
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describeFailure, runLimited, tail } from "./process.ts";
 
 export type NativeLanguage = "c" | "c++";
@@ -40,10 +44,8 @@ export interface RunLimits {
   fileSizeMiB?: number;
   /** Cap on captured stdout/stderr each, default 1 MiB (the rest is discarded, flagged). */
   outputBytes?: number;
-  /** Default: a fresh empty temp dir, removed afterwards. */
-  cwd?: string;
-  /** Run in a new network namespace (unshare -n) where available, default true. */
-  noNetwork?: boolean;
+  /** Host files the program may read (e.g. libraries it loads), visible read-only at the same path. */
+  files?: readonly string[];
 }
 
 export interface RunResult {
@@ -63,6 +65,8 @@ export interface RunResult {
 const COMPILERS: Record<NativeLanguage, string> = { c: "gcc", "c++": "g++" };
 const DEFAULT_FLAGS: Record<NativeLanguage, string[]> = { c: ["-O2"], "c++": ["-O2", "-std=c++20"] };
 const MIB = 2 ** 20;
+/** The build folder as the compiler sees it. */
+const BUILD = "/build";
 
 const compilerVersions = new Map<string, Promise<string>>();
 
@@ -108,12 +112,21 @@ export async function compileNative(source: string, options: CompileOptions): Pr
   Deno.writeTextFileSync(sourcePath, source);
   const outPath = join(work, artefact);
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const r = await runLimited(compiler, [...flags, "-o", outPath, sourcePath], "", {
+  const inside = (p: string) => `${BUILD}/${p.slice(work.length + 1)}`;
+  // Inside the jail: `#include "/any/host/file"` finds only the toolchain's own files.
+  const r = await runLimited(compiler, [...flags, "-o", inside(outPath), inside(sourcePath)], "", {
     timeoutMs,
     outputBytes: MIB,
-    cwd: work,
-    noNetwork: false,
-    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", TMPDIR: work },
+    memoryMiB: 2048,
+    pids: 64,
+    fileSizeMiB: 256,
+    jail: {
+      cwd: BUILD,
+      tmpfsMiB: 512,
+      wholeUsr: true,
+      mounts: [{ host: work, inside: BUILD, writable: true }],
+      env: { PATH: "/usr/bin:/bin", TMPDIR: "/tmp" },
+    },
   });
   if (r.timedOut || r.exitCode !== 0 || !exists(outPath)) {
     Deno.removeSync(work, { recursive: true });
@@ -145,25 +158,26 @@ export async function runNative(
   limits: RunLimits,
 ): Promise<RunResult> {
   const memoryMiB = limits.memoryMiB ?? 1024;
-  const cwd = limits.cwd ?? Deno.makeTempDirSync({ prefix: "native-run-" });
-  try {
-    const r = await runLimited(executable, args, stdin, {
-      timeoutMs: limits.timeoutMs,
-      addressSpaceMiB: memoryMiB,
-      cpuSeconds: limits.cpuSeconds,
-      fileSizeMiB: limits.fileSizeMiB ?? 1,
-      outputBytes: limits.outputBytes ?? MIB,
-      cwd,
-      noNetwork: limits.noNetwork ?? true,
+  const r = await runLimited(resolve(executable), args, stdin, {
+    timeoutMs: limits.timeoutMs,
+    addressSpaceMiB: memoryMiB,
+    memoryMiB,
+    pids: 64,
+    cpuSeconds: limits.cpuSeconds,
+    fileSizeMiB: limits.fileSizeMiB ?? 1,
+    outputBytes: limits.outputBytes ?? MIB,
+    jail: {
+      cwd: "/work",
+      tmpfsMiB: 64,
+      mounts: [...new Set([executable, ...(limits.files ?? [])].map((p) => resolve(p)))]
+        .map((host) => ({ host, inside: host })),
       env: { PATH: "/usr/bin:/bin" },
-    });
-    const error = describeFailure(r, {
-      timeoutMs: limits.timeoutMs,
-      memoryMiB,
-      memoryPatterns: MEMORY_PATTERNS,
-    });
-    return { ok: error === undefined, ...r, ...(error ? { error } : {}) };
-  } finally {
-    if (limits.cwd === undefined) Deno.removeSync(cwd, { recursive: true });
-  }
+    },
+  });
+  const error = describeFailure(r, {
+    timeoutMs: limits.timeoutMs,
+    memoryMiB,
+    memoryPatterns: MEMORY_PATTERNS,
+  });
+  return { ok: error === undefined, ...r, ...(error ? { error } : {}) };
 }

@@ -1,9 +1,10 @@
 /**
- * The mechanics shared by every sandbox: start a command in its own session (setsid,
- * so a timeout kills its children too), with resource limits (prlimit), optionally
- * without network (unshare -n), feed it stdin, capture capped stdout/stderr, and kill
- * the whole process group on a wall-clock timeout.
+ * The mechanics shared by every sandbox: start a command inside the jail (bubblewrap
+ * namespaces, lib/sandbox/jail.ts) and its own cgroup, in its own session (setsid, so a
+ * timeout kills its children too), with resource limits (prlimit), feed it stdin,
+ * capture capped stdout/stderr, and kill everything it started on a wall-clock timeout.
  */
+import { bwrapArgs, cgroupEntry, createCgroup, type JailSpec, requireBwrap } from "./jail.ts";
 
 export interface ProcessLimits {
   /** Wall clock; on expiry the whole process group gets SIGKILL. */
@@ -14,45 +15,27 @@ export interface ProcessLimits {
   readonly cpuSeconds?: number;
   /** RLIMIT_FSIZE in MiB. */
   readonly fileSizeMiB?: number;
+  /** All memory of everything the command starts (cgroup), MiB. */
+  readonly memoryMiB: number;
+  /** Most processes and threads at once (cgroup), default 128. */
+  readonly pids?: number;
   /** Cap on captured stdout and on captured stderr, each; the rest is read and discarded. */
   readonly outputBytes: number;
-  readonly cwd: string;
-  /** Run in a fresh network namespace where the system allows it. */
-  readonly noNetwork: boolean;
-  /** The child's whole environment (nothing is inherited). */
-  readonly env?: Record<string, string>;
+  /** What the command sees of the file system, its working directory and whole environment. */
+  readonly jail: JailSpec;
 }
 
 export interface ProcessResult {
   readonly exitCode: number | null;
+  /** The signal that ended the program (its own, inside the jail, or ours). */
   readonly signal: string | null;
   readonly stdout: string;
   readonly stderr: string;
   readonly timedOut: boolean;
   readonly outputTruncated: boolean;
+  /** The cgroup's OOM killer fired, or its memory limit was reached. */
+  readonly memoryExceeded: boolean;
   readonly ms: number;
-}
-
-let networkIsolation: Promise<string[]> | undefined;
-
-/** The unshare prefix that works here: `unshare -n` as root, `unshare -rn` in a user namespace, or none. */
-export function networkIsolationPrefix(): Promise<string[]> {
-  networkIsolation ??= (async () => {
-    for (const prefix of [["unshare", "-n"], ["unshare", "-rn"]]) {
-      try {
-        const { success } = await new Deno.Command(prefix[0], {
-          args: [...prefix.slice(1), "true"],
-          stdout: "null",
-          stderr: "null",
-        }).output();
-        if (success) return prefix;
-      } catch {
-        // unshare is missing: try the next form, then run without isolation.
-      }
-    }
-    return [];
-  })();
-  return networkIsolation;
 }
 
 /** Reads a stream to the end, keeping at most `cap` bytes. */
@@ -94,62 +77,95 @@ function killGroup(pid: number): void {
   }
 }
 
-/** Runs `command args` under the limits and returns what it did; never throws for the child's failures. */
+/**
+ * bwrap reports a program killed by signal n as exit code 128 + n; these are the signals a
+ * sandboxed program meets (a program that calls exit(139) itself reads as SIGSEGV too).
+ */
+const SIGNALS: Record<number, Deno.Signal> = {
+  4: "SIGILL",
+  5: "SIGTRAP",
+  6: "SIGABRT",
+  7: "SIGBUS",
+  8: "SIGFPE",
+  9: "SIGKILL",
+  11: "SIGSEGV",
+  13: "SIGPIPE",
+  15: "SIGTERM",
+  24: "SIGXCPU",
+  25: "SIGXFSZ",
+  31: "SIGSYS",
+};
+
+/** Runs `command args` in the jail under the limits; never throws for the child's failures. */
 export async function runLimited(
   command: string,
   args: readonly string[],
   stdin: string,
   limits: ProcessLimits,
 ): Promise<ProcessResult> {
+  const bwrap = requireBwrap();
   const rlimits: string[] = [];
   if (limits.addressSpaceMiB !== undefined) {
     rlimits.push(`--as=${Math.round(limits.addressSpaceMiB * 2 ** 20)}`);
   }
   if (limits.cpuSeconds !== undefined) rlimits.push(`--cpu=${Math.ceil(limits.cpuSeconds)}`);
   if (limits.fileSizeMiB !== undefined) rlimits.push(`--fsize=${Math.round(limits.fileSizeMiB * 2 ** 20)}`);
-  const isolation = limits.noNetwork ? await networkIsolationPrefix() : [];
+  // No core dumps: a crashing program must not write its memory anywhere.
+  rlimits.push("--core=0");
+  const cgroup = createCgroup(limits.memoryMiB, limits.pids ?? 128);
   // setsid execs in place (the child is not a group leader), so child.pid is the group id.
   const argv = [
-    ...(rlimits.length ? ["prlimit", ...rlimits, "--"] : []),
-    ...isolation,
+    ...cgroupEntry(cgroup),
+    "prlimit",
+    ...rlimits,
+    "--",
+    bwrap,
+    ...bwrapArgs(limits.jail),
     command,
     ...args,
   ];
   const started = performance.now();
-  const child = new Deno.Command("setsid", {
-    args: argv,
-    cwd: limits.cwd,
-    clearEnv: true,
-    env: limits.env ?? {},
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
+  try {
+    const child = new Deno.Command("setsid", {
+      args: argv,
+      clearEnv: true,
+      env: { PATH: "/usr/bin:/bin" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid);
+    }, limits.timeoutMs);
+    const stdout = readCapped(child.stdout, limits.outputBytes);
+    const stderr = readCapped(child.stderr, limits.outputBytes);
+    const writer = child.stdin.getWriter();
+    // A child that exits without reading its input closes the pipe: that is not our error.
+    await writer.write(new TextEncoder().encode(stdin)).catch(() => {});
+    await writer.close().catch(() => {});
+    const status = await child.status;
+    clearTimeout(timer);
+    // Children it left behind hold the pipes open and must not outlive it.
     killGroup(child.pid);
-  }, limits.timeoutMs);
-  const stdout = readCapped(child.stdout, limits.outputBytes);
-  const stderr = readCapped(child.stderr, limits.outputBytes);
-  const writer = child.stdin.getWriter();
-  // A child that exits without reading its input closes the pipe: that is not our error.
-  await writer.write(new TextEncoder().encode(stdin)).catch(() => {});
-  await writer.close().catch(() => {});
-  const status = await child.status;
-  clearTimeout(timer);
-  // Children it left behind hold the pipes open and must not outlive it.
-  killGroup(child.pid);
-  const [out, err] = await Promise.all([stdout, stderr]);
-  return {
-    exitCode: status.signal === null ? status.code : null,
-    signal: status.signal,
-    stdout: out.text,
-    stderr: err.text,
-    timedOut,
-    outputTruncated: out.truncated || err.truncated,
-    ms: performance.now() - started,
-  };
+    const memory = cgroup?.memory() ?? "ok";
+    cgroup?.close();
+    const [out, err] = await Promise.all([stdout, stderr]);
+    const killedBy = status.signal ?? (timedOut ? null : SIGNALS[status.code - 128] ?? null);
+    return {
+      exitCode: killedBy === null ? status.code : null,
+      signal: killedBy,
+      stdout: out.text,
+      stderr: err.text,
+      timedOut,
+      outputTruncated: out.truncated || err.truncated,
+      memoryExceeded: memory === "killed" || (memory === "hit" && status.signal === "SIGKILL" && !timedOut),
+      ms: performance.now() - started,
+    };
+  } finally {
+    cgroup?.close();
+  }
 }
 
 /** A one-line reason for a failed run, from the most specific evidence available. */
@@ -158,7 +174,7 @@ export function describeFailure(
   limits: { timeoutMs: number; memoryMiB?: number; memoryPatterns?: readonly RegExp[] },
 ): string | undefined {
   if (r.timedOut) return `timed out after ${(limits.timeoutMs / 1000).toFixed(1)} s`;
-  const memory = limits.memoryPatterns?.some((p) => p.test(r.stderr));
+  const memory = r.memoryExceeded || limits.memoryPatterns?.some((p) => p.test(r.stderr));
   if (memory) return `exceeded memory limit${limits.memoryMiB ? ` of ${limits.memoryMiB} MiB` : ""}`;
   if (r.signal === "SIGXCPU") return "exceeded CPU time limit";
   if (r.signal === "SIGXFSZ") return "exceeded file size limit";

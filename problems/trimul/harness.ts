@@ -114,7 +114,7 @@ async function runHarness(
     cpuSeconds: (2 * timeoutMs) / 1000 + 1,
     // The harness writes no files; a kernel may not either (e.g. over the cached baseline).
     fileSizeMiB: 0,
-    noNetwork: true,
+    files: [candidate, ...(baseline ? [baseline] : [])],
   });
   const shapes: { -readonly [K in keyof ShapeTiming]: ShapeTiming[K] }[] = suite.shapes.map((s) => ({
     ...s,
@@ -206,7 +206,6 @@ export async function harnessDump(
     {
       timeoutMs: 30_000,
       outputBytes: 64 * 2 ** 20,
-      noNetwork: true,
     },
   );
   if (!r.ok || r.outputTruncated) {
