@@ -18,7 +18,7 @@ import type { Evaluation, Problem } from "./problem.ts";
 import { RolloutPool } from "./pool.ts";
 import { invalid, type RolloutResult, type RolloutTask } from "./rollout.ts";
 import { runDenoProgram } from "./sandbox/deno.ts";
-import { tail } from "./sandbox/process.ts";
+import { cleanOutput } from "./sandbox/clean.ts";
 
 export interface RouteStart {
   readonly id: number;
@@ -149,7 +149,7 @@ class LanguageRoute implements Route {
     const prompt = this.problem.prompt!(this.problem.fromJSON(start.state), evaluation, {
       parentProgram: p?.program,
       valueBefore: p?.valueBefore,
-      parentOutput: p ? tail(p.output, 500) : undefined,
+      parentOutput: p ? cleanOutput(p.output, 500) : undefined,
       target: Number.isFinite(target) ? target : undefined,
       maxChars: this.config.promptChars,
       timeoutSeconds: this.config.rolloutTimeoutSeconds,
@@ -212,26 +212,31 @@ class LanguageRoute implements Route {
       heapMiB: this.config.sandboxHeapMiB,
     });
     if (!run.ok) {
-      return { result: done(invalid(`program failed: ${run.error}`)), program };
+      return { result: done(invalid(`program failed: ${cleanOutput(run.error ?? "", 1000)}`)), program };
     }
-    // The verifier sees exactly what the program returned; the state stored is its normal form.
-    const evaluation = this.problem.evaluate(run.value);
-    if (!evaluation.valid) return { result: done(evaluation), program };
-    let child: unknown;
+    // Whatever the program returned, checking it may fail but never ends the run.
     try {
-      child = this.problem.fromJSON(run.value);
-    } catch (e) {
+      // The verifier sees exactly what the program returned; the state stored is its normal form.
+      const evaluation = this.problem.evaluate(run.value);
+      if (!evaluation.valid) return { result: done(evaluation), program };
+      let child: unknown;
+      try {
+        child = this.problem.fromJSON(run.value);
+      } catch (e) {
+        const message = cleanOutput(e instanceof Error ? e.message : String(e), 1000);
+        return { result: done(invalid(`the returned construction does not load: ${message}`)), program };
+      }
+      const json = this.problem.toJSON(child);
+      // What reaches a later prompt is cut and cleaned here, once.
+      this.pending[id] = { program, valueBefore, output: cleanOutput(run.stdout, 2000) };
       return {
-        result: done(invalid(`the returned construction does not load: ${(e as Error).message}`)),
+        result: done(this.problem.evaluate(json), { state: json, key: this.problem.stateKey(child) }),
         program,
       };
+    } catch (e) {
+      const message = cleanOutput(e instanceof Error ? e.message : String(e), 1000);
+      return { result: done(invalid(`the returned value could not be verified: ${message}`)), program };
     }
-    const json = this.problem.toJSON(child);
-    this.pending[id] = { program, valueBefore, output: tail(run.stdout, 2000) };
-    return {
-      result: done(this.problem.evaluate(json), { state: json, key: this.problem.stateKey(child) }),
-      program,
-    };
   }
 
   remember(_starts: readonly RouteStart[], _groupSize: number, childIds: readonly number[]): void {
