@@ -2,8 +2,15 @@ import { discover } from "../mod.ts";
 import { Rng } from "../lib/rng.ts";
 import { exactlyDisjoint, exactSumAtMostOne } from "../problems/circles/exact.ts";
 import { circles26, circles32 } from "../problems/circles/mod.ts";
-import { optimalRadii, strictlyValid } from "../problems/circles/radii.ts";
+import { halfGapRadii, optimalRadii, strictlyValid } from "../problems/circles/radii.ts";
 import { evaluateCircles } from "../problems/circles/verifier.ts";
+import { localOptimize, settle } from "../problems/circles/local.ts";
+import { descend, hop, restart } from "../problems/circles/operators.ts";
+import { clonePacking, type Packing, packingOf, radiusSum, stateOf } from "../problems/circles/packing.ts";
+import { penaltyDescent } from "../problems/circles/penalty.ts";
+import { PERTURBATIONS } from "../problems/circles/perturb.ts";
+import { polish } from "../problems/circles/slp.ts";
+import type { Program } from "../lib/grammar.ts";
 import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
 
 /** 26 circles of radius 1/16 on the 8 x 8 grid of centres (2k + 1)/16: exact, touching. */
@@ -96,12 +103,124 @@ Deno.test("every circles operator yields a valid packing", async () => {
 
 Deno.test("circles26 and circles32 run end to end through discover()", async () => {
   for (const problem of ["circles26", "circles32"]) {
-    const gen = discover({ config: { problem, steps: 2, groups: 2, groupSize: 4, workers: 0 } });
+    const gen = discover({ config: { problem, steps: 2, groups: 1, groupSize: 2, workers: 0 } });
     let result = await gen.next();
     while (!result.done) result = await gen.next();
     const summary = result.value;
     const expected = problem === "circles26" ? circles26 : circles32;
     assert(expected.evaluate(summary.best.state).valid);
     assert(summary.best.value > 2, `${problem}: ${summary.best.value}`);
+  }
+});
+
+/** The smallest settings of every operator: each program is one operator, cheap enough for a test. */
+function cheapPrograms(): Program {
+  return [
+    { op: "hop", params: { perturb: "reinsert", k: 2, hops: 2 } },
+    { op: "restart", params: { starts: 1, keep: 8 } },
+    { op: "descend", params: { mu: 10, jitter: 0.001, polish: 10 } },
+  ];
+}
+
+function valueOf(count: number, p: Packing): number {
+  const e = evaluateCircles(count, stateOf(p.xs, p.ys, p.rs));
+  assert(e.valid, e.error);
+  return e.value!;
+}
+
+function randomPacking(count: number, seed: number): Packing {
+  const rng = new Rng(seed);
+  const xs = Float64Array.from({ length: count }, () => rng.uniform(0.1, 0.9));
+  const ys = Float64Array.from({ length: count }, () => rng.uniform(0.1, 0.9));
+  return { xs, ys, rs: strictlyValid(xs, ys, halfGapRadii(xs, ys)) };
+}
+
+Deno.test("each operator raises the sub-optimal grid packing (1.625) and returns a valid packing", async () => {
+  for (const move of cheapPrograms()) {
+    const out = await circles26.apply([move], gridPacking(), { rng: new Rng(3) });
+    const e = circles26.evaluate(out);
+    assert(e.valid, `${move.op}: ${e.error}`);
+    assert(e.value! > 26 / 16 + 0.5, `${move.op}: ${e.value}`);
+  }
+});
+
+Deno.test("on 6 circles the penalty method, the SLP polish and the settle each keep or raise the sum", async () => {
+  const p = randomPacking(6, 11);
+  const start = valueOf(6, p);
+  const q = clonePacking(p);
+  const spent = penaltyDescent(q, { iterations: 200, muFirst: 10, muLast: 1e10 });
+  assert(spent > 0 && spent <= 200 * 10, `${spent} L-BFGS iterations`);
+  const settled = await settle(q);
+  assert(settled > start + 0.1, `${start} -> ${settled}`);
+  assertAlmostEquals(valueOf(6, q), settled, 1e-15);
+  const polished = await polish(q, { iterations: 20, trust: 1e-3 });
+  assert(polished.steps <= 20);
+  assert(polished.value >= settled - 1e-12, `${settled} -> ${polished.value}`);
+  const final = await settle(q);
+  assert(final >= settled - 1e-9, `${settled} -> ${final}`);
+  assertAlmostEquals(valueOf(6, q), final, 1e-15);
+});
+
+Deno.test("the operators spend exactly their count budgets, and none after the deadline", async () => {
+  const start = randomPacking(26, 4);
+  await settle(start);
+  const context = { rng: new Rng(1) };
+  assertEquals((await hop(start, "jiggle", 1, 3, context)).optimisations, 3);
+  assertEquals((await restart(start, 2, 0, context)).optimisations, 2);
+  assertEquals((await descend(start, 1e3, 1e-3, 0, context)).optimisations, 1);
+  const late = { rng: new Rng(1), deadline: Date.now() - 1 };
+  const cut = await hop(start, "jiggle", 1, 128, late);
+  assertEquals(cut.optimisations, 0);
+  assertEquals(cut.packing, start); // the best valid iterate: the start itself
+  // A restart always finishes its first start, so it has a packing to return.
+  assertEquals((await restart(start, 16, 0, late)).optimisations, 1);
+});
+
+Deno.test("a program past its deadline returns its settled parent, valid", async () => {
+  const parent = circles26.initialStates(new Rng(2), { initialCount: 1 })[0];
+  const program: Program = [{ op: "hop", params: { perturb: "cluster", k: 5, hops: 128 } }];
+  const out = await circles26.apply(program, parent, { rng: new Rng(1), deadline: Date.now() - 1 });
+  const e = circles26.evaluate(out);
+  assert(e.valid, e.error);
+  const settled = packingOf(parent);
+  await settle(settled);
+  assertEquals(out, stateOf(settled.xs, settled.ys, settled.rs));
+  assert(e.value! >= circles26.evaluate(parent).value!, "settling never lowers the parent");
+});
+
+Deno.test("every operator is deterministic given its seed, and rollouts with different seeds differ", async () => {
+  const parent = circles26.initialStates(new Rng(8), { initialCount: 1 })[0];
+  for (const move of cheapPrograms()) {
+    const run = (seed: number) => circles26.apply([move], parent, { rng: new Rng(seed) });
+    const [a, b] = [await run(5), await run(5)];
+    assertEquals(a, b, `${move.op} is not deterministic`);
+    const keys = new Set<string>();
+    for (const seed of [1, 2, 3, 4]) keys.add(circles26.stateKey(await run(seed)));
+    assert(keys.size > 1, `${move.op}: four seeds gave one packing`);
+  }
+});
+
+Deno.test("random programs of the grammar (smaller budgets) always return valid packings", async () => {
+  const rng = new Rng(21);
+  let parent = circles32.initialStates(new Rng(6), { initialCount: 1 })[0];
+  for (let t = 0; t < 6; t++) {
+    const op = circles32.grammar.operators[rng.int(circles32.grammar.operators.length)];
+    const params = Object.fromEntries(
+      op.params.map((p) => [p.name, p.choices[rng.int(Math.min(2, p.choices.length))]]),
+    );
+    const out = await circles32.apply([{ op: op.name, params }], parent, { rng: new Rng(t) });
+    const e = circles32.evaluate(out);
+    assert(e.valid, `${op.name} ${JSON.stringify(params)}: ${e.error}`);
+    parent = out;
+  }
+  assert(radiusSum(packingOf(parent)) > 2.5);
+});
+
+Deno.test("each perturbation kind in a hop keeps the packing valid and never lowers the sum", async () => {
+  const start = randomPacking(26, 9);
+  const before = await localOptimize(start, { muFirst: 10, iterations: 300 });
+  for (const kind of PERTURBATIONS) {
+    const { packing } = await hop(start, kind, 3, 2, { rng: new Rng(4) });
+    assert(valueOf(26, packing) >= before, `${kind}: ${valueOf(26, packing)} < ${before}`);
   }
 });

@@ -9,7 +9,8 @@ import { circlesPrompt } from "./prompt.ts";
 import type { Problem } from "../../lib/problem.ts";
 import { circlesFeatures, FEATURE_DIM } from "./features.ts";
 import { packingSvg } from "./figures.ts";
-import { applyProgram, grammar, stateOf } from "./moves.ts";
+import { applyProgram, grammar } from "./moves.ts";
+import { stateOf } from "./packing.ts";
 import { halfGapRadii, strictlyValid } from "./radii.ts";
 import { circlesFromJSON, circlesKey, type CirclesState } from "./state.ts";
 import { evaluateCircles } from "./verifier.ts";
@@ -31,7 +32,7 @@ function circlesProblem(count: number, record: number): Problem<CirclesState, Ci
     optionsSchema: CirclesOptionsSchema,
     // No published centres ship in data/reference, so the only start is random.
     warmStarts: [],
-    runDefaults: { steps: 200, groups: 8, groupSize: 16, minutes: 9 },
+    runDefaults: { steps: 200, groups: 4, groupSize: 8, minutes: 9 },
 
     initialStates(rng, options, init = "random") {
       if (init !== "random") {

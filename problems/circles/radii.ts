@@ -4,7 +4,7 @@
  * then a shrink by a few ulps until the strict verifier accepts (the LP's own tolerance
  * and the rounding of d_ij can leave violations of about 1e-16).
  */
-import { solveSparseLp } from "../../lib/numeric/highs.ts";
+import { solveTightLp } from "./lp.ts";
 import { firstViolation } from "./verifier.ts";
 
 export async function optimalRadii(xs: Float64Array, ys: Float64Array): Promise<Float64Array | null> {
@@ -27,7 +27,7 @@ export async function optimalRadii(xs: Float64Array, ys: Float64Array): Promise<
   const colLower = new Float64Array(n);
   const colUpper = Float64Array.from(xs, (x, i) => Math.max(0, Math.min(x, 1 - x, ys[i], 1 - ys[i])));
   const colCost = new Float64Array(n).fill(-1);
-  const r = await solveSparseLp({
+  const r = await solveTightLp({
     numCols: n,
     colCost,
     colLower,
