@@ -9,7 +9,7 @@
  * reproducible for any worker count, and a resumed run continues the same stream.
  */
 import { Archive, type Candidate } from "./archive.ts";
-import { resolveConfig, type RunConfig, type RunConfigInput } from "./config.ts";
+import { resolveConfig, type RunConfig, type RunConfigInput, RunConfigSchema } from "./config.ts";
 import { groupAdvantages, klShapedAdvantages } from "./objective.ts";
 import { createPolicy } from "./policy/mod.ts";
 import {
@@ -24,7 +24,8 @@ import type { AttemptRow, StateRow, StepRow } from "./records.ts";
 import { deriveSeed, Rng } from "./rng.ts";
 import type { RolloutResult } from "./rollout.ts";
 import { createRoute, type Route } from "./route.ts";
-import { type BestRecord, newRunId, type ResumedRun, RunStore } from "./store.ts";
+import { type BestRecord, newRunId, type ResumedRun, RunStore, RunStoreError } from "./store.ts";
+import { z } from "zod";
 import { getProblem } from "../problems/mod.ts";
 import { join } from "node:path";
 import { encodeJson } from "./json.ts";
@@ -99,11 +100,13 @@ export async function* discover(options: DiscoverOptions): AsyncGenerator<StepRe
     route = createRoute(config, problem, options.problemModule);
   } catch (e) {
     await policy.close?.();
+    resumedStore?.release();
     throw e;
   }
   route.restore(routeSnapshot);
   let store = resumedStore;
   let stoppedBy: RunSummary["stoppedBy"] = "steps";
+  let ended = false;
   try {
     if (!store && options.out) {
       const dir = join(options.out, problem.name, newRunId(problem.name, config.seed));
@@ -148,14 +151,21 @@ export async function* discover(options: DiscoverOptions): AsyncGenerator<StepRe
       steps.push(report.row);
       yield report;
     }
+    ended = true;
   } finally {
     route.close();
     await policy.close?.();
+    // The run directory's lock (lib/store.ts) goes with a run that failed or was abandoned.
+    if (!ended) store?.release();
   }
   const certified = problem.certify?.(problem.fromJSON(loop.best.state));
   if (store) {
-    await store.writeText("best.json", encodeJson(bestRecord(problem, loop.best, certified), true));
-    await store.finish();
+    try {
+      await store.writeText("best.json", encodeJson(bestRecord(problem, loop.best, certified), true));
+      await store.finish();
+    } finally {
+      store.release();
+    }
   }
   return {
     config,
@@ -174,13 +184,30 @@ const BUDGET_FIELDS = ["steps", "minutes", "maxRollouts", "maxCostUsd"] as const
 /** Resolves the configuration and builds (or restores) the policy, archive and loop state. */
 async function prepareRun(options: DiscoverOptions) {
   const resumed = options.resume ? await RunStore.open(options.resume) : undefined;
+  try {
+    return await prepareOpened(options, resumed);
+  } catch (e) {
+    resumed?.store.release();
+    throw e;
+  }
+}
+
+async function prepareOpened(options: DiscoverOptions, resumed: ResumedRun | undefined) {
   if (!resumed && !options.config) throw new Error("discover needs a config, or a run directory to resume");
   let config: RunConfig;
   if (resumed) {
     const budget = Object.fromEntries(
       BUDGET_FIELDS.filter((k) => options.config?.[k] !== undefined).map((k) => [k, options.config![k]]),
     );
-    config = resolveConfig({ ...withoutVersions(resumed.config), ...budget } as RunConfigInput);
+    // The stored settings must hold on their own: a damaged config.json is refused, never defaulted.
+    const stored = RunConfigSchema.safeParse(withoutVersions(resumed.config));
+    if (!stored.success) {
+      throw new RunStoreError(
+        `${join(resumed.store.dir, "config.json")} is not a valid run configuration ` +
+          `(${z.prettifyError(stored.error).replaceAll("\n", " ")}); resume refuses to guess`,
+      );
+    }
+    config = resolveConfig({ ...stored.data, ...budget } as RunConfigInput);
   } else {
     const problem = options.problem ?? getProblem(options.config!.problem);
     config = resolveConfig(options.config!, problem.runDefaults);

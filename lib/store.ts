@@ -13,6 +13,10 @@
  * the program strings from JS into Polars), ~7% of a 3 s step, and grows with the run. A part file
  * costs the same at step 1 and step 100. finish() consolidates; readers accept either form.
  *
+ * One process at a time: create() and open() take an exclusive lock (flock) on config.json, held
+ * until release() (discover releases it when the run ends); a second process is refused with a
+ * message. The kernel drops the lock when a process dies, so a killed run can be resumed at once.
+ *
  * Every file is replaced atomically (lib/atomic.ts). A crash inside commitStep leaves files of the
  * unfinished step next to the previous checkpoint; readers drop every row with step >= the
  * checkpoint's completedSteps, so a resumed run neither loses nor duplicates a row.
@@ -135,16 +139,53 @@ const BestSchema = z.looseObject({
   construction: z.unknown(),
 });
 
+/** Takes the run's lock, or throws the message a second process sees. */
+function lockRun(dir: string): Deno.FsFile {
+  const path = join(dir, FILE.config);
+  const file = Deno.openSync(path, { read: true });
+  let locked = false;
+  try {
+    locked = file.tryLockSync(true);
+  } finally {
+    if (!locked) file.close();
+  }
+  if (!locked) {
+    throw new RunStoreError(
+      `run directory ${dir} is in use by another process (it holds the lock on config.json); ` +
+        "wait for that run to end or stop it, then resume",
+    );
+  }
+  return file;
+}
+
 export class RunStore {
   readonly dir: string;
   #completedSteps: number;
   #steps: StepRow[];
   #committing = false;
+  #lock: Deno.FsFile | undefined;
 
-  private constructor(dir: string, completedSteps: number, steps: StepRow[]) {
+  private constructor(dir: string, completedSteps: number, steps: StepRow[], lock: Deno.FsFile) {
     this.dir = dir;
     this.#completedSteps = completedSteps;
     this.#steps = steps;
+    this.#lock = lock;
+  }
+
+  /** Lets another process open the run; this store writes nothing more. Safe to call again. */
+  release(): void {
+    const lock = this.#lock;
+    this.#lock = undefined;
+    if (!lock) return;
+    try {
+      lock.unlockSync();
+    } finally {
+      lock.close();
+    }
+  }
+
+  #requireLock(): void {
+    if (!this.#lock) throw new RunStoreError(`the store of ${this.dir} was released; open it again to write`);
   }
 
   /** Steps committed so far (the next commit must be this step). */
@@ -166,40 +207,26 @@ export class RunStore {
     }
     await Deno.mkdir(dir, { recursive: true });
     await writeFileAtomic(join(dir, FILE.config), encodeJson(config, true) + "\n");
-    return new RunStore(dir, 0, []);
+    return new RunStore(dir, 0, [], lockRun(dir));
   }
 
   /** Reopens a run for resuming. Reads only: a failed open leaves the directory exactly as it was. */
   static open(dir: string): Promise<ResumedRun> {
-    // Synchronous reads inside: nothing else should touch the directory while a run opens.
+    // Synchronous reads inside, under the lock: no other process writes while a run opens.
     return Promise.resolve().then(() => {
       requireRunDirectory(dir);
-      const config = readJsonFile(dir, FILE.config, ConfigSchema, "it is not a run directory");
-      const checkpoint = readJsonFile(
-        dir,
-        FILE.checkpoint,
-        CheckpointSchema,
-        "the run never completed a step, so there is nothing to resume; start a new run",
-      );
-      const done = checkpoint.completedSteps;
-      const steps = frameToRowsOrThrow(dir, FILE.steps, STEP_COLUMNS, committed(readStepsFrame(dir), done));
-      steps.forEach((row, index) => {
-        if (row.step !== index) {
-          throw new RunStoreError(
-            `${join(dir, FILE.steps)} does not hold steps 0..${
-              done - 1
-            } in order (row ${index} is step ${row.step})`,
-          );
-        }
-      });
-      if (steps.length !== done) {
-        throw new RunStoreError(
-          `${join(dir, FILE.steps)} holds ${steps.length} committed steps but checkpoint.json says ${done}`,
-        );
+      if (!existsSync(join(dir, FILE.config))) {
+        throw new RunStoreError(`${join(dir, FILE.config)} is missing: it is not a run directory`);
       }
-      const attempts = frameToRowsOrThrow(dir, "attempts", ATTEMPT_COLUMNS, readAttemptsFrame(dir, done));
-      const store = new RunStore(dir, done, steps);
-      return { store, config, checkpoint: checkpoint as RunCheckpoint, attempts, steps: [...steps] };
+      const lock = lockRun(dir);
+      try {
+        const opened = openLocked(dir);
+        return { ...opened, store: new RunStore(dir, opened.steps.length, [...opened.steps], lock) };
+      } catch (error) {
+        lock.unlockSync();
+        lock.close();
+        throw error;
+      }
     });
   }
 
@@ -210,6 +237,7 @@ export class RunStore {
   async commitStep(commit: StepCommit): Promise<{ ms: number }> {
     const started = performance.now();
     if (this.#committing) throw new RunStoreError("commitStep called again before the previous one finished");
+    this.#requireLock();
     this.#committing = true;
     try {
       const { attempts, step, states, best, checkpoint } = commit;
@@ -264,11 +292,13 @@ export class RunStore {
     if (PROTECTED_FILES.has(name)) {
       throw new RunStoreError(`${name} belongs to the run store and cannot be replaced`);
     }
+    this.#requireLock();
     await writeFileAtomic(join(this.dir, name), content);
   }
 
   /** Rewrites steps.parquet, merges the per-step attempt files into attempts.parquet and removes them. Safe to call again. */
   async finish(): Promise<void> {
+    this.#requireLock();
     // The loop completes a step row's store and total times after its commit; persist them now.
     await writeParquet(join(this.dir, FILE.steps), toFrame(FILE.steps, STEP_COLUMNS, this.#steps), REWRITTEN);
     const attempts = readAttemptsFrame(this.dir, this.#completedSteps);
@@ -278,6 +308,74 @@ export class RunStore {
     await Deno.remove(join(this.dir, FILE.attemptParts), { recursive: true }).catch((error) => {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
+  }
+}
+
+/** The body of open(), run while holding the lock. */
+function openLocked(dir: string): Omit<ResumedRun, "store"> {
+  const config = readJsonFile(dir, FILE.config, ConfigSchema, "it is not a run directory");
+  const checkpoint = readJsonFile(
+    dir,
+    FILE.checkpoint,
+    CheckpointSchema,
+    "the run never completed a step, so there is nothing to resume; start a new run",
+  );
+  const done = checkpoint.completedSteps;
+  const steps = frameToRowsOrThrow(dir, FILE.steps, STEP_COLUMNS, committed(readStepsFrame(dir), done));
+  steps.forEach((row, index) => {
+    if (row.step !== index) {
+      throw new RunStoreError(
+        `${join(dir, FILE.steps)} does not hold steps 0..${
+          done - 1
+        } in order (row ${index} is step ${row.step})`,
+      );
+    }
+  });
+  if (steps.length !== done) {
+    throw new RunStoreError(
+      `${join(dir, FILE.steps)} holds ${steps.length} committed steps but checkpoint.json says ${done}`,
+    );
+  }
+  const attempts = frameToRowsOrThrow(dir, "attempts", ATTEMPT_COLUMNS, readAttemptsFrame(dir, done));
+  checkTablesAgree(dir, steps, attempts);
+  return {
+    config,
+    checkpoint: checkpoint as RunCheckpoint,
+    attempts,
+    steps: [...steps],
+  };
+}
+
+/**
+ * Resume refuses a run whose tables disagree with steps.parquet (a deleted or replaced
+ * attempts.parquet, a lost part file, a missing states.parquet): continuing would silently
+ * write a run with holes in it.
+ */
+function checkTablesAgree(dir: string, steps: readonly StepRow[], attempts: readonly AttemptRow[]): void {
+  const perStep = new Map<number, number>();
+  for (const row of attempts) perStep.set(row.step, (perStep.get(row.step) ?? 0) + 1);
+  const short = steps.filter((row) => (perStep.get(row.step) ?? 0) !== row.rollouts);
+  if (short.length > 0) {
+    const first = short[0];
+    throw new RunStoreError(
+      `${dir} is incomplete: the attempt tables hold ${
+        perStep.get(first.step) ?? 0
+      } rows for step ${first.step} ` +
+        `but steps.parquet records ${first.rollouts} rollouts (${short.length} of ${steps.length} steps disagree; ` +
+        `was ${FILE.attempts} or a file in ${FILE.attemptParts}/ deleted?); resume refuses to continue it`,
+    );
+  }
+  const last = steps.at(-1);
+  if (!last) return;
+  if (!existsSync(join(dir, FILE.states))) {
+    throw new RunStoreError(`${join(dir, FILE.states)} is missing; resume refuses to continue the run`);
+  }
+  const states = readParquet(dir, FILE.states, STATE_COLUMNS).height;
+  if (states !== last.archiveSize) {
+    throw new RunStoreError(
+      `${join(dir, FILE.states)} holds ${states} states but step ${last.step} left ${last.archiveSize} ` +
+        "in the archive; resume refuses to continue the run",
+    );
   }
 }
 

@@ -116,14 +116,19 @@ async function assertStoreError(action: () => unknown, message: RegExp | string)
   else assert.match(error.message, message);
 }
 
+const roots: string[] = [];
+
 async function tempRunDir(): Promise<string> {
-  return join(await Deno.makeTempDir({ prefix: "store_test_" }), "runs", "erdos", "run-1");
+  const root = await Deno.makeTempDir({ prefix: "ttt-store-test-" });
+  roots.push(root);
+  return join(root, "runs", "erdos", "run-1");
 }
 
 async function runWithSteps(dir: string, count: number): Promise<StepCommit[]> {
   const store = await RunStore.create(dir, CONFIG);
   const commits = Array.from({ length: count }, (_, step) => commitFor(step));
   for (const commit of commits) await store.commitStep(commit);
+  store.release();
   return commits;
 }
 
@@ -168,6 +173,7 @@ Deno.test("commit, open: every row, the config and the checkpoint come back equa
   assert.deepEqual(resumed.attempts, commits.flatMap((commit) => commit.attempts));
   assert.deepEqual(resumed.steps, commits.map((commit) => commit.step));
   assert.deepEqual(resumed.store.completedSteps, 3);
+  resumed.store.release();
 });
 
 Deno.test("a resumed store continues, and finish() consolidates without losing a row", async () => {
@@ -177,6 +183,7 @@ Deno.test("a resumed store continues, and finish() consolidates without losing a
   const third = commitFor(2);
   await resumed.store.commitStep(third);
   await resumed.store.finish();
+  resumed.store.release();
   assert.deepEqual(await listing(dir), [
     "attempts.parquet",
     "best.json",
@@ -189,7 +196,9 @@ Deno.test("a resumed store continues, and finish() consolidates without losing a
   assert.deepEqual(reopened.attempts, [...commits, third].flatMap((commit) => commit.attempts));
   // Continue after finish: new parts join the consolidated table.
   await reopened.store.commitStep(commitFor(3));
+  reopened.store.release();
   const again = await RunStore.open(dir);
+  again.store.release();
   assert.deepEqual(again.attempts.length, 16);
   assert.deepEqual(again.steps.map((row) => row.step), [0, 1, 2, 3]);
 });
@@ -219,15 +228,18 @@ Deno.test("readRunTables gives snake_case frames with the rows and types written
 Deno.test("zero rows still write and read with the full schema", async () => {
   const dir = await tempRunDir();
   const store = await RunStore.create(dir, CONFIG);
-  const empty = { ...commitFor(0, 0), states: [] };
+  const empty = { ...commitFor(0, 0), states: [], step: { ...stepRow(0), rollouts: 0, archiveSize: 0 } };
   await store.commitStep(empty);
   await store.finish();
+  store.release();
   const tables = readRunTables(dir);
   assert.deepEqual(tables.attempts.height, 0);
   assert.deepEqual(tables.attempts.columns.length, 13);
   assert.deepEqual(String(tables.attempts.getColumn("tokens").dtype), "DataType(Int32)");
   assert.deepEqual(tables.states.columns.length, 10);
-  assert.deepEqual((await RunStore.open(dir)).attempts, []);
+  const reopened = await RunStore.open(dir);
+  reopened.store.release();
+  assert.deepEqual(reopened.attempts, []);
 });
 
 Deno.test("open() drops rows written after the last checkpoint", async () => {
@@ -257,13 +269,15 @@ Deno.test("open() drops rows written after the last checkpoint", async () => {
   // Committing step 3 again replaces the torn step's files, with no duplicates.
   await resumed.store.commitStep(partial);
   await resumed.store.finish();
+  resumed.store.release();
   const after = await RunStore.open(dir);
+  after.store.release();
   assert.deepEqual(after.attempts, [...commits, partial].flatMap((commit) => commit.attempts));
 });
 
 Deno.test("open() refuses a broken run with a clear error and changes nothing", async (t) => {
   await t.step("missing directory", async () => {
-    await assertOpenFails(join(await Deno.makeTempDir(), "nope"), /does not exist/);
+    await assertOpenFails(join(await tempRunDir(), "nope"), /does not exist/);
   });
   await t.step("missing config", async () => {
     const dir = await tempRunDir();
@@ -273,7 +287,7 @@ Deno.test("open() refuses a broken run with a clear error and changes nothing", 
   });
   await t.step("missing checkpoint", async () => {
     const dir = await tempRunDir();
-    await RunStore.create(dir, CONFIG);
+    (await RunStore.create(dir, CONFIG)).release();
     await assertOpenFails(dir, /checkpoint\.json is missing: the run never completed a step/);
   });
   await t.step("corrupt checkpoint JSON", async () => {
@@ -332,7 +346,7 @@ Deno.test("open() refuses a broken run with a clear error and changes nothing", 
 Deno.test("create() refuses a non-empty directory and accepts an empty one", async () => {
   const dir = await tempRunDir();
   await Deno.mkdir(dir, { recursive: true });
-  await RunStore.create(dir, CONFIG); // empty: fine
+  (await RunStore.create(dir, CONFIG)).release(); // empty: fine
   await assertStoreError(() => RunStore.create(dir, CONFIG), /already exists and is not empty/);
   await assertStoreError(() => RunStore.create(join(dir, "other"), [1, 2]), "JSON object");
   assert.deepEqual(JSON.parse(await Deno.readTextFile(join(dir, "config.json"))), CONFIG);
@@ -351,6 +365,7 @@ Deno.test("commitStep rejects out-of-order steps and mislabelled rows before wri
   const fractional = commitFor(0);
   fractional.attempts = [{ ...attempt(0, 0), tokens: 1.5 }];
   await assertStoreError(() => store.commitStep(fractional), "tokens should be int");
+  store.release();
   assert.deepEqual(await listing(dir), ["config.json"]);
 });
 
@@ -367,11 +382,12 @@ Deno.test("atomic writes leave no temporary files behind", async () => {
   assert.ok(!(await listing(dir)).some((name) => name.endsWith(".tmp")));
   await assertStoreError(() => store.writeText("../escape.svg", ""), "plain file name");
   await assertStoreError(() => store.writeText("checkpoint.json", "{}"), "belongs to the run store");
+  store.release();
 });
 
 Deno.test("readRunTables before any step explains why it has no best state", async () => {
   const dir = await tempRunDir();
-  await RunStore.create(dir, CONFIG);
+  (await RunStore.create(dir, CONFIG)).release();
   await assertStoreError(() => readRunTables(dir), "has not completed a step yet");
 });
 
@@ -394,4 +410,72 @@ Deno.test("writeText may replace best.json (with a certified value) but not the 
   ) {
     await assertStoreError(() => store.writeText(name, ""), "belongs to the run store");
   }
+  store.release();
+});
+
+Deno.test("a second process cannot open a run another process holds; the lock dies with its holder", async () => {
+  const dir = await tempRunDir();
+  await runWithSteps(dir, 2);
+  const store = new URL("../lib/store.ts", import.meta.url).href;
+  const holder = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `const { RunStore } = await import(${JSON.stringify(store)});
+       await RunStore.open(${JSON.stringify(dir)});
+       console.log("holding");
+       await new Response(Deno.stdin.readable).text();`,
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  assert.deepEqual((await reader.read()).value?.trim(), "holding");
+  const before = await snapshot(dir);
+  await assertStoreError(
+    () => RunStore.open(dir),
+    /run directory .* is in use by another process \(it holds the lock on config\.json\)/,
+  );
+  assert.deepEqual(await snapshot(dir), before);
+  // Killed without a chance to clean up: the kernel drops its lock.
+  holder.kill("SIGKILL");
+  await holder.status;
+  await reader.cancel();
+  await holder.stdin.close().catch(() => {});
+  const resumed = await RunStore.open(dir);
+  assert.deepEqual(resumed.store.completedSteps, 2);
+  resumed.store.release();
+  resumed.store.release(); // twice is harmless
+  await assertStoreError(() => resumed.store.commitStep(commitFor(2)), "was released");
+});
+
+Deno.test("open() refuses a run whose tables no longer agree with steps.parquet", async (t) => {
+  await t.step("attempts.parquet deleted after finish()", async () => {
+    const dir = await tempRunDir();
+    await runWithSteps(dir, 3);
+    const { store } = await RunStore.open(dir);
+    await store.finish();
+    store.release();
+    await Deno.remove(join(dir, "attempts.parquet"));
+    await assertOpenFails(
+      dir,
+      /is incomplete: the attempt tables hold 0 rows for step 0 but steps\.parquet records 4 rollouts \(3 of 3 steps disagree; was attempts\.parquet or a file in attempts\/ deleted\?\)/,
+    );
+  });
+  await t.step("one step's attempt part deleted", async () => {
+    const dir = await tempRunDir();
+    await runWithSteps(dir, 3);
+    await Deno.remove(join(dir, "attempts", "step-000001.parquet"));
+    await assertOpenFails(dir, /hold 0 rows for step 1 but steps\.parquet records 4 rollouts \(1 of 3/);
+  });
+  await t.step("states.parquet deleted", async () => {
+    const dir = await tempRunDir();
+    await runWithSteps(dir, 2);
+    await Deno.remove(join(dir, "states.parquet"));
+    await assertOpenFails(dir, /states\.parquet is missing; resume refuses/);
+  });
+});
+
+Deno.test("store tests leave nothing in the temp dir", async () => {
+  for (const root of roots) await Deno.remove(root, { recursive: true });
 });
