@@ -7,7 +7,15 @@ import { parseArgs } from "node:util";
 import { writeFileAtomic } from "./atomic.ts";
 import { z } from "zod";
 import { REUSE_RULES } from "./archive.ts";
-import { APIS, OBJECTIVES, POLICIES, REASONING_EFFORTS, type RunConfigInput } from "./config.ts";
+import {
+  APIS,
+  MAX_TIMER_SECONDS,
+  OBJECTIVES,
+  POLICIES,
+  REASONING_EFFORTS,
+  type RunConfigInput,
+  TIMER_MESSAGE,
+} from "./config.ts";
 import { discover, type RunSummary, type StepReport } from "./loop.ts";
 import { writeReport } from "./report.ts";
 import { PROBLEMS } from "../problems/mod.ts";
@@ -114,15 +122,38 @@ const BUDGET = ["steps", "minutes", "maxRollouts", "maxCostUsd"];
 const int = z.coerce.number().int();
 const num = z.coerce.number();
 
+/** A number as a person writes one: no hex, no blanks, no "Infinity" (which z.coerce would all accept). */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * node's parseArgs reads "--steps -1" as two flags and says "ambiguous argument"; a value that looks
+ * like a negative number after a flag that takes a value is joined to it, so the flag's own check
+ * answers ("--steps -1: too small").
+ */
+function joinNegativeValues(argv: readonly string[], valued: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i].startsWith("--") ? argv[i].slice(2) : undefined;
+    if (flag && valued.has(flag) && i + 1 < argv.length && /^-\d|^-\.\d/.test(argv[i + 1])) {
+      out.push(`${argv[i]}=${argv[++i]}`);
+    } else out.push(argv[i]);
+  }
+  return out;
+}
+
 /** Turns argv into a validated request; throws UsageError on anything wrong. */
 export function parseCommandLine(argv: string[]) {
   // A problem may add flags of its own (e.g. denoise's --data): find it first, then parse strictly.
   const named = argv.find((arg) => Object.hasOwn(PROBLEMS, arg));
   const problemFlags = named ? PROBLEMS[named].cliFlags ?? {} : {};
+  const valued = new Set([
+    ...Object.entries(FLAGS).filter(([, f]) => f.type === "string").map(([name]) => name),
+    ...Object.keys(problemFlags),
+  ]);
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv, valued),
       options: {
         ...FLAGS,
         ...Object.fromEntries(Object.keys(problemFlags).map((flag) => [flag, { type: "string" as const }])),
@@ -145,6 +176,9 @@ export function parseCommandLine(argv: string[]) {
   }
   const field = <T>(flag: string, schema: z.ZodType<T>, raw: string | undefined): T | undefined => {
     if (raw === undefined) return undefined;
+    if (schema instanceof z.ZodNumber && !DECIMAL.test(raw)) {
+      throw new UsageError(`--${flag} ${raw}: expected a number`);
+    }
     const r = schema.safeParse(raw);
     if (!r.success) throw new UsageError(`--${flag} ${raw}: ${r.error.issues[0].message}`);
     return r.data;
@@ -179,12 +213,20 @@ export function parseCommandLine(argv: string[]) {
     inputUsdPerMTok: field("price-in", num.nonnegative(), values["price-in"]),
     outputUsdPerMTok: field("price-out", num.nonnegative(), values["price-out"]),
     concurrency: field("concurrency", int.positive().max(1024), values.concurrency),
-    requestTimeoutSeconds: field("request-timeout", num.positive(), values["request-timeout"]),
+    requestTimeoutSeconds: field(
+      "request-timeout",
+      num.positive().max(MAX_TIMER_SECONDS, TIMER_MESSAGE),
+      values["request-timeout"],
+    ),
     loraRank: field("lora-rank", int.positive(), values["lora-rank"]),
     tokenizer: values.tokenizer,
     contextSize: field("context-size", int.positive(), values["context-size"]),
     threads: field("threads", int.positive(), values.threads),
-    rolloutTimeoutSeconds: field("program-timeout", num.positive(), values["program-timeout"]),
+    rolloutTimeoutSeconds: field(
+      "program-timeout",
+      num.positive().max(MAX_TIMER_SECONDS, TIMER_MESSAGE),
+      values["program-timeout"],
+    ),
   };
   if (values.resume) {
     const fixed = Object.entries(config)
@@ -214,7 +256,8 @@ function problemOptions(
   pairs: readonly string[],
   values: Record<string, unknown>,
 ): Record<string, unknown> | undefined {
-  const options: Record<string, unknown> = {};
+  // No prototype: "--option __proto__=..." becomes an own key, which the strict schema then refuses.
+  const options: Record<string, unknown> = Object.create(null);
   const read = (raw: string) => {
     try {
       return JSON.parse(raw);
@@ -236,7 +279,31 @@ function problemOptions(
     const issue = checked.error.issues[0];
     throw new UsageError(`${problem} option ${issue.path.join(".") || "(options)"}: ${issue.message}`);
   }
-  return options;
+  // A schema that is not strict drops unknown keys silently; a typo must not be ignored either way.
+  const known = new Set(Object.keys(checked.data as object));
+  const unknown = Object.keys(options).filter((key) => !known.has(key));
+  if (unknown.length > 0) {
+    throw new UsageError(`${problem} has no option ${unknown.map((k) => JSON.stringify(k)).join(", ")}`);
+  }
+  checkInputPaths(problem, options);
+  return { ...options };
+}
+
+/**
+ * Files a problem reads only after the run (e.g. denoise's --holdout) are checked before step 0, so a
+ * typo costs a second, not a whole run. A problem flag names a path when its description says so.
+ */
+function checkInputPaths(problem: string, options: Record<string, unknown>): void {
+  for (const [flag, { option, description }] of Object.entries(PROBLEMS[problem].cliFlags ?? {})) {
+    const value = options[option];
+    if (typeof value !== "string" || !/\b(dataset|folder|file|path)\b/i.test(description)) continue;
+    try {
+      Deno.statSync(value);
+    } catch (e) {
+      const why = e instanceof Deno.errors.NotFound ? "does not exist" : (e as Error).message;
+      throw new UsageError(`--${flag} ${value}: ${why}`);
+    }
+  }
 }
 
 /** A one-line progress display: redrawn in place on a terminal, one line per step otherwise. */
@@ -353,19 +420,28 @@ export async function main(argv: string[]): Promise<number> {
   if (problem.record) {
     console.log(`published record: ${problem.record.value} (${problem.record.source})`);
   }
+  // A failure after the run (e.g. a held-out dataset that does not load) costs its own output only:
+  // the report is still written, and the exit code says something went wrong.
+  let code = 0;
   if (problem.afterRun) {
-    const text = await problem.afterRun(
-      problem.fromJSON(summary.best.state),
-      problem.optionsSchema.parse(summary.config.problemOptions),
-    );
-    console.log(`\n${text}`);
-    if (summary.runDir) await writeFileAtomic(join(summary.runDir, "after-run.md"), text + "\n");
+    try {
+      const text = await problem.afterRun(
+        problem.fromJSON(summary.best.state),
+        problem.optionsSchema.parse(summary.config.problemOptions),
+      );
+      console.log(`\n${text}`);
+      if (summary.runDir) await writeFileAtomic(join(summary.runDir, "after-run.md"), text + "\n");
+    } catch (e) {
+      console.error(`error: after the run: ${e instanceof Error ? e.message : String(e)}`);
+      if (Deno.env.get("TTT_DEBUG") && e instanceof Error) console.error(e.stack);
+      code = 1;
+    }
   }
   if (summary.runDir) {
     const report = await writeReport(summary.runDir, problem, summary);
     console.log(`run directory: ${summary.runDir}\nreport: ${report}`);
   }
-  return 0;
+  return code;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

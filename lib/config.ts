@@ -11,6 +11,10 @@ export const POLICIES = ["builtin", "openai", "tinker", "llamacpp"] as const;
 export const APIS = ["chat", "completions"] as const;
 export const REASONING_EFFORTS = ["minimal", "low", "medium", "high"] as const;
 
+/** The longest wait a timer can honour: setTimeout fires at once for delays over 2^31 - 1 ms. */
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+export const TIMER_MESSAGE = `longer than a timer can wait (at most ${MAX_TIMER_SECONDS} s)`;
+
 export const RunConfigSchema = z.object({
   problem: z.string().min(1),
   /** Problem-specific options, validated by the problem's own schema. */
@@ -37,7 +41,7 @@ export const RunConfigSchema = z.object({
   init: z.string().default("random"),
   /** Worker threads for rollouts; 0 runs them in the main thread. Defaults to one per core. */
   workers: z.number().int().min(0).max(256).optional(),
-  rolloutTimeoutSeconds: z.number().positive().default(120),
+  rolloutTimeoutSeconds: z.number().positive().max(MAX_TIMER_SECONDS, TIMER_MESSAGE).default(120),
 
   // Language-model policies (openai, tinker, llamacpp); the built-in policy ignores these.
   /** Server root, e.g. http://127.0.0.1:8000/v1; default: OPENAI_BASE_URL / TINKER_BASE_URL or the service's. */
@@ -61,7 +65,7 @@ export const RunConfigSchema = z.object({
   outputUsdPerMTok: z.number().nonnegative().default(0),
   /** Requests in flight at once. */
   concurrency: z.number().int().positive().max(1024).default(8),
-  requestTimeoutSeconds: z.number().positive().default(600),
+  requestTimeoutSeconds: z.number().positive().max(MAX_TIMER_SECONDS, TIMER_MESSAGE).default(600),
   maxRetries: z.number().int().nonnegative().max(20).default(6),
   /** Tinker: LoRA rank of the trained adapter. */
   loraRank: z.number().int().positive().default(32),

@@ -20,7 +20,7 @@ export const ErdosOptionsSchema = z.object({
   maxPieces: z.number().int().min(MIN_PIECES).max(MAX_PIECES).default(100),
   /** How many random initial states seed the archive. */
   initialCount: z.number().int().min(1).max(1000).default(8),
-}).refine((o) => o.minPieces <= o.maxPieces, { message: "minPieces must not exceed maxPieces" });
+}).strict().refine((o) => o.minPieces <= o.maxPieces, { message: "minPieces must not exceed maxPieces" });
 
 export type ErdosOptions = z.infer<typeof ErdosOptionsSchema>;
 
