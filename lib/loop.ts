@@ -11,6 +11,7 @@
 import { Archive, type Candidate } from "./archive.ts";
 import { resolveConfig, type RunConfig, type RunConfigInput, RunConfigSchema } from "./config.ts";
 import { groupAdvantages, klShapedAdvantages } from "./objective.ts";
+import { DEFAULT_EXPLORATION, flatGroupShare, nextTemperature } from "./exploration.ts";
 import { createPolicy } from "./policy/mod.ts";
 import {
   type Datum,
@@ -88,6 +89,8 @@ interface LoopState {
   rollouts: number;
   elapsedMs: number;
   best: BestState;
+  /** The next step's sampling temperature (lib/exploration.ts). */
+  temperature: number;
 }
 
 export async function* discover(options: DiscoverOptions): AsyncGenerator<StepReport, RunSummary> {
@@ -217,8 +220,18 @@ async function prepareOpened(options: DiscoverOptions, resumed: ResumedRun | und
     throw new Error(`config.problem is "${config.problem}" but the problem given is "${problem.name}"`);
   }
   const policy = await createPolicy(config, problem);
+  // A backend that can check its server does so now, before step 0 and before a run directory exists.
+  const preflight = (policy as { preflight?: () => Promise<void> }).preflight;
+  if (preflight) {
+    try {
+      await preflight.call(policy);
+    } catch (e) {
+      await policy.close?.();
+      throw e;
+    }
+  }
   if (resumed) {
-    const { archive, loop, route } = await restoreRun(resumed, policy);
+    const { archive, loop, route } = await restoreRun(resumed, policy, config);
     return {
       config,
       problem,
@@ -246,6 +259,7 @@ async function prepareOpened(options: DiscoverOptions, resumed: ResumedRun | und
     rollouts: 0,
     elapsedMs: 0,
     best: seedArchive(problem, archive, seeds),
+    temperature: config.temperature,
   };
   return {
     config,
@@ -311,7 +325,7 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
   for (let g = 0; g < starts.length; g++) {
     groups.push(
       await policy.sample(contexts[g], config.groupSize, {
-        temperature: config.temperature,
+        temperature: loop.temperature,
         seed: deriveSeed(config.seed, STREAM.sample, step, g),
         maxTokens: config.maxTokens,
       }),
@@ -408,6 +422,14 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
   }));
   loop.completedSteps = step + 1;
   loop.rollouts += results.length;
+  const stepTemperature = loop.temperature;
+  const flatShare = flatGroupShare(groups.map((_, g) => rewardsOf(g)));
+  if (config.temperatureControl) {
+    loop.temperature = nextTemperature(loop.temperature, flatShare, {
+      ...DEFAULT_EXPLORATION,
+      base: config.temperature,
+    });
+  }
 
   const validRewards = results.filter((r) => r.evaluation.valid).map((r) => r.evaluation.reward);
   const row: StepRow = {
@@ -422,6 +444,8 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
     kl,
     loss,
     archiveSize: archive.size,
+    temperature: stepTemperature,
+    flatGroups: flatShare,
     selectMs: t1 - t0,
     sampleMs: t2 - t1,
     evaluateMs: t3 - t2,
@@ -448,6 +472,7 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
           rollouts: loop.rollouts,
           elapsedMs: loop.elapsedMs,
           best: loop.best,
+          temperature: loop.temperature,
           route: ctx.route.snapshot(),
         },
       },
@@ -508,10 +533,17 @@ function bestRecord(
 async function restoreRun(
   resumed: ResumedRun,
   policy: Policy,
+  config: RunConfig,
 ): Promise<{ archive: Archive; loop: LoopState; route: unknown }> {
   const cp = resumed.checkpoint;
   await policy.restore(cp.policy);
-  const saved = cp.loop as { rollouts: number; elapsedMs: number; best: BestState; route?: unknown };
+  const saved = cp.loop as {
+    rollouts: number;
+    elapsedMs: number;
+    best: BestState;
+    temperature?: number;
+    route?: unknown;
+  };
   return {
     archive: Archive.restore(cp.archive),
     loop: {
@@ -519,6 +551,7 @@ async function restoreRun(
       rollouts: saved.rollouts,
       elapsedMs: saved.elapsedMs,
       best: saved.best,
+      temperature: saved.temperature ?? config.temperature,
     },
     route: saved.route,
   };

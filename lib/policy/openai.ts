@@ -3,7 +3,9 @@
  * OpenAI-compatible endpoint) as a sampling-only policy: the paper's "no TTT" search
  * baseline. Chat or completions, sampled-token log-probabilities, bounded concurrency,
  * retries with exponential backoff on 429/5xx/timeouts (honouring Retry-After), and
- * token + cost accounting that the loop's --max-cost-usd reads.
+ * token + cost accounting that the loop's --max-cost-usd reads. The endpoint is checked
+ * before step 0 (preflight), and a run of consecutive failed requests stops the run
+ * instead of recording every attempt as "Connection error".
  */
 import OpenAI from "openai";
 import { SamplingOnlyPolicy, type UsageCounts } from "./sampling_only.ts";
@@ -23,7 +25,12 @@ export interface OpenAIPolicyOptions {
   readonly outputUsdPerMTok: number;
   /** First backoff delay; doubles per retry (with jitter), capped at 60 s. */
   readonly backoffMs?: number;
+  /** Requests in a row that fail after all their retries before the run stops; default 16. */
+  readonly maxConsecutiveFailures?: number;
 }
+
+/** How long preflight waits for the server to answer at all. */
+const PREFLIGHT_TIMEOUT_MS = 10_000;
 
 /** Errors no retry can fix: the run stops with the server's message rather than record junk. */
 const FATAL_STATUS = new Set([401, 403, 404]);
@@ -56,6 +63,7 @@ export class OpenAIPolicy extends SamplingOnlyPolicy<Counts> implements Policy {
   readonly kind = "openai";
   private readonly client: OpenAI;
   private readonly gate: Gate;
+  private consecutiveFailures = 0;
 
   constructor(private readonly options: OpenAIPolicyOptions) {
     super(
@@ -81,13 +89,61 @@ export class OpenAIPolicy extends SamplingOnlyPolicy<Counts> implements Policy {
         (_, i) =>
           this.gate.run(() =>
             this.withRetries(() => this.once(prompt, params, (params.seed + i) % 2 ** 31))
+              .then((sequence) => {
+                this.consecutiveFailures = 0;
+                return sequence;
+              })
               .catch((e) => {
                 if (e instanceof FatalRequestError) throw e;
+                this.countFailure(e);
                 return failed(e);
               })
           ),
       ),
     );
+  }
+
+  /** A failure after every retry; too many in a row means the server is gone, so the run stops. */
+  private countFailure(e: unknown): void {
+    const limit = this.options.maxConsecutiveFailures ?? 16;
+    if (++this.consecutiveFailures >= limit) {
+      throw new FatalRequestError(
+        `${this.options.baseUrl}: ${this.consecutiveFailures} requests in a row failed after their retries ` +
+          `(last: ${e instanceof Error ? e.message : String(e)}); stopping the run`,
+      );
+    }
+  }
+
+  /**
+   * Before step 0: the server must answer at all (any HTTP status will do, since servers differ
+   * in what they serve at /models), and must not refuse the key. Fails in seconds, not after every
+   * rollout's retries.
+   */
+  async preflight(): Promise<void> {
+    const url = `${this.options.baseUrl.replace(/\/+$/, "")}/models`;
+    const timeout = Math.min(PREFLIGHT_TIMEOUT_MS, this.options.requestTimeoutMs);
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const response = await fetch(url, {
+          headers: { authorization: `Bearer ${this.options.apiKey}` },
+          signal: AbortSignal.timeout(timeout),
+        });
+        await response.body?.cancel();
+        if (response.status === 401 || response.status === 403) {
+          throw new FatalRequestError(
+            `${this.options.baseUrl}: ${response.status}: the server refused the API key`,
+          );
+        }
+        return;
+      } catch (e) {
+        if (e instanceof FatalRequestError) throw e;
+        lastError = e;
+        await new Promise((ok) => setTimeout(ok, 250 * 2 ** attempt));
+      }
+    }
+    const why = lastError instanceof Error ? lastError.message : String(lastError);
+    throw new FatalRequestError(`cannot reach ${this.options.baseUrl} (${why}); is the server running?`);
   }
 
   private async once(prompt: string, params: SampleParams, seed: number): Promise<SampledSequence> {
