@@ -35,6 +35,8 @@ export const RunConfigSchema = z.object({
   train: z.boolean().default(true),
   klCoef: z.number().nonnegative().default(0.1),
   temperature: z.number().positive().default(1.0),
+  /** Raise the temperature while groups come back flat, relax it after (lib/exploration.ts). */
+  temperatureControl: z.boolean().default(true),
   learningRate: z.number().positive().optional(),
   policy: z.enum(POLICIES).default("builtin"),
   hidden: z.number().int().positive().default(32),

@@ -56,6 +56,10 @@ export interface StepRow {
   kl: number;
   loss: number;
   archiveSize: number;
+  /** Sampling temperature of this step (raised by the exploration control while groups are flat). */
+  temperature: number;
+  /** Share of this step's groups whose rewards were all equal (dropped: no signal). */
+  flatGroups: number;
   /** Wall times of the step's phases, in milliseconds. */
   selectMs: number;
   sampleMs: number;

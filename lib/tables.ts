@@ -52,6 +52,8 @@ export const STEP_COLUMNS: TableSpec<StepRow> = {
   kl: "float",
   loss: "float",
   archiveSize: "int",
+  temperature: "float",
+  flatGroups: "float",
   selectMs: "float",
   sampleMs: "float",
   evaluateMs: "float",
