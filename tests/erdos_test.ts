@@ -30,7 +30,12 @@ function assertFeasible(state: ErdosState): void {
 
 Deno.test("verifier reproduces the three published values to 1e-12 (FFT and direct)", () => {
   const refs = erdosReferences();
-  assert.deepStrictEqual(Object.keys(refs).sort(), ["alphaevolve", "haugland_2016", "ttt_discover"]);
+  assert.deepStrictEqual(Object.keys(refs).sort(), [
+    "alphaevolve",
+    "einsteinarena_2026",
+    "haugland_2016",
+    "ttt_discover",
+  ]);
   for (const [name, ref] of Object.entries(refs)) {
     assert.deepStrictEqual(ref.sequence.length, ref.pieces);
     for (
@@ -138,8 +143,13 @@ Deno.test("projection lands on the capped simplex", () => {
 });
 
 const quickPrograms: Record<string, Program> = {
-  descend: [{ op: "descend", params: { iters: 100, temp: 1e-3, lr: 1e-2, anneal: true } }],
-  lp: [{ op: "lp", params: { iters: 2, shifts: 32, radius: 0.01 } }],
+  descend: [{ op: "descend", params: { iters: 300, temp: 1e-3, lr: 1e-2, anneal: true, jitter: 0 } }],
+  descendJitter: [{
+    op: "descend",
+    params: { iters: 300, temp: 1e-3, lr: 1e-2, anneal: true, jitter: 1e-2 },
+  }],
+  lp: [{ op: "slp", params: { iters: 4, radius: 0.01 } }],
+  hop: [{ op: "hop", params: { tries: 2, scale: 0.03 } }],
   perturbGaussian: [{ op: "perturb", params: { kind: "gaussian", scale: 0.03 } }],
   perturbLocal: [{ op: "perturb", params: { kind: "local", scale: 0.1 } }],
   perturbBlock: [{ op: "perturb", params: { kind: "block", scale: 0.1 } }],
@@ -167,7 +177,7 @@ Deno.test("every operator keeps feasibility, is deterministic and leaves its inp
   assert(h.every((x, i) => Math.abs(x - h[h.length - 1 - i]) < 1e-12));
 });
 
-Deno.test("descend and lp improve a random state; lp never worsens a good one", async () => {
+Deno.test("descend and slp improve a random state; slp never worsens a good one", async () => {
   const start = randomState(6, 70);
   const v0 = value(start);
   const descended = await erdos.apply(quickPrograms.descend, start, { rng: new Rng(1) });
@@ -189,8 +199,7 @@ Deno.test("apply throws on unusable input or programs", async () => {
     /unknown erdos operator/,
   );
   await assertRejectsMessage(
-    () =>
-      erdos.apply([{ op: "lp", params: { iters: 3, shifts: 32, radius: 0.01 } }], start, { rng: new Rng(1) }),
+    () => erdos.apply([{ op: "slp", params: { iters: 3, radius: 0.01 } }], start, { rng: new Rng(1) }),
     /not one of/,
   );
 });

@@ -8,6 +8,7 @@
  * s_{+-m} = w_m + w_{-m} (m >= 1), s_0 = 2 w_0, and * is a convolution: by FFT.
  */
 import FFT from "fft.js";
+import { pastDeadline } from "../../lib/problem.ts";
 import { overlapPlan } from "./overlap.ts";
 import { projectCappedSimplex } from "./projection.ts";
 
@@ -19,6 +20,8 @@ export interface DescendOptions {
   readonly learningRate: number;
   /** Start 30x hotter and cool geometrically to `temperature` over the run. */
   readonly anneal: boolean;
+  /** Epoch ms: stop early and return the best iterate so far (MoveContext.deadline). */
+  readonly deadline?: number;
 }
 
 /** FFT buffers for the convolution part of the gradient, cached per piece count. */
@@ -136,6 +139,7 @@ export function descend(start: Float64Array, options: DescendOptions): Float64Ar
   let best = h, bestC5 = Infinity;
   const { iterations, temperature, learningRate, anneal } = options;
   for (let t = 0; t < iterations; t++) {
+    if (t % 64 === 63 && pastDeadline(options)) break;
     const progress = iterations > 1 ? t / (iterations - 1) : 1;
     const tau = anneal ? temperature * 30 ** (1 - progress) : temperature;
     const c5 = plan.gradient(h, tau, grad);

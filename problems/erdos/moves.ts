@@ -1,13 +1,14 @@
 /**
  * The Erdős move grammar: real numerical operators, each with a few discrete
- * choices per parameter. Every move is deterministic given the rng and bounded by
- * iteration counts, never by wall time.
+ * choices per parameter, budgets among them. Every move is deterministic given the
+ * rollout's rng (which makes rollouts from one parent differ) and bounded by counts;
+ * the rollout deadline only cuts a move short, and it then returns its best iterate.
  */
 import { type MoveGrammar, moveParam, type ParamValue, type Program } from "../../lib/grammar.ts";
-import type { MoveContext } from "../../lib/problem.ts";
+import { type MoveContext, pastDeadline } from "../../lib/problem.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { descend } from "./descend.ts";
-import { linearProgramSteps } from "./lp.ts";
+import { sequentialLp } from "./slp.ts";
 import { projectCappedSimplex, verifierSafe } from "./projection.ts";
 import type { ErdosState } from "./state.ts";
 import { MAX_PIECES, rescaleHeights } from "./verifier.ts";
@@ -17,21 +18,30 @@ export const grammar: MoveGrammar = {
   operators: [
     {
       name: "descend",
-      description: "projected Adam on the log-sum-exp of all overlaps (FFT gradient)",
+      description: "projected Adam on the log-sum-exp of all overlaps (FFT gradient), from a jittered start",
       params: [
-        { name: "iters", choices: [100, 300, 1000] },
-        { name: "temp", choices: [1e-3, 3e-4, 1e-4, 3e-5], description: "softmax temperature, C5 units" },
-        { name: "lr", choices: [1e-3, 3e-3, 1e-2, 3e-2] },
+        { name: "iters", choices: [300, 1000, 3000], description: "the move's budget" },
+        { name: "temp", choices: [1e-3, 1e-4, 1e-5], description: "softmax temperature, C5 units" },
+        { name: "lr", choices: [1e-3, 1e-2, 3e-2] },
         { name: "anneal", choices: [true, false], description: "cool from 30x temp" },
+        { name: "jitter", choices: [0, 1e-3, 1e-2], description: "noise on the start (rollout's own rng)" },
       ],
     },
     {
-      name: "lp",
-      description: "sequential LP on the highest shifts with a trust region (HiGHS)",
+      name: "slp",
+      description:
+        "sequential LP on every near-tight shift, adaptive trust radius, run to convergence (HiGHS)",
       params: [
-        { name: "iters", choices: [1, 2, 4] },
-        { name: "shifts", choices: [32, 64, 128, 256], description: "capped near 24000/n to bound LP size" },
-        { name: "radius", choices: [0.002, 0.01, 0.05] },
+        { name: "iters", choices: [4, 16, 64], description: "LPs at most: the move's budget" },
+        { name: "radius", choices: [1e-4, 1e-3, 1e-2], description: "initial trust radius" },
+      ],
+    },
+    {
+      name: "hop",
+      description: "basin hopping: kick the best point, descend, polish by SLP, keep the best",
+      params: [
+        { name: "tries", choices: [2, 4, 8], description: "kicks: the move's budget" },
+        { name: "scale", choices: [0.01, 0.03, 0.1], description: "kick size (Gaussian, per height)" },
       ],
     },
     {
@@ -39,7 +49,7 @@ export const grammar: MoveGrammar = {
       description: "noise on the heights, then projection",
       params: [
         { name: "kind", choices: ["gaussian", "local", "block"] },
-        { name: "scale", choices: [0.003, 0.01, 0.03, 0.1] },
+        { name: "scale", choices: [0.001, 0.01, 0.03, 0.1] },
       ],
     },
     {
@@ -112,23 +122,62 @@ function symmetrise(h: Float64Array, mode: string): Float64Array {
   return projectCappedSimplex(y);
 }
 
-async function applyMove(move: Program[number], h: Float64Array, rng: Rng): Promise<Float64Array> {
+/** Kicks per hop try: a short descent and SLP polish, each bounded by counts. */
+const HOP_DESCEND = { iterations: 500, temperature: 1e-4, learningRate: 1e-2, anneal: true } as const;
+const HOP_SLP_ITERATIONS = 8;
+
+/** Basin hopping: each try kicks the best point so far and re-optimises it; the best wins. */
+async function hop(
+  h: Float64Array,
+  tries: number,
+  scale: number,
+  context: MoveContext,
+): Promise<Float64Array> {
+  let best = await sequentialLp(h, { iterations: HOP_SLP_ITERATIONS, radius: 1e-2, rng: context.rng });
+  for (let t = 0; t < tries && !pastDeadline(context); t++) {
+    const kicked = projectCappedSimplex(Array.from(best.heights, (x) => x + scale * context.rng.normal()));
+    const descended = descend(kicked, { ...HOP_DESCEND, deadline: context.deadline });
+    const polished = await sequentialLp(descended, {
+      iterations: HOP_SLP_ITERATIONS,
+      radius: 1e-2,
+      rng: context.rng,
+      deadline: context.deadline,
+    });
+    if (polished.value < best.value) best = polished;
+  }
+  return best.heights;
+}
+
+function jittered(h: Float64Array, scale: number, rng: Rng): Float64Array {
+  return scale === 0 ? h : projectCappedSimplex(Array.from(h, (x) => x + scale * rng.normal()));
+}
+
+async function applyMove(
+  move: Program[number],
+  h: Float64Array,
+  context: MoveContext,
+): Promise<Float64Array> {
+  const { rng, deadline } = context;
   switch (move.op) {
     case "descend":
-      return descend(h, {
+      return descend(jittered(h, param(move, "jitter") as number, rng), {
         iterations: param(move, "iters") as number,
         temperature: param(move, "temp") as number,
         learningRate: param(move, "lr") as number,
         anneal: param(move, "anneal") as boolean,
+        deadline,
       });
-    case "lp": {
-      const shifts = param(move, "shifts") as number;
-      return await linearProgramSteps(h, {
+    case "slp": {
+      const result = await sequentialLp(h, {
         iterations: param(move, "iters") as number,
-        shifts: Math.min(shifts, Math.max(32, Math.round(24_000 / h.length))),
         radius: param(move, "radius") as number,
+        rng,
+        deadline,
       });
+      return result.heights;
     }
+    case "hop":
+      return await hop(h, param(move, "tries") as number, param(move, "scale") as number, context);
     case "perturb":
       return perturb(h, param(move, "kind") as string, param(move, "scale") as number, rng);
     case "resample": {
@@ -152,7 +201,7 @@ export async function applyProgram(
   if (!start.ok) throw new Error(`start state is invalid: ${start.error}`);
   let h = start.heights;
   for (const move of program) {
-    h = await applyMove(move, h, context.rng);
+    h = await applyMove(move, h, context);
     for (let i = 0; i < h.length; i++) {
       if (!Number.isFinite(h[i])) throw new Error(`${move.op} produced a non-finite height at ${i}`);
     }

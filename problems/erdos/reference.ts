@@ -3,7 +3,12 @@ import { z } from "zod";
 
 const ReferenceSchema = z.record(
   z.string(),
-  z.object({ pieces: z.number().int(), value: z.number(), sequence: z.array(z.number()) }),
+  z.object({
+    pieces: z.number().int(),
+    value: z.number(),
+    sequence: z.array(z.number()),
+    source: z.string().optional(),
+  }),
 );
 
 export type ErdosReference = z.infer<typeof ReferenceSchema>[string];
@@ -13,13 +18,14 @@ export const REFERENCE_KEYS = {
   haugland: "haugland_2016",
   alphaevolve: "alphaevolve",
   ttt_discover: "ttt_discover",
+  einsteinarena_2026: "einsteinarena_2026",
 } as const;
 
 export type ReferenceName = keyof typeof REFERENCE_KEYS;
 
 let cache: Record<string, ErdosReference> | null = null;
 
-/** All Erdős references, keyed as in the file (haugland_2016, alphaevolve, ttt_discover). */
+/** All Erdős references, keyed as in the file (haugland_2016, alphaevolve, ttt_discover, einsteinarena_2026). */
 export function erdosReferences(): Record<string, ErdosReference> {
   if (!cache) {
     const url = new URL("../../data/reference/erdos_min_overlap.json", import.meta.url);
