@@ -43,15 +43,23 @@ export function rescaleHeights(input: unknown): RescaledHeights {
   if (!Array.isArray(raw) && !isTyped) {
     return { ok: false, error: `heights must be an array of numbers, got ${describe(raw)}` };
   }
+  // Each element is read exactly once, into a copy; every check and the computation use the copy.
+  // An array whose getters (or a Proxy) change their answer between check and use gains nothing.
   const values = raw as ArrayLike<unknown>;
-  const n = values.length;
+  const n = Number(values.length);
+  if (!Number.isInteger(n)) return { ok: false, error: `heights has no whole length: ${n}` };
   if (n === 0) return { ok: false, error: "heights is empty: need at least 2 pieces" };
   if (n < MIN_PIECES) return { ok: false, error: `too few pieces: ${n} < ${MIN_PIECES}` };
-  if (n > MAX_PIECES) return { ok: false, error: `too many pieces: ${n} > size limit ${MAX_PIECES}` };
-  let sum = 0;
+  if (!(n <= MAX_PIECES)) return { ok: false, error: `too many pieces: ${n} > size limit ${MAX_PIECES}` };
+  const heights = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const x = values[i];
     if (typeof x !== "number") return { ok: false, error: `height ${i} is not a number: ${describe(x)}` };
+    heights[i] = x;
+  }
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const x = heights[i];
     if (Number.isNaN(x)) return { ok: false, error: `height ${i} is NaN` };
     if (!Number.isFinite(x)) return { ok: false, error: `height ${i} is not finite: ${x}` };
     if (x < 0) return { ok: false, error: `height ${i} is negative: ${x}` };
@@ -62,9 +70,8 @@ export function rescaleHeights(input: unknown): RescaledHeights {
   }
   if (!Number.isFinite(sum)) return { ok: false, error: "the heights' sum overflows" };
   const factor = (n / 2) / sum;
-  const heights = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const y = (values[i] as number) * factor;
+    const y = heights[i] * factor;
     if (y > 1) {
       return {
         ok: false,

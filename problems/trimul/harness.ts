@@ -5,6 +5,7 @@
  * Deno process. One call = one harness process: warm-up, timed rounds interleaved with
  * the baseline, fresh inputs and a float64 check on every run.
  */
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { compileNative, runNative } from "../../lib/sandbox/native.ts";
 import { cSource, KERNEL_FLAGS, kernelSource, sourceHash } from "./kernels.ts";
@@ -43,8 +44,66 @@ export interface MeasureOptions {
   readonly secondsPerGflop?: number;
 }
 
+/** Compiled kernels and the measurement ledger live in the user's cache (not /tmp: they outlive a run). */
 export function defaultCacheDir(): string {
-  return join(Deno.env.get("TMPDIR") ?? "/tmp", "ttt-trimul-kernels");
+  const cache = Deno.env.get("XDG_CACHE_HOME") ??
+    (Deno.env.get("HOME") ? join(Deno.env.get("HOME")!, ".cache") : undefined);
+  return cache ? join(cache, "ttt-discover", "trimul") : join(Deno.env.get("TMPDIR") ?? "/tmp", "ttt-trimul");
+}
+
+// ------------------------------------------------------------------ the measurement ledger
+//
+// A state carries its measurement, and states come back from model-written programs: a made-up
+// measurement (speed-up 999,999) must not count. Every measurement this harness takes is
+// recorded, by the digest of its whole content, in an append-only ledger in the cache (sandboxed
+// programs cannot reach it); the verifier accepts only measurements found there. The ledger is a
+// file, so rollout workers, the main thread and a resumed run all see the same one.
+
+const ledger = new Set<string>();
+let ledgerSize = -1;
+
+export function ledgerPath(): string {
+  return join(defaultCacheDir(), "measurements.ledger");
+}
+
+/** JSON with sorted keys, so a measurement's digest survives any round trip through storage. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0
+    );
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+export function measurementDigest(m: Measurement): string {
+  return createHash("sha256").update(canonical(m)).digest("hex");
+}
+
+function recordMeasurement(m: Measurement): void {
+  const digest = measurementDigest(m);
+  ledger.add(digest);
+  Deno.mkdirSync(defaultCacheDir(), { recursive: true });
+  // One short line per append (O_APPEND): concurrent writers never interleave within a line.
+  Deno.writeTextFileSync(ledgerPath(), digest + "\n", { append: true });
+}
+
+/** Whether this toolkit's harness took exactly this measurement (here or in an earlier process). */
+export function measuredByHarness(m: Measurement): boolean {
+  const digest = measurementDigest(m);
+  if (ledger.has(digest)) return true;
+  try {
+    const size = Deno.statSync(ledgerPath()).size;
+    if (size !== ledgerSize) {
+      for (const line of Deno.readTextFileSync(ledgerPath()).split("\n")) if (line) ledger.add(line);
+      ledgerSize = size;
+    }
+  } catch {
+    return false;
+  }
+  return ledger.has(digest);
 }
 
 const HARNESS_FLAGS = [...KERNEL_FLAGS, "-Wl,--no-as-needed", "-lm", "-ldl"];
@@ -180,7 +239,7 @@ export async function measureKernel(
     };
   }
   const r = await runHarness(harness, candidate.path, baseline.path, suite, base.seed, options);
-  return {
+  const measurement: Measurement = {
     ...base,
     ok: r.ok,
     ...(r.ok ? {} : { error: r.error }),
@@ -188,6 +247,8 @@ export async function measureKernel(
     compileMs: candidate.ms,
     runMs: r.ms,
   };
+  recordMeasurement(measurement);
+  return measurement;
 }
 
 /** The harness's inputs and float64 reference for one small shape (for tests and notebooks). */

@@ -3,10 +3,12 @@
  * asynchronous and happens in `apply`; this synchronous check recomputes the kernel's
  * source from the state and accepts the measurement only if it belongs to that exact
  * source and suite, every shape was checked within tolerance, and every timing is
- * present; the speed-up is recomputed here from the raw timings.
+ * present; the speed-up is recomputed here from the raw timings. A measurement counts only
+ * if the harness took it (its digest is in the ledger, harness.ts): a program that returns a
+ * state with made-up timings gets an invalid attempt.
  */
 import type { Evaluation } from "../../lib/problem.ts";
-import { type Measurement, speedups } from "./harness.ts";
+import { measuredByHarness, type Measurement, speedups } from "./harness.ts";
 import { kernelSource, sourceHash } from "./kernels.ts";
 import { shapeLabel } from "./shapes.ts";
 import { stateFromJSON, type TriMulState } from "./state.ts";
@@ -30,6 +32,7 @@ function checkMeasurement(state: TriMulState, m: Measurement): string | undefine
     }
     if (!(s.worst <= 1)) return `shape ${shapeLabel(s)} is out of tolerance (worst ratio ${s.worst})`;
   }
+  if (!measuredByHarness(m)) return "the measurement was not taken by the timing harness (not in its ledger)";
   return undefined;
 }
 
