@@ -4,7 +4,9 @@ import { directAutoconvolution } from "../lib/numeric/fft_convolution.ts";
 import { Rng } from "../lib/rng.ts";
 import { SmoothObjective } from "../problems/autocorrelation/gradient.ts";
 import { ac1, ac2, ac3 } from "../problems/autocorrelation/mod.ts";
-import { resample } from "../problems/autocorrelation/moves.ts";
+import { basinHop, resample } from "../problems/autocorrelation/moves.ts";
+import { adam } from "../problems/autocorrelation/gradient.ts";
+import { sequentialLp } from "../problems/autocorrelation/lp.ts";
 import { autocorrelationReferences } from "../problems/autocorrelation/reference.ts";
 import { evaluateVariant, MAX_PIECES, type Variant } from "../problems/autocorrelation/verifier.ts";
 import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
@@ -15,7 +17,7 @@ function relativeError(a: number, b: number): number {
 
 Deno.test("C1 verifier reproduces every published C1 value to 1e-12 (FFT; direct below 2000 pieces)", () => {
   const refs = autocorrelationReferences("first_autocorrelation");
-  assertEquals(Object.keys(refs).length, 5);
+  assertEquals(Object.keys(refs).length, 6);
   for (const [name, ref] of Object.entries(refs)) {
     assertEquals(ref.sequence.length, ref.pieces);
     const methods = ref.pieces <= 2000 ? (["fft", "direct"] as const) : (["fft"] as const);
@@ -176,10 +178,16 @@ Deno.test("every operator yields a valid state; adam and lp never make C1 worse"
   }
 });
 
-Deno.test("warm starts load the published constructions by name", () => {
-  assertEquals(ac1.warmStarts.includes("alphaevolve_v2") && ac1.warmStarts.includes("ttt_discover"), true);
+Deno.test("warm starts load the published constructions by name, the 2026 record included", () => {
+  for (const name of ["alphaevolve_v2", "ttt_discover", "einsteinarena_2026"]) {
+    assert(ac1.warmStarts.includes(name) && ac3.warmStarts.includes(name), name);
+  }
   const [state] = ac1.initialStates(new Rng(0), ac1.optionsSchema.parse({}), "alphaevolve_v2");
   assertEquals(state.heights.length, 1319);
+  const [record] = ac1.initialStates(new Rng(0), ac1.optionsSchema.parse({}), "einsteinarena_2026");
+  assertEquals(record.heights.length, 65536);
+  assert(relativeError(ac1.evaluate(record).value!, 1.5027436492326163) < 1e-12);
+  assertEquals(ac1.record?.value, 1.5027436492326163);
   assertEquals(ac2.warmStarts, ["ttt_discover"]);
 });
 
@@ -190,8 +198,10 @@ Deno.test("each autocorrelation problem runs end to end through discover()", asy
         problem,
         steps: 2,
         groups: 2,
-        groupSize: 4,
-        workers: 0,
+        groupSize: 2,
+        // A worker sets each rollout's deadline (80% of 2 s): programs may pick minute-long budgets.
+        workers: 1,
+        rolloutTimeoutSeconds: 2,
         problemOptions: { minPieces: 40, maxPieces: 80, initialCount: 4 },
       },
     });
@@ -205,5 +215,115 @@ Deno.test("each autocorrelation problem runs end to end through discover()", asy
     const summary = result.value;
     assert(Number.isFinite(summary.best.value), `${problem}: no best value`);
     assert(summary.certified && relativeError(summary.certified.value, summary.best.value) < 1e-12);
+  }
+});
+
+/** A small sub-optimal C1/C3 start: a bump plus noise (n = 60). */
+function bumpy(seed: number, n = 60): Float64Array {
+  const rng = new Rng(seed);
+  return Float64Array.from({ length: n }, (_, i) => 1 + 0.5 * Math.sin((i / n) * Math.PI) + 0.3 * rng.next());
+}
+
+function sameHeights(x: ArrayLike<number>, y: ArrayLike<number>): boolean {
+  return x.length === y.length && Array.from(x).every((v, i) => v === y[i]);
+}
+
+Deno.test("sequential LP: moves C1 and C3 down, deterministic given its rng, valid, stops at its count", async () => {
+  for (const [variant, signed] of [["ac1", false], ["ac3", true]] as const) {
+    const a = bumpy(5);
+    const before = evaluateVariant(variant, a).value!;
+    const options = { iterations: 20, tight: 1e-3, resolution: 32, radius: 0.01, signed };
+    const run = (seed: number) => sequentialLp(a, { ...options, rng: new Rng(seed) });
+    const [x, y, z] = [await run(1), await run(1), await run(2)];
+    const after = evaluateVariant(variant, x);
+    assert(after.valid, after.error);
+    assert(after.value! < before - 1e-4, `${variant}: ${before} -> ${after.value}`);
+    assert(sameHeights(x, y), `${variant}: same seed, different result`);
+    assert(!sameHeights(x, z), `${variant}: the rng does not reach the move`);
+    if (!signed) assert(x.every((v) => v >= 0));
+    // Zero solves: the (normalised) start comes back unchanged in value.
+    const none = await sequentialLp(a, { ...options, iterations: 0 });
+    assertAlmostEquals(evaluateVariant(variant, none).value!, before, 1e-12);
+  }
+});
+
+Deno.test("Adam with patience: improves C1, C2 and C3, deterministic, never worse, respects its count", () => {
+  for (const variant of ["ac1", "ac2", "ac3"] as Variant[]) {
+    const a = bumpy(9);
+    const before = evaluateVariant(variant, a).value!;
+    const options = {
+      iterations: 200,
+      learningRate: 0.01,
+      temperature: 1e-3,
+      anneal: false,
+      parametrisation: variant === "ac3" ? "free" as const : "clip" as const,
+      patience: 30,
+    };
+    const x = adam(variant, a, options), y = adam(variant, a, options);
+    const after = evaluateVariant(variant, x);
+    assert(after.valid, after.error);
+    const gain = variant === "ac2" ? after.value! - before : before - after.value!;
+    assert(gain > 1e-4, `${variant}: ${before} -> ${after.value}`);
+    assert(sameHeights(x, y));
+    // Zero iterations: the start itself, never a partial step.
+    const zero = adam(variant, a, { ...options, iterations: 0 });
+    assertAlmostEquals(evaluateVariant(variant, zero).value!, before, 1e-12);
+  }
+});
+
+Deno.test("a move past its deadline returns its best valid iterate, never a worse or invalid one", async () => {
+  const a = bumpy(4);
+  const before = evaluateVariant("ac1", a).value!;
+  const past = Date.now() - 1;
+  const lp = await sequentialLp(a, {
+    iterations: 1000,
+    tight: 1e-3,
+    resolution: 32,
+    radius: 0.01,
+    signed: false,
+    deadline: past,
+  });
+  assertAlmostEquals(evaluateVariant("ac1", lp).value!, before, 1e-12);
+  const options = { iterations: 100_000, learningRate: 0.01, temperature: 1e-3, anneal: false };
+  const ad = adam("ac1", a, { ...options, parametrisation: "clip", deadline: past });
+  assertAlmostEquals(evaluateVariant("ac1", ad).value!, before, 1e-12);
+  // A whole program past its deadline: the start, valid, rescaled.
+  const program: Program = [{
+    op: "adam",
+    params: { iters: 10000, lr: 0.1, temp: 1e-2, anneal: true, param: "clip", patience: 0 },
+  }];
+  const out = await ac1.apply(program, { heights: Array.from(a) }, { rng: new Rng(1), deadline: past });
+  assertAlmostEquals(ac1.evaluate(out).value!, before, 1e-12);
+});
+
+Deno.test("basin hopping: improves a C1 start, never worse, deterministic given its rng", () => {
+  const a = bumpy(6);
+  const before = evaluateVariant("ac1", a).value!;
+  const options = { restarts: 3, iterations: 100, scale: 0.01, temperature: 1e-3, kind: "gaussian" as const };
+  const x = basinHop("ac1", a, options, new Rng(1)), y = basinHop("ac1", a, options, new Rng(1));
+  const z = basinHop("ac1", a, options, new Rng(2));
+  const after = evaluateVariant("ac1", x);
+  assert(after.valid && after.value! < before - 1e-4, `${before} -> ${after.value}`);
+  assert(sameHeights(x, y) && !sameHeights(x, z));
+  assert(evaluateVariant("ac1", z).value! <= before);
+});
+
+Deno.test("rollouts of one program from one parent differ with the rollout's rng (every problem)", async () => {
+  const parent = { heights: Array.from(bumpy(3, 48)) };
+  for (const problem of [ac1, ac2, ac3]) {
+    for (const op of problem.grammar.operators) {
+      if (op.name === "resample") continue; // deterministic by design: the same function on m pieces
+      const params = Object.fromEntries(op.params.map((p) => [p.name, p.choices[0]]));
+      // Small budgets keep the test quick; every other choice is the grammar's first.
+      if ("iters" in params) params.iters = op.name === "lp" ? 5 : 100;
+      if ("restarts" in params) params.restarts = 2;
+      const program: Program = [{ op: op.name, params }];
+      const outs = await Promise.all(
+        [1, 2, 3].map((seed) => problem.apply(program, parent, { rng: new Rng(seed) })),
+      );
+      const distinct = new Set(outs.map((o) => problem.stateKey(o)));
+      assert(distinct.size > 1, `${problem.name} ${op.name}: every rollout identical`);
+      for (const o of outs) assert(problem.evaluate(o).valid, `${problem.name} ${op.name}`);
+    }
   }
 });

@@ -99,6 +99,14 @@ export interface AdamOptions {
   readonly anneal: boolean;
   /** clip: project onto a >= 0; square: a = x^2; free: signed heights (C3). */
   readonly parametrisation: Parametrisation;
+  /**
+   * Iterations without a new best exact value after which the step size is cut by 10 and the
+   * run restarts from the best iterate (0: never). Lets one run descend into a tight optimum
+   * whose useful step is orders of magnitude below the starting one.
+   */
+  readonly patience?: number;
+  /** Epoch ms: stop there and return the best iterate so far (the rollout's safety net). */
+  readonly deadline?: number;
 }
 
 /** Is `candidate` a better value of this variant's constant than `incumbent`? */
@@ -121,14 +129,19 @@ export function normalise(a: ArrayLike<number>): Float64Array {
 export function adam(variant: Variant, start: ArrayLike<number>, options: AdamOptions): Float64Array {
   const n = start.length;
   const objective = new SmoothObjective(variant, n);
-  const { iterations, learningRate, temperature, anneal, parametrisation } = options;
+  const { iterations, temperature, anneal, parametrisation } = options;
+  const patience = options.patience ?? 0;
+  let learningRate = options.learningRate;
   let a = normalise(start);
   // x is the optimised variable; a = x^2 under the square parametrisation.
-  const x = parametrisation === "square" ? a.map((v) => Math.sqrt(Math.max(0, v))) : Float64Array.from(a);
+  const toX = (v: Float64Array) =>
+    parametrisation === "square" ? v.map((h) => Math.sqrt(Math.max(0, h))) : Float64Array.from(v);
+  let x = toX(a);
   const grad = new Float64Array(n), m1 = new Float64Array(n), m2 = new Float64Array(n);
   const beta1 = 0.9, beta2 = 0.999, eps = 1e-12;
   let best = Float64Array.from(a);
   let bestValue = variant === "ac2" ? -Infinity : Infinity;
+  let sinceBest = 0, t0 = 0;
   for (let t = 0; t <= iterations; t++) {
     const progress = iterations > 0 ? t / iterations : 1;
     const tau = anneal ? temperature * 30 ** (1 - progress) : temperature;
@@ -138,11 +151,22 @@ export function adam(variant: Variant, start: ArrayLike<number>, options: AdamOp
     if (improves(variant, value, bestValue)) {
       bestValue = value;
       best = Float64Array.from(a);
+      sinceBest = 0;
+    } else if (patience > 0 && ++sinceBest >= patience) {
+      // Stalled: a smaller step from the best iterate, with fresh moments.
+      learningRate /= 10;
+      sinceBest = 0;
+      a = Float64Array.from(best);
+      x = toX(a);
+      m1.fill(0);
+      m2.fill(0);
+      t0 = t;
+      objective.gradient(a, tau, grad);
     }
-    if (t === iterations) break;
+    if (t === iterations || (options.deadline !== undefined && Date.now() >= options.deadline)) break;
     if (parametrisation === "square") { for (let i = 0; i < n; i++) grad[i] *= 2 * x[i]; }
     const lr = learningRate * (0.01 + 0.99 * 0.5 * (1 + Math.cos(Math.PI * progress)));
-    const b1 = 1 - beta1 ** (t + 1), b2 = 1 - beta2 ** (t + 1);
+    const b1 = 1 - beta1 ** (t - t0 + 1), b2 = 1 - beta2 ** (t - t0 + 1);
     for (let i = 0; i < n; i++) {
       m1[i] = beta1 * m1[i] + (1 - beta1) * grad[i];
       m2[i] = beta2 * m2[i] + (1 - beta2) * grad[i] * grad[i];

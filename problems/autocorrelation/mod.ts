@@ -107,14 +107,17 @@ function autocorrelationProblem(spec: VariantSpec): Problem<HeightsState, Autoco
   };
 }
 
-/** Shared run settings: each program is 20-500 ms, so a step of 64 rollouts is seconds on 2 cores. */
-const RUN_DEFAULTS = { steps: 60, groups: 4, groupSize: 16, minutes: 9 } as const;
+/**
+ * Shared run settings. Programs now range from ~10 ms to a minute (the policy picks the budget),
+ * so a step of 64 rollouts takes seconds to minutes on 2 cores.
+ */
+const RUN_DEFAULTS = { steps: 60, groups: 4, groupSize: 8, minutes: 9 } as const;
 
 export const ac1 = autocorrelationProblem({
   variant: "ac1",
   title: "First autocorrelation inequality (upper bound on C1)",
   quantity: "C1",
-  record: { value: 1.5028628982558263, source: "TTT-Discover (2026)" },
+  record: { value: 1.5027436492326163, source: "EinsteinArena (2026), 65,536 pieces" },
   references: "first_autocorrelation",
   runDefaults: RUN_DEFAULTS,
 });
@@ -123,7 +126,7 @@ export const ac2 = autocorrelationProblem({
   variant: "ac2",
   title: "Second autocorrelation inequality (lower bound on C2)",
   quantity: "C2",
-  record: { value: 0.9610210777840238, source: "AlphaEvolve v2 (2025)" },
+  record: { value: 0.963588, source: "EinsteinArena leaderboard (2026-08), no construction published" },
   references: "second_autocorrelation",
   runDefaults: RUN_DEFAULTS,
 });
@@ -132,7 +135,7 @@ export const ac3 = autocorrelationProblem({
   variant: "ac3",
   title: "Third autocorrelation inequality, signed f (upper bound on C3)",
   quantity: "C3",
-  record: { value: 1.4557, source: "AlphaEvolve (2025), 400 pieces" },
+  record: { value: 1.4508066, source: "EinsteinArena leaderboard (2026-08), no construction published" },
   // The C1 constructions are non-negative, hence valid C3 states with the same value.
   references: "first_autocorrelation",
   runDefaults: RUN_DEFAULTS,

@@ -1,20 +1,26 @@
 /**
- * Move grammars for C1, C2 and C3: real numerical operators with discrete choices.
- * Every move is deterministic given the rng and bounded by iteration counts (scaled
- * down for large n so one program stays within a few hundred ms), never by wall time.
+ * Move grammars for C1, C2 and C3: numerical operators whose budgets are choices the policy
+ * makes (iteration and restart counts, never wall time), from polishing moves of a few hundred
+ * ms to optimisation runs of a minute at the tens of thousands of pieces the records use.
+ * Continuous settings (step size, temperature, trust radius, noise) are jittered from the
+ * rollout's own rng around the chosen grid value, so rollouts of one program from one parent
+ * differ. Every move watches context.deadline and returns its best valid iterate when it passes.
  */
 import { type MoveGrammar, moveParam, type OperatorSpec, type Program } from "../../lib/grammar.ts";
-import type { MoveContext } from "../../lib/problem.ts";
+import { type MoveContext, pastDeadline } from "../../lib/problem.ts";
 import type { Rng } from "../../lib/rng.ts";
-import { adam, normalise, type Parametrisation } from "./gradient.ts";
+import { adam, improves, normalise, type Parametrisation } from "./gradient.ts";
 import { sequentialLp } from "./lp.ts";
 import type { HeightsState } from "./state.ts";
-import { checkHeights, MAX_PIECES, type Variant } from "./verifier.ts";
+import { checkHeights, evaluateVariant, MAX_PIECES, type Variant } from "./verifier.ts";
 
-/** Work per Adam move: iterations x n is capped here (about 0.3 s on one core). */
-const ADAM_WORK = 300_000;
-/** Largest piece count a resample may produce, per variant (move cost grows with n). */
-export const RESAMPLE_MAX_PIECES: Record<Variant, number> = { ac1: 2400, ac2: 8192, ac3: 1600 };
+/** Largest piece count a resample may produce, per variant (the records use 65,536 and 50,000). */
+export const RESAMPLE_MAX_PIECES: Record<Variant, number> = { ac1: 65_536, ac2: 100_000, ac3: 32_768 };
+
+/** A grid value times 2^U(-1, 1): the grid picks the scale, the rollout's rng the exact value. */
+export function jitter(value: number, rng: Rng): number {
+  return value * 2 ** (2 * rng.next() - 1);
+}
 
 function adamOperator(variant: Variant): OperatorSpec {
   const parametrisations = variant === "ac3" ? ["free"] : ["clip", "square"];
@@ -24,30 +30,59 @@ function adamOperator(variant: Variant): OperatorSpec {
       ? "Adam ascent on the smooth ratio L2^2 / (L1 LSE(c)) (FFT gradient)"
       : "Adam on the log-sum-exp smoothed maximum of the autoconvolution (FFT gradient)",
     params: [
-      { name: "iters", choices: [100, 300, 1000] },
-      { name: "lr", choices: [0.003, 0.01, 0.03, 0.1], description: "in units of the mean |height|" },
-      { name: "temp", choices: [1e-2, 1e-3, 1e-4, 1e-5], description: "relative softmax temperature" },
+      { name: "iters", choices: [100, 1000, 10000], description: "the budget (FFT pairs)" },
+      {
+        name: "lr",
+        choices: [1e-6, 1e-4, 0.003, 0.03, 0.1],
+        description: "in units of the mean |height|, jittered x2^U(-1,1)",
+      },
+      {
+        name: "temp",
+        choices: [1e-2, 1e-4, 1e-6, 1e-8],
+        description: "relative softmax temperature, jittered",
+      },
       { name: "anneal", choices: [true, false], description: "cool from 30x temp" },
       { name: "param", choices: parametrisations, description: "positivity: clip to 0, or a = x^2" },
+      {
+        name: "patience",
+        choices: [0, 30, 300],
+        description: "stalled this many iterations: lr / 10 from the best (0: never)",
+      },
     ],
   };
 }
 
 const LP_OPERATOR: OperatorSpec = {
   name: "lp",
-  description: "sequential LP on the top-K near-tight convolution positions (HiGHS)",
+  description: "sequential LP on every near-tight convolution position, adaptive trust radius (HiGHS)",
   params: [
-    { name: "iters", choices: [1, 2, 4] },
-    { name: "positions", choices: [32, 64, 128], description: "capped at 40000 / n" },
-    { name: "radius", choices: [0.003, 0.01, 0.05] },
+    { name: "iters", choices: [5, 20, 100], description: "most LP solves; stops earlier when converged" },
+    { name: "tight", choices: [1e-3, 1e-5, 1e-7], description: "rows: positions this close to the max" },
+    { name: "resolution", choices: [32, 128, 512], description: "most variables (block-constant steps)" },
+    { name: "radius", choices: [1e-4, 1e-3, 1e-2], description: "initial trust radius, jittered" },
   ],
 };
+
+function basinOperator(variant: Variant): OperatorSpec {
+  return {
+    name: "basin",
+    description:
+      "basin hopping: kick the best iterate (everywhere or one window), re-optimise with Adam, keep the best",
+    params: [
+      { name: "restarts", choices: [2, 4, 8] },
+      { name: "iters", choices: [100, 1000], description: "Adam iterations per restart" },
+      { name: "scale", choices: [1e-5, 1e-3, 0.03], description: "kick size and Adam step, jittered" },
+      { name: "temp", choices: variant === "ac2" ? [1e-2, 1e-4] : [1e-3, 1e-5, 1e-7] },
+      { name: "kind", choices: ["gaussian", "local"] },
+    ],
+  };
+}
 
 const RESAMPLE_OPERATOR: OperatorSpec = {
   name: "resample",
   description: "up- or downsample the step function (x2 repeats each piece: the constant is unchanged)",
   params: [
-    { name: "to", choices: ["x2", "x1.5", "x0.5", "n300", "n600", "n1200"] },
+    { name: "to", choices: ["x2", "x1.5", "x0.5", "n600", "n2400", "n9600", "n30000"] },
     { name: "interp", choices: ["constant", "linear"] },
   ],
 };
@@ -66,7 +101,7 @@ function perturbOperator(variant: Variant): OperatorSpec {
 export function grammarFor(variant: Variant): MoveGrammar {
   const operators = [adamOperator(variant)];
   if (variant !== "ac2") operators.push(LP_OPERATOR);
-  operators.push(RESAMPLE_OPERATOR, perturbOperator(variant));
+  operators.push(basinOperator(variant), RESAMPLE_OPERATOR, perturbOperator(variant));
   return { maxMoves: 3, operators };
 }
 
@@ -115,27 +150,92 @@ function perturb(a: Float64Array, kind: string, scale: number, signed: boolean, 
   return y;
 }
 
-async function applyMove(variant: Variant, move: Program[number], a: Float64Array, rng: Rng) {
+/** The exact constant of heights a (FFT), or NaN when they are not a valid state. */
+function valueOf(variant: Variant, a: Float64Array): number {
+  const e = evaluateVariant(variant, a);
+  return e.valid && e.value !== null ? e.value : NaN;
+}
+
+export interface BasinOptions {
+  readonly restarts: number;
+  readonly iterations: number;
+  readonly scale: number;
+  readonly temperature: number;
+  readonly kind: "gaussian" | "local";
+  readonly deadline?: number;
+}
+
+/** Basin hopping from the start: each restart kicks the best so far and re-optimises; never worse. */
+export function basinHop(
+  variant: Variant,
+  start: Float64Array,
+  options: BasinOptions,
+  rng: Rng,
+): Float64Array {
+  let best = normalise(start);
+  let bestValue = valueOf(variant, best);
+  const signed = variant === "ac3";
+  for (let r = 0; r < options.restarts; r++) {
+    if (pastDeadline(options)) break;
+    const scale = jitter(options.scale, rng);
+    const kicked = perturb(best, options.kind, scale, signed, rng);
+    const out = adam(variant, kicked, {
+      iterations: options.iterations,
+      learningRate: scale,
+      temperature: jitter(options.temperature, rng),
+      anneal: false,
+      parametrisation: signed ? "free" : "clip",
+      patience: 30,
+      deadline: options.deadline,
+    });
+    const value = valueOf(variant, out);
+    if (Number.isFinite(value) && (!Number.isFinite(bestValue) || improves(variant, value, bestValue))) {
+      best = out;
+      bestValue = value;
+    }
+  }
+  return best;
+}
+
+async function applyMove(
+  variant: Variant,
+  move: Program[number],
+  a: Float64Array,
+  rng: Rng,
+  deadline: number | undefined,
+) {
   const grammar = grammarFor(variant);
   const p = (name: string) => moveParam(grammar, move, name);
   switch (move.op) {
-    case "adam": {
-      const iterations = Math.max(20, Math.min(p("iters") as number, Math.floor(ADAM_WORK / a.length)));
+    case "adam":
       return adam(variant, a, {
-        iterations,
-        learningRate: p("lr") as number,
-        temperature: p("temp") as number,
+        iterations: p("iters") as number,
+        learningRate: jitter(p("lr") as number, rng),
+        temperature: jitter(p("temp") as number, rng),
         anneal: p("anneal") as boolean,
         parametrisation: p("param") as Parametrisation,
+        patience: p("patience") as number,
+        deadline,
       });
-    }
     case "lp":
       return await sequentialLp(a, {
         iterations: p("iters") as number,
-        positions: p("positions") as number,
+        tight: p("tight") as number,
+        resolution: p("resolution") as number,
         radius: p("radius") as number,
         signed: variant === "ac3",
+        rng,
+        deadline,
       });
+    case "basin":
+      return basinHop(variant, a, {
+        restarts: p("restarts") as number,
+        iterations: p("iters") as number,
+        scale: p("scale") as number,
+        temperature: p("temp") as number,
+        kind: p("kind") as "gaussian" | "local",
+        deadline,
+      }, rng);
     case "resample":
       return resample(a, targetPieces(variant, a.length, p("to") as string), p("interp") as string);
     case "perturb":
@@ -166,7 +266,9 @@ export async function applyProgram(
   if (!start.ok) throw new Error(`start state is invalid: ${start.error}`);
   let a = start.heights;
   for (const move of program) {
-    a = await applyMove(variant, move, a, context.rng);
+    // Out of time: the moves done so far stand (a is valid), the rest are skipped.
+    if (pastDeadline(context)) break;
+    a = await applyMove(variant, move, a, context.rng, context.deadline);
     for (let i = 0; i < a.length; i++) {
       if (!Number.isFinite(a[i])) throw new Error(`${move.op} produced a non-finite height at ${i}`);
     }
