@@ -3,7 +3,7 @@ import { Rng } from "../lib/rng.ts";
 import { exactlyDisjoint, exactSumAtMostOne } from "../problems/circles/exact.ts";
 import { circles26, circles32 } from "../problems/circles/mod.ts";
 import { halfGapRadii, optimalRadii, strictlyValid } from "../problems/circles/radii.ts";
-import { evaluateCircles } from "../problems/circles/verifier.ts";
+import { evaluateCircles, maxViolation } from "../problems/circles/verifier.ts";
 import { localOptimize, settle } from "../problems/circles/local.ts";
 import { descend, hop, restart } from "../problems/circles/operators.ts";
 import { clonePacking, type Packing, packingOf, radiusSum, stateOf } from "../problems/circles/packing.ts";
@@ -223,4 +223,15 @@ Deno.test("each perturbation kind in a hop keeps the packing valid and never low
     const { packing } = await hop(start, kind, 3, 2, { rng: new Rng(4) });
     assert(valueOf(26, packing) >= before, `${kind}: ${valueOf(26, packing)} < ${before}`);
   }
+});
+
+Deno.test("on an optimised (nearly degenerate) packing the radii LP leaves no violation the shrink must pay for", async () => {
+  const p = randomPacking(32, 1);
+  penaltyDescent(p, { iterations: 300, muFirst: 10, muLast: 1e10 });
+  const r = (await optimalRadii(p.xs, p.ys))!;
+  // HiGHS alone leaves overlaps of ~1e-11 here, which a uniform shrink would pay 32 times over.
+  assert(maxViolation(p.xs, p.ys, r).maxViolation <= 1e-15, `${maxViolation(p.xs, p.ys, r).maxViolation}`);
+  const shrunk = strictlyValid(p.xs, p.ys, r);
+  const loss = r.reduce((s, v) => s + v, 0) - shrunk.reduce((s, v) => s + v, 0);
+  assert(loss < 1e-12, `the strict shrink cost ${loss}`);
 });

@@ -1,8 +1,9 @@
 /**
  * Radii for fixed centres: the exact LP (HiGHS)
  *   maximise sum r  s.t.  r_i + r_j <= d_ij,  0 <= r_i <= min(x_i, 1 - x_i, y_i, 1 - y_i),
- * then a shrink by a few ulps until the strict verifier accepts (the LP's own tolerance
- * and the rounding of d_ij can leave violations of about 1e-16).
+ * then a repair of the few constraints the LP's tolerance leaves violated (by up to ~1e-10,
+ * in nearly degenerate packings), then a shrink by a few ulps until the strict verifier
+ * accepts (rounding of d_ij can leave violations of about 1e-16).
  */
 import { solveTightLp } from "./lp.ts";
 import { firstViolation } from "./verifier.ts";
@@ -27,7 +28,7 @@ export async function optimalRadii(xs: Float64Array, ys: Float64Array): Promise<
   const colLower = new Float64Array(n);
   const colUpper = Float64Array.from(xs, (x, i) => Math.max(0, Math.min(x, 1 - x, ys[i], 1 - ys[i])));
   const colCost = new Float64Array(n).fill(-1);
-  const r = await solveTightLp({
+  const solution = await solveTightLp({
     numCols: n,
     colCost,
     colLower,
@@ -38,7 +39,25 @@ export async function optimalRadii(xs: Float64Array, ys: Float64Array): Promise<
     indices,
     values,
   });
-  return r ? Float64Array.from(r, (v, i) => Math.min(colUpper[i], Math.max(0, v))) : null;
+  if (!solution) return null;
+  return repaired(xs, ys, Float64Array.from(solution.x, (v, i) => Math.min(colUpper[i], Math.max(0, v))));
+}
+
+/**
+ * Each radius lowered just enough for its own constraints, in turn (later circles see the
+ * lowered ones), then raised into any slack left: the cost is the violations actually present,
+ * not n times the largest, as a uniform shrink would pay.
+ */
+function repaired(xs: Float64Array, ys: Float64Array, r: Float64Array): Float64Array {
+  const n = xs.length;
+  const room = (i: number) => {
+    let m = Math.max(0, Math.min(xs[i], 1 - xs[i], ys[i], 1 - ys[i]));
+    for (let j = 0; j < n; j++) if (j !== i) m = Math.min(m, Math.hypot(xs[i] - xs[j], ys[i] - ys[j]) - r[j]);
+    return Math.max(0, m);
+  };
+  for (let i = 0; i < n; i++) r[i] = Math.min(r[i], room(i));
+  for (let i = 0; i < n; i++) r[i] = room(i);
+  return r;
 }
 
 /** A feasible start without an LP: each radius is the wall gap or half the nearest centre distance. */
