@@ -8,15 +8,8 @@ import { highsRuntime, type SparseLp } from "../../lib/numeric/highs.ts";
 
 const TIGHT = { primal_feasibility_tolerance: 1e-10, dual_feasibility_tolerance: 1e-10 };
 
-export interface LpSolution {
-  readonly x: Float64Array;
-  /** Which bound each column and row sits at (highs' basisStatus codes: 1 = basic). */
-  readonly colStatus: Int32Array;
-  readonly rowStatus: Int32Array;
-}
-
-/** Solves the LP; the primal solution and its basis, or null unless HiGHS reports "optimal". */
-export async function solveTightLp(lp: SparseLp): Promise<LpSolution | null> {
+/** Solves the LP; the primal solution, or null unless HiGHS reports "optimal". */
+export async function solveTightLp(lp: SparseLp): Promise<Float64Array | null> {
   const rt = await highsRuntime();
   const inf = (b: Float64Array) =>
     b.map((v) => (v === Infinity ? rt.infinity : v === -Infinity ? -rt.infinity : v));
@@ -45,11 +38,6 @@ export async function solveTightLp(lp: SparseLp): Promise<LpSolution | null> {
     });
     model.run();
     if (model.getModelStatus() !== rt.constants.modelStatus.optimal) return null;
-    const basis = model.getBasis();
-    return {
-      x: Float64Array.from(model.getSolution().colValue),
-      colStatus: Int32Array.from(basis.colStatus),
-      rowStatus: Int32Array.from(basis.rowStatus),
-    };
+    return Float64Array.from(model.getSolution().colValue);
   });
 }

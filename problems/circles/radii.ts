@@ -40,7 +40,7 @@ export async function optimalRadii(xs: Float64Array, ys: Float64Array): Promise<
     values,
   });
   if (!solution) return null;
-  return repaired(xs, ys, Float64Array.from(solution.x, (v, i) => Math.min(colUpper[i], Math.max(0, v))));
+  return repaired(xs, ys, Float64Array.from(solution, (v, i) => Math.min(colUpper[i], Math.max(0, v))));
 }
 
 /**

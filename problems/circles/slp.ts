@@ -74,7 +74,7 @@ async function step(p: Packing, trust: number): Promise<Packing | null> {
     colUpper[2 * n + i] = 0.5;
     colCost[2 * n + i] = -1;
   }
-  const solution = await solveTightLp({
+  const x = await solveTightLp({
     numCols: 3 * n,
     colCost,
     colLower,
@@ -85,7 +85,6 @@ async function step(p: Packing, trust: number): Promise<Packing | null> {
     indices,
     values,
   });
-  const x = solution?.x;
   if (!x || !x.every(Number.isFinite)) return null;
   return {
     xs: p.xs.map((v, i) => Math.min(1, Math.max(0, v + x[i]))),
