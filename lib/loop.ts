@@ -417,6 +417,7 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
     advantage: sequenceAdvantages[i],
     error: r.evaluation.error ?? "",
     durationMs: r.durationMs,
+    cutShort: r.cutShort ?? false,
     program: programs[i],
     tokens: groups[Math.floor(i / config.groupSize)][i % config.groupSize].tokens.length,
   }));

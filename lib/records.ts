@@ -19,6 +19,8 @@ export interface AttemptRow {
   advantage: number;
   error: string;
   durationMs: number;
+  /** The program ran into its deadline (80% of the rollout time limit) and its moves returned early. */
+  cutShort: boolean;
   program: string;
   tokens: number;
 }

@@ -24,6 +24,8 @@ export interface RolloutResult {
   readonly key?: string;
   readonly evaluation: Evaluation;
   readonly durationMs: number;
+  /** The program was still running at its deadline, so its moves returned early. */
+  readonly cutShort?: boolean;
 }
 
 export function invalid(error: string): Evaluation {
@@ -45,7 +47,13 @@ export async function runRollout(problem: Problem, task: RolloutTask): Promise<R
     return done({ evaluation: invalid(`move failed: ${e instanceof Error ? e.message : String(e)}`) });
   }
   // The verifier sees the state exactly as it will be stored: through JSON.
+  const cutShort = task.deadline !== undefined && Date.now() >= task.deadline;
   const json = problem.toJSON(child);
   const evaluation = problem.evaluate(json);
-  return done({ state: json, key: evaluation.valid ? problem.stateKey(child) : undefined, evaluation });
+  return done({
+    state: json,
+    key: evaluation.valid ? problem.stateKey(child) : undefined,
+    evaluation,
+    cutShort,
+  });
 }

@@ -23,6 +23,7 @@ export const ATTEMPT_COLUMNS: TableSpec<AttemptRow> = {
   advantage: "float",
   error: "string",
   durationMs: "float",
+  cutShort: "bool",
   program: "string",
   tokens: "int",
 };

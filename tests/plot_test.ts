@@ -84,6 +84,8 @@ function step(step: number, best: number): StepRow {
     kl: 0,
     loss: 0,
     archiveSize: 3,
+    temperature: 1,
+    flatGroups: 0,
     selectMs: 1,
     sampleMs: 1,
     evaluateMs: 1,

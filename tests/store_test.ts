@@ -29,6 +29,7 @@ function attempt(step: number, rollout: number): AttemptRow {
     advantage: rollout === 1 ? NaN : rollout / 7,
     error: valid ? "" : `timeout after ${rollout} ms\n"quoted"`,
     durationMs: 12.5 + rollout,
+    cutShort: rollout === 1,
     program: rollout === 2 ? "" : `move ${step} ${rollout} ✓`,
     tokens: 10 + rollout,
   };
@@ -62,6 +63,8 @@ function stepRow(step: number): StepRow {
     kl: 0.001 * step,
     loss: -0.1,
     archiveSize: step + 1,
+    temperature: 1,
+    flatGroups: 0,
     selectMs: 0.5,
     sampleMs: 10,
     evaluateMs: 20,
@@ -234,7 +237,7 @@ Deno.test("zero rows still write and read with the full schema", async () => {
   store.release();
   const tables = readRunTables(dir);
   assert.deepEqual(tables.attempts.height, 0);
-  assert.deepEqual(tables.attempts.columns.length, 13);
+  assert.deepEqual(tables.attempts.columns.length, Object.keys(ATTEMPT_COLUMNS).length);
   assert.deepEqual(String(tables.attempts.getColumn("tokens").dtype), "DataType(Int32)");
   assert.deepEqual(tables.states.columns.length, 10);
   const reopened = await RunStore.open(dir);
