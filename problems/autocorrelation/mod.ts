@@ -25,7 +25,7 @@ export const AutocorrelationOptionsSchema = z.object({
   maxPieces: z.number().int().min(2).max(MAX_PIECES).default(600),
   /** How many random initial states seed the archive. */
   initialCount: z.number().int().min(1).max(1000).default(8),
-}).refine((o) => o.minPieces <= o.maxPieces, { message: "minPieces must not exceed maxPieces" });
+}).strict().refine((o) => o.minPieces <= o.maxPieces, { message: "minPieces must not exceed maxPieces" });
 
 export type AutocorrelationOptions = z.infer<typeof AutocorrelationOptionsSchema>;
 

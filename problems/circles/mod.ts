@@ -18,7 +18,7 @@ import { evaluateCircles } from "./verifier.ts";
 export const CirclesOptionsSchema = z.object({
   /** How many random initial packings seed the archive. */
   initialCount: z.number().int().min(1).max(1000).default(8),
-});
+}).strict();
 
 export type CirclesOptions = z.infer<typeof CirclesOptionsSchema>;
 
