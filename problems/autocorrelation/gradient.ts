@@ -100,9 +100,9 @@ export interface AdamOptions {
   /** clip: project onto a >= 0; square: a = x^2; free: signed heights (C3). */
   readonly parametrisation: Parametrisation;
   /**
-   * Iterations without a new best exact value after which the step size is cut by 10 and the
-   * run restarts from the best iterate (0: never). Lets one run descend into a tight optimum
-   * whose useful step is orders of magnitude below the starting one.
+   * Iterations without a new best exact value after which the step size and the temperature are
+   * cut by 10 and the run restarts from the best iterate (0: never). Lets one run descend into a
+   * tight optimum whose useful step and smoothing are orders of magnitude below the starting ones.
    */
   readonly patience?: number;
   /** Epoch ms: stop there and return the best iterate so far (the rollout's safety net). */
@@ -131,7 +131,7 @@ export function adam(variant: Variant, start: ArrayLike<number>, options: AdamOp
   const objective = new SmoothObjective(variant, n);
   const { iterations, temperature, anneal, parametrisation } = options;
   const patience = options.patience ?? 0;
-  let learningRate = options.learningRate;
+  let learningRate = options.learningRate, cooling = 1;
   let a = normalise(start);
   // x is the optimised variable; a = x^2 under the square parametrisation.
   const toX = (v: Float64Array) =>
@@ -144,7 +144,7 @@ export function adam(variant: Variant, start: ArrayLike<number>, options: AdamOp
   let sinceBest = 0, t0 = 0;
   for (let t = 0; t <= iterations; t++) {
     const progress = iterations > 0 ? t / iterations : 1;
-    const tau = anneal ? temperature * 30 ** (1 - progress) : temperature;
+    const tau = cooling * (anneal ? temperature * 30 ** (1 - progress) : temperature);
     const value = objective.gradient(a, tau, grad);
     // A collapsed iterate (all heights zero, sum near 0) ends the run; the best so far stands.
     if (!Number.isFinite(value)) break;
@@ -153,15 +153,16 @@ export function adam(variant: Variant, start: ArrayLike<number>, options: AdamOp
       best = Float64Array.from(a);
       sinceBest = 0;
     } else if (patience > 0 && ++sinceBest >= patience) {
-      // Stalled: a smaller step from the best iterate, with fresh moments.
+      // Stalled: a smaller step and a sharper maximum from the best iterate, with fresh moments.
       learningRate /= 10;
+      cooling /= 10;
       sinceBest = 0;
       a = Float64Array.from(best);
       x = toX(a);
       m1.fill(0);
       m2.fill(0);
       t0 = t;
-      objective.gradient(a, tau, grad);
+      objective.gradient(a, tau / 10, grad);
     }
     if (t === iterations || (options.deadline !== undefined && Date.now() >= options.deadline)) break;
     if (parametrisation === "square") { for (let i = 0; i < n; i++) grad[i] *= 2 * x[i]; }
