@@ -19,7 +19,7 @@ export interface CompileOptions {
   flags?: string[];
   /** -shared -fPIC, output .so */
   sharedLibrary?: boolean;
-  /** Compiled artefacts cached by sha256(source + flags + compiler version). */
+  /** Compiled artefacts cached by sha256(source + flags + compiler version); default nativeCacheDir(). */
   cacheDir?: string;
   /** Compile time limit, default 60_000. */
   timeoutMs?: number;
@@ -89,8 +89,16 @@ function exists(path: string): boolean {
   }
 }
 
+/** Where compiled programs are kept when the caller names no folder: the user's cache, never /tmp. */
+export function nativeCacheDir(): string {
+  const cache = Deno.env.get("XDG_CACHE_HOME") ??
+    (Deno.env.get("HOME") ? join(Deno.env.get("HOME")!, ".cache") : undefined);
+  return cache ? join(cache, "ttt-discover", "native") : join(Deno.env.get("TMPDIR") ?? "/tmp", "ttt-native");
+}
+
 export async function compileNative(source: string, options: CompileOptions): Promise<CompileResult> {
   const started = performance.now();
+  const cacheDir = options.cacheDir ?? nativeCacheDir();
   const compiler = COMPILERS[options.language];
   const flags = [...(options.flags ?? DEFAULT_FLAGS[options.language])];
   if (options.sharedLibrary) flags.push("-shared", "-fPIC");
@@ -101,51 +109,47 @@ export async function compileNative(source: string, options: CompileOptions): Pr
     .slice(0, 32);
   const ext = options.language === "c" ? "c" : "cpp";
   const artefact = `${hash}${options.sharedLibrary ? ".so" : ".bin"}`;
-  if (options.cacheDir) {
-    const cachedPath = join(options.cacheDir, artefact);
-    if (exists(cachedPath)) {
-      return { ok: true, path: cachedPath, cached: true, ms: performance.now() - started };
+  const cachedPath = join(cacheDir, artefact);
+  if (exists(cachedPath)) {
+    return { ok: true, path: cachedPath, cached: true, ms: performance.now() - started };
+  }
+  const work = Deno.makeTempDirSync({ prefix: "ttt-native-compile-" });
+  try {
+    const sourcePath = join(work, `program.${ext}`);
+    Deno.writeTextFileSync(sourcePath, source);
+    const outPath = join(work, artefact);
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const inside = (p: string) => `${BUILD}/${p.slice(work.length + 1)}`;
+    // Inside the jail: `#include "/any/host/file"` finds only the toolchain's own files.
+    const r = await runLimited(compiler, [...flags, "-o", inside(outPath), inside(sourcePath)], "", {
+      timeoutMs,
+      outputBytes: MIB,
+      memoryMiB: 2048,
+      pids: 64,
+      fileSizeMiB: 256,
+      jail: {
+        cwd: BUILD,
+        tmpfsMiB: 512,
+        wholeUsr: true,
+        mounts: [{ host: work, inside: BUILD, writable: true }],
+        env: { PATH: "/usr/bin:/bin", TMPDIR: "/tmp" },
+      },
+    });
+    if (r.timedOut || r.exitCode !== 0 || !exists(outPath)) {
+      const reason = r.timedOut
+        ? `compile timed out after ${(timeoutMs / 1000).toFixed(1)} s`
+        : `compile error: ${tail(r.stderr.trim(), 2000) || describeFailure(r, { timeoutMs })}`;
+      return { ok: false, error: reason, cached: false, ms: performance.now() - started };
     }
-  }
-  const work = Deno.makeTempDirSync({ prefix: "native-compile-" });
-  const sourcePath = join(work, `program.${ext}`);
-  Deno.writeTextFileSync(sourcePath, source);
-  const outPath = join(work, artefact);
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const inside = (p: string) => `${BUILD}/${p.slice(work.length + 1)}`;
-  // Inside the jail: `#include "/any/host/file"` finds only the toolchain's own files.
-  const r = await runLimited(compiler, [...flags, "-o", inside(outPath), inside(sourcePath)], "", {
-    timeoutMs,
-    outputBytes: MIB,
-    memoryMiB: 2048,
-    pids: 64,
-    fileSizeMiB: 256,
-    jail: {
-      cwd: BUILD,
-      tmpfsMiB: 512,
-      wholeUsr: true,
-      mounts: [{ host: work, inside: BUILD, writable: true }],
-      env: { PATH: "/usr/bin:/bin", TMPDIR: "/tmp" },
-    },
-  });
-  if (r.timedOut || r.exitCode !== 0 || !exists(outPath)) {
-    Deno.removeSync(work, { recursive: true });
-    const reason = r.timedOut
-      ? `compile timed out after ${(timeoutMs / 1000).toFixed(1)} s`
-      : `compile error: ${tail(r.stderr.trim(), 2000) || describeFailure(r, { timeoutMs })}`;
-    return { ok: false, error: reason, cached: false, ms: performance.now() - started };
-  }
-  let path = outPath;
-  if (options.cacheDir) {
-    Deno.mkdirSync(options.cacheDir, { recursive: true });
-    path = join(options.cacheDir, artefact);
+    Deno.mkdirSync(cacheDir, { recursive: true });
     // Rename within the cache directory so concurrent compiles of one source never see half a file.
-    const staging = `${path}.${crypto.randomUUID()}.tmp`;
+    const staging = `${cachedPath}.${crypto.randomUUID()}.tmp`;
     Deno.copyFileSync(outPath, staging);
-    Deno.renameSync(staging, path);
+    Deno.renameSync(staging, cachedPath);
+    return { ok: true, path: cachedPath, cached: false, ms: performance.now() - started };
+  } finally {
     Deno.removeSync(work, { recursive: true });
   }
-  return { ok: true, path, cached: false, ms: performance.now() - started };
 }
 
 /** Messages runtimes print when an allocation fails under RLIMIT_AS. */
