@@ -59,6 +59,26 @@ export function requireBwrap(): string {
   return path;
 }
 
+let probe: Promise<void> | undefined;
+
+/**
+ * Checks once per process that bubblewrap can build its namespaces here (a container may forbid
+ * user namespaces); if not, every program would fail the same way, so the run stops with why.
+ */
+export function requireJail(): Promise<void> {
+  probe ??= (async () => {
+    const bwrap = requireBwrap();
+    const args = bwrapArgs({ mounts: [], cwd: "/work", tmpfsMiB: 1, wholeUsr: true, env: {} });
+    const r = await new Deno.Command(bwrap, { args: [...args, "true"], stdout: "null", stderr: "piped" })
+      .output();
+    if (!r.success) {
+      const why = new TextDecoder().decode(r.stderr).trim().split("\n")[0];
+      throw new Error(`the sandbox cannot start here: bubblewrap failed (${why})`);
+    }
+  })();
+  return probe;
+}
+
 /** The bwrap arguments (without the command) for a spec. */
 export function bwrapArgs(spec: JailSpec): string[] {
   const args = [

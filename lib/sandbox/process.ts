@@ -4,7 +4,7 @@
  * timeout kills its children too), with resource limits (prlimit), feed it stdin,
  * capture capped stdout/stderr, and kill everything it started on a wall-clock timeout.
  */
-import { bwrapArgs, cgroupEntry, createCgroup, type JailSpec, requireBwrap } from "./jail.ts";
+import { bwrapArgs, cgroupEntry, createCgroup, type JailSpec, requireBwrap, requireJail } from "./jail.ts";
 
 export interface ProcessLimits {
   /** Wall clock; on expiry the whole process group gets SIGKILL. */
@@ -104,6 +104,7 @@ export async function runLimited(
   limits: ProcessLimits,
 ): Promise<ProcessResult> {
   const bwrap = requireBwrap();
+  await requireJail();
   const rlimits: string[] = [];
   if (limits.addressSpaceMiB !== undefined) {
     rlimits.push(`--as=${Math.round(limits.addressSpaceMiB * 2 ** 20)}`);
