@@ -108,10 +108,11 @@ function autocorrelationProblem(spec: VariantSpec): Problem<HeightsState, Autoco
 }
 
 /**
- * Shared run settings. Programs now range from ~10 ms to a minute (the policy picks the budget),
- * so a step of 64 rollouts takes seconds to minutes on 2 cores.
+ * Shared run settings. Programs range from ~10 ms to minutes (the policy picks the budget: a
+ * median of 0.5 s, a tail of 10-60 s when it resamples to 30,000 pieces and runs 10^4 Adam
+ * iterations), so a 30 s rollout limit (moves stop at 24 s) keeps a step of 32 under minutes.
  */
-const RUN_DEFAULTS = { steps: 60, groups: 4, groupSize: 8, minutes: 9 } as const;
+const RUN_DEFAULTS = { steps: 60, groups: 4, groupSize: 8, minutes: 9, rolloutTimeoutSeconds: 30 } as const;
 
 export const ac1 = autocorrelationProblem({
   variant: "ac1",
