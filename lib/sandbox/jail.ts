@@ -48,6 +48,22 @@ export function findBwrap(): string | undefined {
   return bwrapPath ?? undefined;
 }
 
+let bwrapHelp: string | undefined;
+
+/** Whether this bubblewrap knows an option (older releases lack some). */
+function bwrapSupports(option: string): boolean {
+  if (bwrapHelp === undefined) {
+    const path = findBwrap();
+    bwrapHelp = path
+      ? new TextDecoder().decode(
+        new Deno.Command(path, { args: ["--help"], stdout: "piped", stderr: "piped" })
+          .outputSync().stdout,
+      )
+      : "";
+  }
+  return bwrapHelp.includes(option);
+}
+
 /** Throws the one message that says how to get the sandbox working. */
 export function requireBwrap(): string {
   const path = findBwrap();
@@ -93,7 +109,8 @@ export function bwrapArgs(spec: JailSpec): string[] {
     "65534",
     "--cap-drop",
     "ALL",
-    "--disable-userns",
+    // No nested namespaces from inside (bubblewrap 0.8 and later).
+    ...(bwrapSupports("--disable-userns") ? ["--disable-userns"] : []),
   ];
   if (spec.wholeUsr) args.push("--ro-bind", "/usr", "/usr");
   for (const dir of LIBRARY_DIRS) {
