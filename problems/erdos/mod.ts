@@ -67,7 +67,7 @@ export const erdos: Problem<ErdosState, ErdosOptions> = {
 
   figures: erdosFigures,
   // Sized so the default `deno task run erdos` ends within 5 minutes on 2 cores.
-  runDefaults: { steps: 150, groups: 8, groupSize: 16, minutes: 4.5 },
+  runDefaults: { steps: 150, groups: 8, groupSize: 8, minutes: 4.5, rolloutTimeoutSeconds: 15 },
 
   toJSON: (state) => ({ heights: [...state.heights] }),
   fromJSON: stateFromJSON,

@@ -134,7 +134,10 @@ async function hop(
   context: MoveContext,
 ): Promise<Float64Array> {
   let best = await sequentialLp(h, { iterations: HOP_SLP_ITERATIONS, radius: 1e-2, rng: context.rng });
-  for (let t = 0; t < tries && !pastDeadline(context); t++) {
+  // A try that would end past the deadline (judged by the last one) is not started.
+  let lastTryMs = 0;
+  for (let t = 0; t < tries && !pastDeadline({ deadline: (context.deadline ?? Infinity) - lastTryMs }); t++) {
+    const tryStarted = Date.now();
     const kicked = projectCappedSimplex(Array.from(best.heights, (x) => x + scale * context.rng.normal()));
     const descended = descend(kicked, { ...HOP_DESCEND, deadline: context.deadline });
     const polished = await sequentialLp(descended, {
@@ -144,6 +147,7 @@ async function hop(
       deadline: context.deadline,
     });
     if (polished.value < best.value) best = polished;
+    lastTryMs = Date.now() - tryStarted;
   }
   return best.heights;
 }

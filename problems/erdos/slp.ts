@@ -132,8 +132,12 @@ export async function sequentialLp(start: Float64Array, options: SlpOptions): Pr
   const width = Math.min(n, options.maxColumns ?? DEFAULT_MAX_COLUMNS);
   const cap = Math.max(8, Math.min(options.maxRows ?? 2 * n, Math.floor(COEFFICIENT_BUDGET / width)));
   let iterations = 0, accepted = 0;
-  while (iterations < options.iterations && radius >= MIN_RADIUS && !pastDeadline(options)) {
+  // An LP cannot be interrupted: one that would end past the deadline is not started.
+  let lastLpMs = 0;
+  const fits = () => options.deadline === undefined || Date.now() + lastLpMs < options.deadline;
+  while (iterations < options.iterations && radius >= MIN_RADIUS && !pastDeadline(options) && fits()) {
     iterations++;
+    const lpStarted = Date.now();
     // A shift further below the max than a step of this radius can lift it stays below.
     const band = Math.max(1e-9, 4 * radius);
     let slots = bandShifts(c, n, band, cap);
@@ -143,6 +147,7 @@ export async function sequentialLp(start: Float64Array, options: SlpOptions): Pr
     const upper = Float64Array.from(columns, (j) => Math.min(radius, 1 - h[j]));
     const rows = linearise(h, c, slots, columns);
     const d = await minimaxStep(rows, lower, upper, SIMPLEX_ITERATION_LIMIT);
+    lastLpMs = Date.now() - lpStarted;
     if (!d) {
       radius /= 2;
       continue;
