@@ -55,7 +55,10 @@ Deno.test("bad command lines get a clear message and exit code 2", async () => {
     // Hostile use (issue 12): typos, prototype keys, values a timer cannot honour, negative numbers.
     [["erdos", "--option", "initalCount=2"], /erdos option \(options\): Unrecognized key: "initalCount"/],
     [["erdos", "--option", '__proto__={"minPieces":1}'], /Unrecognized key: "__proto__"/],
-    [["circles26", "--option", "initalCount=2"], /circles26 option \(options\): Unrecognized key: "initalCount"/],
+    [
+      ["circles26", "--option", "initalCount=2"],
+      /circles26 option \(options\): Unrecognized key: "initalCount"/,
+    ],
     [["erdos", "--program-timeout", "3000000"], /--program-timeout 3000000: longer than a timer can wait/],
     [["erdos", "--steps", "-1"], /--steps -1: Too small/],
     [["erdos", "--steps", "0x10"], /--steps 0x10: expected a number/],
