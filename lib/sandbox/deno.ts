@@ -10,6 +10,7 @@
  */
 import { join } from "node:path";
 import { describeFailure, runLimited, tail } from "./process.ts";
+import { sharedLibraries } from "./jail.ts";
 
 export interface DenoRunLimits {
   /** Wall clock, default 60_000. */
@@ -180,6 +181,8 @@ export async function runDenoProgram(
         pids: 256,
         fileSizeMiB: 8,
         jail: {
+          // Deno's own libraries (libc and a few more) and nothing else of /usr, where ldd can tell.
+          libraries: sharedLibraries(Deno.execPath()),
           cwd: INSIDE.work,
           tmpfsMiB: limits.diskMiB ?? 32,
           mounts: [

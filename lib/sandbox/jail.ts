@@ -23,6 +23,11 @@ export interface JailSpec {
   readonly tmpfsMiB: number;
   /** Bind the whole of /usr (compilers need headers and their own programs), not only its libraries. */
   readonly wholeUsr?: boolean;
+  /**
+   * Only these shared libraries (host paths, bound at the same place) instead of the system's
+   * library folders: a runtime whose dependencies are known sees nothing else of /usr.
+   */
+  readonly libraries?: readonly string[];
   readonly env: Record<string, string>;
 }
 
@@ -95,6 +100,38 @@ export function requireJail(): Promise<void> {
   return probe;
 }
 
+const librariesOf = new Map<string, string[] | undefined>();
+
+/**
+ * The shared libraries an executable loads (ldd, resolved to real files), or undefined when they
+ * cannot be listed; callers then bind the system's library folders instead.
+ */
+export function sharedLibraries(executable: string): string[] | undefined {
+  if (!librariesOf.has(executable)) {
+    let libs: string[] | undefined;
+    try {
+      const out = new Deno.Command("ldd", { args: [executable], stdout: "piped", stderr: "null" })
+        .outputSync();
+      if (out.success) {
+        const paths = [...new TextDecoder().decode(out.stdout).matchAll(/(\/\S+)\s+\(0x/g)].map((m) => m[1]);
+        // Bind each at its own path and at the path it resolves to (the loader may use either).
+        libs = [...new Set(paths.flatMap((p) => [p, Deno.realPathSync(p)]))].filter((p) => {
+          try {
+            return Deno.statSync(p).isFile;
+          } catch {
+            return false;
+          }
+        });
+        if (libs.length === 0) libs = undefined;
+      }
+    } catch {
+      libs = undefined;
+    }
+    librariesOf.set(executable, libs);
+  }
+  return librariesOf.get(executable);
+}
+
 /** The bwrap arguments (without the command) for a spec. */
 export function bwrapArgs(spec: JailSpec): string[] {
   const args = [
@@ -113,7 +150,8 @@ export function bwrapArgs(spec: JailSpec): string[] {
     ...(bwrapSupports("--disable-userns") ? ["--disable-userns"] : []),
   ];
   if (spec.wholeUsr) args.push("--ro-bind", "/usr", "/usr");
-  for (const dir of LIBRARY_DIRS) {
+  for (const lib of spec.libraries ?? []) args.push("--ro-bind", lib, lib);
+  for (const dir of spec.libraries ? [] : LIBRARY_DIRS) {
     const info = lstat(dir);
     if (!info) continue;
     if (info.isSymlink) args.push("--symlink", Deno.readLinkSync(dir), dir);
