@@ -16,18 +16,18 @@ const STATEMENTS: Record<Variant, string> = {
   ac1: `# First autocorrelation inequality (upper bound on C1)
 
 ${COMMON} Heights must be non-negative (clamped to [0, 1000]) with sum at least 0.01.
-C1 = 2n * max(c) / (sum a)^2. Lower is better (record 1.5028629).`,
+C1 = 2n * max(c) / (sum a)^2. Lower is better (record 1.5027436).`,
   ac2: `# Second autocorrelation inequality (lower bound on C2)
 
 ${COMMON} Heights must be non-negative (clamped to [0, 1000]) with sum at least 0.01.
 With y = [0, c_0, ..., c_{2n-2}, 0] on 2n + 1 equally spaced points over [-1/2, 1/2] (spacing
 h = 1/(2n)): L2^2 = sum_j (h/3)(y_j^2 + y_j y_{j+1} + y_{j+1}^2), L1 = h * sum |c|, Linf = max |c|,
-and C2 = L2^2 / (L1 * Linf). Higher is better (record 0.9610211).`,
+and C2 = L2^2 / (L1 * Linf). Higher is better (record 0.963588).`,
   ac3: `# Third autocorrelation inequality, signed f (upper bound on C3)
 
 ${COMMON} Heights may be negative (clamped to [-1000, 1000]).
 C3 = |2n * max(c) / (sum a)^2|: the maximum of c itself, not of |c| (that would be C3').
-Lower is better (record 1.4557).`,
+Lower is better (record 1.4508066).`,
 };
 
 const QUANTITY: Record<Variant, string> = { ac1: "C1", ac2: "C2", ac3: "C3" };
