@@ -13,7 +13,7 @@
  * the program strings from JS into Polars), ~7% of a 3 s step, and grows with the run. A part file
  * costs the same at step 1 and step 100. finish() consolidates; readers accept either form.
  *
- * One process at a time: create() and open() take an exclusive lock (flock) on config.json, held
+ * One process at a time: create() and open() take an exclusive lock (flock) on the run directory, held
  * until release() (discover releases it when the run ends); a second process is refused with a
  * message. The kernel drops the lock when a process dies, so a killed run can be resumed at once.
  *
@@ -141,8 +141,8 @@ const BestSchema = z.looseObject({
 
 /** Takes the run's lock, or throws the message a second process sees. */
 function lockRun(dir: string): Deno.FsFile {
-  const path = join(dir, FILE.config);
-  const file = Deno.openSync(path, { read: true });
+  // The directory itself, not a file in it: config.json is replaced atomically (a new inode).
+  const file = Deno.openSync(dir, { read: true });
   let locked = false;
   try {
     locked = file.tryLockSync(true);
@@ -151,7 +151,7 @@ function lockRun(dir: string): Deno.FsFile {
   }
   if (!locked) {
     throw new RunStoreError(
-      `run directory ${dir} is in use by another process (it holds the lock on config.json); ` +
+      `run directory ${dir} is in use by another process (it holds the lock on the run directory); ` +
         "wait for that run to end or stop it, then resume",
     );
   }
@@ -206,8 +206,22 @@ export class RunStore {
       }
     }
     await Deno.mkdir(dir, { recursive: true });
-    await writeFileAtomic(join(dir, FILE.config), encodeJson(config, true) + "\n");
-    return new RunStore(dir, 0, [], lockRun(dir));
+    // Two processes creating the same run id: the one that gets the lock and still finds the
+    // directory empty writes it; the other is refused.
+    const lock = lockRun(dir);
+    try {
+      if (readdirSync(dir).length > 0) {
+        throw new RunStoreError(
+          `run directory ${dir} already exists and is not empty; pick another run id, or resume it`,
+        );
+      }
+      await writeFileAtomic(join(dir, FILE.config), encodeJson(config, true) + "\n");
+    } catch (error) {
+      lock.unlockSync();
+      lock.close();
+      throw error;
+    }
+    return new RunStore(dir, 0, [], lock);
   }
 
   /** Reopens a run for resuming. Reads only: a failed open leaves the directory exactly as it was. */

@@ -130,7 +130,7 @@ Deno.test("two resumes of one run at once: one runs, the other is refused with a
   assertEquals(codes, [0, 2], `${a.stderr}\n${b.stderr}`);
   const refused = a.code === 2 ? a : b;
   assert(
-    /is in use by another process \(it holds the lock on config\.json\)/.test(refused.stderr),
+    /is in use by another process \(it holds the lock on the run directory\)/.test(refused.stderr),
     refused.stderr,
   );
   const steps = JSON.parse(Deno.readTextFileSync(join(dir, "checkpoint.json"))).completedSteps;

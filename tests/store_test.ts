@@ -437,7 +437,7 @@ Deno.test("a second process cannot open a run another process holds; the lock di
   const before = await snapshot(dir);
   await assertStoreError(
     () => RunStore.open(dir),
-    /run directory .* is in use by another process \(it holds the lock on config\.json\)/,
+    /run directory .* is in use by another process \(it holds the lock on the run directory\)/,
   );
   assert.deepEqual(await snapshot(dir), before);
   // Killed without a chance to clean up: the kernel drops its lock.
