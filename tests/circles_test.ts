@@ -101,11 +101,24 @@ Deno.test("every circles operator yields a valid packing", async () => {
   }
 });
 
-Deno.test("circles26 and circles32 run end to end through discover()", async () => {
+Deno.test("circles26 and circles32 run end to end through discover(), every rollout valid under a deadline", async () => {
   for (const problem of ["circles26", "circles32"]) {
-    const gen = discover({ config: { problem, steps: 2, groups: 1, groupSize: 2, workers: 0 } });
+    const gen = discover({
+      config: {
+        problem,
+        steps: 2,
+        groups: 2,
+        groupSize: 2,
+        // A worker sets each rollout's deadline (80% of 3 s): a hop(128) is cut short, never killed.
+        workers: 1,
+        rolloutTimeoutSeconds: 3,
+      },
+    });
     let result = await gen.next();
-    while (!result.done) result = await gen.next();
+    while (!result.done) {
+      assertEquals(result.value.row.valid, result.value.row.rollouts, `${problem}: an invalid rollout`);
+      result = await gen.next();
+    }
     const summary = result.value;
     const expected = problem === "circles26" ? circles26 : circles32;
     assert(expected.evaluate(summary.best.state).valid);
