@@ -132,16 +132,14 @@ export async function sequentialLp(start: ArrayLike<number>, options: LpOptions)
   const edges = blockEdges(n, Math.max(2, Math.min(n, options.resolution)), options.rng);
   const rowCap = Math.max(8, Math.floor(LP_MAX_NONZEROS / (edges.length - 1)));
   const extra = new Set<number>();
+  // A solve cannot be interrupted, so none starts unless the slowest one so far still fits.
+  let slowest = 0;
   for (let it = 0; it < options.iterations && radius > MIN_RADIUS; it++) {
-    if (options.deadline !== undefined && Date.now() >= options.deadline) break;
-    const d = await solveStep(
-      a,
-      c,
-      activeRows(c, options.tight, extra, rowCap),
-      edges,
-      radius,
-      options.signed,
-    );
+    if (options.deadline !== undefined && Date.now() + slowest >= options.deadline) break;
+    const started = Date.now();
+    const rows = activeRows(c, options.tight, extra, rowCap);
+    const d = await solveStep(a, c, rows, edges, radius, options.signed);
+    slowest = Math.max(slowest, Date.now() - started);
     if (!d) {
       radius /= 4;
       continue;
