@@ -11,7 +11,8 @@ import { penaltyDescent } from "../problems/circles/penalty.ts";
 import { PERTURBATIONS } from "../problems/circles/perturb.ts";
 import { polish } from "../problems/circles/slp.ts";
 import type { Program } from "../lib/grammar.ts";
-import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./assert.ts";
+import { foundPacking } from "../problems/circles/found.ts";
 
 /** 26 circles of radius 1/16 on the 8 x 8 grid of centres (2k + 1)/16: exact, touching. */
 function gridPacking(count = 26) {
@@ -247,4 +248,19 @@ Deno.test("on an optimised (nearly degenerate) packing the radii LP leaves no vi
   const shrunk = strictlyValid(p.xs, p.ys, r);
   const loss = r.reduce((s, v) => s + v, 0) - shrunk.reduce((s, v) => s + v, 0);
   assert(loss < 1e-12, `the strict shrink cost ${loss}`);
+});
+
+Deno.test("the toolkit's found packings are valid warm starts with their recorded values", () => {
+  for (const [problem, count] of [[circles26, 26], [circles32, 32]] as const) {
+    assertEquals(problem.warmStarts, ["toolkit"]);
+    const [state] = problem.initialStates(new Rng(0), { initialCount: 8 }, "toolkit");
+    const e = problem.evaluate(state);
+    assert(e.valid, e.error);
+    assertEquals(e.value, foundPacking(count, "toolkit").value);
+    assert(e.value! > problem.record!.value - 1e-6, `${problem.name}: ${e.value}`);
+  }
+  assertThrows(
+    () => circles26.initialStates(new Rng(0), { initialCount: 1 }, "nope"),
+    /valid: random, toolkit/,
+  );
 });

@@ -8,6 +8,7 @@ import { parseConstruct } from "../../lib/prompting.ts";
 import { circlesPrompt } from "./prompt.ts";
 import type { Problem } from "../../lib/problem.ts";
 import { circlesFeatures, FEATURE_DIM } from "./features.ts";
+import { foundNames, foundPacking } from "./found.ts";
 import { packingSvg } from "./figures.ts";
 import { applyProgram, grammar } from "./moves.ts";
 import { stateOf } from "./packing.ts";
@@ -30,13 +31,19 @@ function circlesProblem(count: number, record: number): Problem<CirclesState, Ci
     quantity: "sum of radii",
     record: { value: record, source: "best known (Packomania / AlphaEvolve / TTT-Discover), strict" },
     optionsSchema: CirclesOptionsSchema,
-    // No published centres ship in data/reference, so the only start is random.
-    warmStarts: [],
+    // No published centres ship in data/reference; the warm starts are packings this toolkit found.
+    warmStarts: foundNames(count),
     runDefaults: { steps: 200, groups: 4, groupSize: 8, minutes: 9 },
 
     initialStates(rng, options, init = "random") {
+      if (foundNames(count).includes(init)) {
+        const { centers, radii } = foundPacking(count, init);
+        return [{ centers, radii }];
+      }
       if (init !== "random") {
-        throw new Error(`unknown circles${count} initial state "${init}"; valid: random`);
+        throw new Error(
+          `unknown circles${count} initial state "${init}"; valid: random, ${foundNames(count).join(", ")}`,
+        );
       }
       return Array.from({ length: options.initialCount }, () => {
         const xs = Float64Array.from({ length: count }, () => rng.uniform(0.05, 0.95));
