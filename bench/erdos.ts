@@ -3,6 +3,11 @@
  *   deno run -A bench/erdos.ts [--seeds 0,1,2] [--long 30]   all of the issue's figures (the default)
  *   deno run -A bench/erdos.ts verifier      evaluations/s at n = 600, FFT vs direct O(n^2)
  *   deno run -A bench/erdos.ts climb [s]     random-program hill climb from a random start
+ *   deno run -A bench/erdos.ts warm NAME [MINUTES] [--seeds 0]
+ *                                            the method from a published construction (ttt_discover,
+ *                                            einsteinarena_2026, ...): start, certified end, change
+ *   deno run -A bench/erdos.ts random MINUTES [--seeds 0,1,2]
+ *                                            long runs from the paper's random starts
  */
 import { parseArgs } from "node:util";
 import type { Move, Program } from "../lib/grammar.ts";
@@ -106,13 +111,53 @@ async function benchAll(args: string[]): Promise<void> {
   }
 }
 
+/**
+ * Warm-start runs: small groups (each rollout at n = 600 can spend a minute in SLP), a
+ * rollout limit of two minutes; the change is certified by the O(n^2) sum on both ends.
+ */
+async function benchWarm(name: string, minutes: number, seeds: number[]): Promise<void> {
+  const start = erdos.initialStates(new Rng(0), erdos.optionsSchema.parse({}), name)[0];
+  const before = certifyOverlap(start).value!;
+  const config = {
+    problem: "erdos",
+    init: name,
+    minutes,
+    steps: 100_000,
+    groups: 4,
+    groupSize: 4,
+    rolloutTimeoutSeconds: 120,
+  };
+  for (const result of await benchDiscovery(config, seeds)) {
+    const best = JSON.parse(Deno.readTextFileSync(`${result.runDir}/best.json`));
+    const after = best.certified?.value ?? certifyOverlap(best.construction).value!;
+    console.log(
+      `erdos from ${name} (${before}), ${minutes} min, seed ${result.seed}: certified ${after} ` +
+        `(change ${(after - before).toExponential(3)}, ${result.steps} steps)`,
+    );
+  }
+}
+
+function seedsFlag(args: string[], fallback: string): number[] {
+  const { values } = parseArgs({ args, options: { seeds: { type: "string" } }, allowPositionals: true });
+  return (values.seeds ?? fallback).split(",").map(Number);
+}
+
 if (import.meta.main) {
   const [what = "all", arg] = Deno.args;
   if (what === "all") await benchAll(Deno.args.slice(what === Deno.args[0] ? 1 : 0));
   else if (what === "verifier") await benchErdosVerifier();
   else if (what === "climb") await climbErdos([60, Number(arg ?? 180)], Number(Deno.args[2] ?? 1));
-  else if (what.startsWith("--")) await benchAll(Deno.args);
+  else if (what === "warm") {
+    await benchWarm(arg ?? "ttt_discover", Number(Deno.args[2] ?? 30), seedsFlag(Deno.args.slice(3), "0"));
+  } else if (what === "random") {
+    const minutes = Number(arg ?? 30);
+    await benchDiscovery(
+      { problem: "erdos", steps: 100_000, minutes },
+      seedsFlag(Deno.args.slice(2), "0,1,2"),
+    );
+  } else if (what.startsWith("--")) await benchAll(Deno.args);
   else {throw new Error(
-      `usage: bench/erdos.ts [all] [--seeds 0,1,2] [--long MINUTES] | verifier | climb [seconds] [seed]`,
+      `usage: bench/erdos.ts [all] [--seeds 0,1,2] [--long MINUTES] | verifier | climb [seconds] [seed]` +
+        ` | warm NAME [MINUTES] [--seeds S] | random MINUTES [--seeds S]`,
     );}
 }
