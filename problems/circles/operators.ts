@@ -49,7 +49,7 @@ export async function hop(
 /**
  * Multi-start: re-scatter all but the `keep` largest circles, optimise from a soft penalty,
  * `starts` times; the best start wins (even when worse than the parent: it is a restart).
- * The first start always runs, so there is always a result.
+ * Cut short by the deadline, it returns the better of its best start and the parent.
  */
 export async function restart(
   start: Packing,
@@ -58,7 +58,7 @@ export async function restart(
   context: MoveContext,
 ): Promise<OperatorResult> {
   let best = start, bestValue = -Infinity, s = 0;
-  for (; s < starts && (s === 0 || !pastDeadline(context)); s++) {
+  for (; s < starts && !pastDeadline(context); s++) {
     const candidate = clonePacking(start);
     scatter(candidate, keep, context.rng);
     const value = await localOptimize(candidate, {
@@ -68,13 +68,15 @@ export async function restart(
     });
     if (value > bestValue) [best, bestValue] = [candidate, value];
   }
+  if (pastDeadline(context) && !(bestValue > radiusSum(start))) best = start;
   return { packing: best, optimisations: s };
 }
 
 /**
  * Jitter every centre (scale drawn around `jitter`), re-run the penalty method from weight
  * `mu` and polish by up to `polishSteps` SLP steps. Low mu re-shapes the packing; high mu with
- * a small jitter refines it in its basin.
+ * a small jitter refines it in its basin. Cut short by the deadline, it returns the better of
+ * its result and the start.
  */
 export async function descend(
   start: Packing,
@@ -89,6 +91,13 @@ export async function descend(
     p.xs[i] = Math.min(1, Math.max(0, p.xs[i] + scale * context.rng.normal()));
     p.ys[i] = Math.min(1, Math.max(0, p.ys[i] + scale * context.rng.normal()));
   }
-  await localOptimize(p, { muFirst: mu, iterations: ITERATIONS, polishSteps, deadline: context.deadline });
-  return { packing: p, optimisations: 1 };
+  if (pastDeadline(context)) return { packing: start, optimisations: 0 };
+  const value = await localOptimize(p, {
+    muFirst: mu,
+    iterations: ITERATIONS,
+    polishSteps,
+    deadline: context.deadline,
+  });
+  const cut = pastDeadline(context) && !(value > radiusSum(start));
+  return { packing: cut ? start : p, optimisations: 1 };
 }
