@@ -218,7 +218,7 @@ Deno.test("tinker client: a failed future and a bad key are clear errors", async
       () => client.forwardBackward({ modelId: "model-1", seqId: 1, data: [], lossFn: "importance_sampling" }),
       /forward_backward: out of memory on the trainer/,
     );
-    client.close();
+    await client.close();
     const stranger = new TinkerClient(clientOptions(server.url, "wrong"));
     await assertRejects(() => stranger.createSession(), /create_session: 401/);
   } finally {

@@ -57,6 +57,8 @@ export interface ForwardBackwardOutputJSON {
 
 export class TinkerClient {
   private heartbeat?: ReturnType<typeof setInterval>;
+  /** The beat in flight, if any: close() waits for it, so no beat reaches the service after close(). */
+  private beat?: Promise<void>;
   private seq = 0;
   sessionId?: string;
 
@@ -163,8 +165,8 @@ export class TinkerClient {
     }
     this.sessionId = r.session_id;
     const timer = setInterval(() => {
-      this.post("api/v1/session_heartbeat", { session_id: r.session_id, type: "session_heartbeat" })
-        .catch(() => {}); // a missed beat is retried by the next one
+      if (this.beat !== undefined) return; // one beat at a time
+      this.beat = this.sendBeat(r.session_id).finally(() => this.beat = undefined);
     }, this.options.heartbeatMs ?? 10_000);
     Deno.unrefTimer(timer as unknown as number);
     this.heartbeat = timer;
@@ -258,9 +260,36 @@ export class TinkerClient {
     );
   }
 
-  close(): void {
+  /**
+   * One heartbeat, one request, no retries: a missed beat is retried by the next tick, and a beat
+   * that kept retrying could reach the service after close().
+   */
+  private async sendBeat(sessionId: string): Promise<void> {
+    try {
+      const response = await fetch(
+        new URL("api/v1/session_heartbeat", this.options.baseUrl.replace(/\/?$/, "/")),
+        {
+          method: "POST",
+          headers: {
+            "Content-Type": "application/json",
+            Accept: "application/json",
+            ...(this.options.apiKey ? { "X-API-Key": this.options.apiKey } : {}),
+          },
+          body: JSON.stringify({ session_id: sessionId, type: "session_heartbeat" }),
+          signal: AbortSignal.timeout(this.options.requestTimeoutMs),
+        },
+      );
+      await response.body?.cancel();
+    } catch {
+      // the next tick beats again
+    }
+  }
+
+  /** Stops the heartbeat; resolves once a beat already sent has been answered (none follows). */
+  async close(): Promise<void> {
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
     this.heartbeat = undefined;
+    await this.beat;
   }
 }
 

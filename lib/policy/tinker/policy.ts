@@ -64,7 +64,7 @@ export class TinkerPolicy implements Policy {
       );
       return new TinkerPolicy(client, options, modelId, reference, reference);
     } catch (e) {
-      client.close();
+      await client.close();
       throw e;
     }
   }
@@ -190,7 +190,6 @@ export class TinkerPolicy implements Policy {
   }
 
   close(): Promise<void> {
-    this.client.close();
-    return Promise.resolve();
+    return this.client.close();
   }
 }
