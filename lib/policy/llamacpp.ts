@@ -8,14 +8,7 @@
  */
 import type { Policy, PolicyContext, SampledSequence, SampleParams } from "./policy.ts";
 import { SamplingOnlyPolicy } from "./sampling_only.ts";
-
-/** Pinned: newer releases list platform builds the registry does not serve, so installs fail. */
-const NODE_LLAMA_CPP = "npm:node-llama-cpp@3.21.1";
-
-type NodeLlamaCpp = typeof import("npm:node-llama-cpp@3.21.1");
-type LlamaModel = Awaited<ReturnType<Awaited<ReturnType<NodeLlamaCpp["getLlama"]>>["loadModel"]>>;
-type LlamaContext = Awaited<ReturnType<LlamaModel["createContext"]>>;
-type Token = import("npm:node-llama-cpp@3.21.1").Token;
+import { type LlamaContext, type LlamaModel, loadLlama } from "./node_llama_cpp.ts";
 
 export interface LlamaCppOptions {
   readonly modelPath: string;
@@ -54,9 +47,7 @@ export class LlamaCppPolicy extends SamplingOnlyPolicy implements Policy {
     } catch (e) {
       throw new Error(`cannot read the GGUF model ${options.modelPath}: ${(e as Error).message}`);
     }
-    const { getLlama, LlamaLogLevel } = await import(NODE_LLAMA_CPP) as NodeLlamaCpp;
-    // build: "never": use the prebuilt binary or fail, never compile or download at run time.
-    const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
+    const llama = await loadLlama();
     const model = await llama.loadModel({ modelPath: options.modelPath });
     const contextSize = Math.min(options.contextSize, model.trainContextSize);
     const context = await model.createContext({
@@ -80,12 +71,12 @@ export class LlamaCppPolicy extends SamplingOnlyPolicy implements Policy {
     try {
       for (let i = 0; i < n; i++) {
         // Keep the prompt's state and drop the last sample; the last prompt token is fed again to sample.
-        await sequence.adaptStateToTokens(promptTokens.slice(0, -1) as Token[], false);
+        await sequence.adaptStateToTokens(promptTokens.slice(0, -1), false);
         const tokens: number[] = [];
         const logprobs: number[] = [];
         let finishReason = "length";
         const generator = sequence.evaluateWithMetadata(
-          promptTokens.slice(sequence.nextTokenIndex) as Token[],
+          promptTokens.slice(sequence.nextTokenIndex),
           { confidence: true },
           { temperature: params.temperature, seed: (params.seed + i * 0x9e3779b1) >>> 0 },
         );
@@ -101,7 +92,7 @@ export class LlamaCppPolicy extends SamplingOnlyPolicy implements Policy {
         out.push({
           tokens,
           logprobs,
-          text: this.model.detokenize(tokens as unknown as Token[]),
+          text: this.model.detokenize(tokens),
           promptTokens,
           finishReason,
         });
@@ -118,9 +109,9 @@ export class LlamaCppPolicy extends SamplingOnlyPolicy implements Policy {
 
   /** BOS (when the model wants one) + the prompt's last `room - 1` tokens. */
   private promptTokens(prompt: string, room: number): number[] {
-    const tokens = this.model.tokenize(prompt) as unknown as number[];
+    const tokens = this.model.tokenize(prompt);
     const bos = this.model.tokens.shouldPrependBosToken && this.model.tokens.bos !== null
-      ? [this.model.tokens.bos as unknown as number]
+      ? [this.model.tokens.bos]
       : [];
     const keep = Math.max(1, room - bos.length);
     return [...bos, ...(tokens.length > keep ? tokens.slice(tokens.length - keep) : tokens)];

@@ -3,11 +3,8 @@
  * from a GGUF file of that model in node-llama-cpp's vocabulary-only mode: no weights
  * are loaded, so even the tokenizer of a large model is cheap to open.
  */
+import { loadLlama } from "../node_llama_cpp.ts";
 import type { Tokenizer } from "./policy.ts";
-
-const NODE_LLAMA_CPP = "npm:node-llama-cpp@3.21.1";
-type NodeLlamaCpp = typeof import("npm:node-llama-cpp@3.21.1");
-type Token = import("npm:node-llama-cpp@3.21.1").Token;
 
 export async function loadGgufTokenizer(path: string): Promise<Tokenizer> {
   try {
@@ -15,12 +12,10 @@ export async function loadGgufTokenizer(path: string): Promise<Tokenizer> {
   } catch (e) {
     throw new Error(`cannot read the tokenizer GGUF ${path}: ${(e as Error).message}`);
   }
-  const { getLlama, LlamaLogLevel } = await import(NODE_LLAMA_CPP) as NodeLlamaCpp;
-  // build: "never": use the prebuilt binary or fail, never compile or download at run time.
-  const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
+  const llama = await loadLlama();
   const model = await llama.loadModel({ modelPath: path, vocabOnly: true });
   return {
-    encode: (text) => model.tokenize(text) as unknown as number[],
-    decode: (tokens) => model.detokenize(tokens as unknown as Token[]),
+    encode: (text) => model.tokenize(text),
+    decode: (tokens) => model.detokenize(tokens),
   };
 }
