@@ -1,0 +1,140 @@
+/**
+ * Does test-time training pay at equal wall-clock? For each seed the variants run at the
+ * same time, as separate processes with one rollout worker each, for the same minutes:
+ * they share the machine under the same load, so none gets more compute than another.
+ *
+ *   deno run -A bench/ttt_pays.ts <problem> [--minutes 5] [--seeds 8] [--out DIR] [-- run flags]
+ *
+ * Run flags after `--` go to every variant (e.g. `--groups 2 --group-size 8`). Writes
+ * summary.md, summary.json and curves.parquet (variant, seed, step, rollouts, best, mean,
+ * elapsed_ms) to DIR (default data/ablations/<problem>-wallclock).
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import pl from "nodejs-polars";
+import { type CurvePoint, quantile, summarise, type Variant, VARIANTS } from "../lib/ablation.ts";
+import { writeFileAtomic } from "../lib/atomic.ts";
+import { getProblem } from "../problems/mod.ts";
+
+/** The method and the two search-only baselines, with the CLI flags that make each. */
+const STUDY: readonly { variant: Variant; flags: string[] }[] = [
+  { variant: VARIANTS.find((v) => v.name === "ttt-discover")!, flags: [] },
+  { variant: VARIANTS.find((v) => v.name === "no-ttt")!, flags: ["--no-train"] },
+  { variant: VARIANTS.find((v) => v.name === "best-of-n")!, flags: ["--no-train", "--reuse", "none"] },
+];
+
+const root = new URL("..", import.meta.url).pathname;
+
+async function runVariant(
+  problem: string,
+  seed: number,
+  minutes: number,
+  flags: string[],
+  extra: string[],
+  out: string,
+): Promise<string> {
+  const args = [
+    "run",
+    "-A",
+    join(root, "lib/cli.ts"),
+    problem,
+    "--seed",
+    String(seed),
+    "--minutes",
+    String(minutes),
+    "--steps",
+    "100000",
+    "--workers",
+    "1",
+    "--quiet",
+    "--out",
+    out,
+    ...extra,
+    ...flags,
+  ]; // deno-fmt-ignore
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), { args }).output();
+  const text = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+  const dir = text.match(/run directory: (\S+)/)?.[1];
+  if (code !== 0 || !dir) throw new Error(`${problem} seed ${seed} ${flags.join(" ")} failed:\n${text}`);
+  return dir;
+}
+
+function curveOf(variant: string, seed: number, dir: string): CurvePoint[] {
+  const steps = pl.readParquet(join(dir, "steps.parquet")).toRecords() as Record<string, number>[];
+  let rollouts = 0;
+  return steps.map((s) => ({
+    variant,
+    seed,
+    step: s.step,
+    rollouts: rollouts += s.rollouts,
+    best: s.best,
+    mean: s.mean_reward,
+    elapsedMs: s.elapsed_ms,
+  }));
+}
+
+if (import.meta.main) {
+  const dash = Deno.args.indexOf("--");
+  const own = dash < 0 ? Deno.args : Deno.args.slice(0, dash);
+  const extra = dash < 0 ? [] : Deno.args.slice(dash + 1);
+  const { values, positionals } = parseArgs({
+    args: own,
+    allowPositionals: true,
+    options: { minutes: { type: "string" }, seeds: { type: "string" }, out: { type: "string" } },
+  });
+  const problem = getProblem(positionals[0] ?? "erdos");
+  const minutes = Number(values.minutes ?? 5);
+  const seeds = Array.from({ length: Number(values.seeds ?? 8) }, (_, i) => i);
+  const out = values.out ?? join(root, "data/ablations", `${problem.name}-wallclock`);
+  const runs = join(Deno.makeTempDirSync({ prefix: "ttt-pays-" }));
+  const points: CurvePoint[] = [];
+  try {
+    for (const seed of seeds) {
+      const dirs = await Promise.all(
+        STUDY.map((s) => runVariant(problem.name, seed, minutes, s.flags, extra, join(runs, s.variant.name))),
+      );
+      dirs.forEach((dir, i) => {
+        const curve = curveOf(STUDY[i].variant.name, seed, dir);
+        points.push(...curve);
+        const last = curve.at(-1)!;
+        console.log(
+          `seed ${seed} ${STUDY[i].variant.name}: ${problem.quantity} ${last.best} after ${
+            last.step + 1
+          } steps, ${last.rollouts} rollouts`,
+        );
+      });
+    }
+  } finally {
+    Deno.removeSync(runs, { recursive: true });
+  }
+  const rows = summarise(points, STUDY.map((s) => s.variant));
+  const rollouts = (name: string) => {
+    const finals = new Map<number, number>();
+    for (const p of points) if (p.variant === name) finals.set(p.seed, p.rollouts);
+    return quantile([...finals.values()].sort((a, b) => a - b), 0.5);
+  };
+  const fmt = (x: number) => x.toPrecision(8);
+  const better = problem.direction === "minimize" ? "lower" : "higher";
+  const markdown = [
+    `Final best ${problem.quantity} (${better} is better) after ${minutes} minutes per run, the variants of`,
+    `one seed running at the same time with one worker each; median [IQR] over ${seeds.length} seeds.`,
+    `Run flags: ${extra.join(" ") || "(the problem's defaults)"}.`,
+    "",
+    `| variant | ${problem.quantity} median | IQR | min .. max | seeds | p vs method | rollouts/run |`,
+    "|---|---|---|---|---|---|---|",
+    ...rows.map((r, i) =>
+      `| ${r.variant} (${r.description}) | ${fmt(r.median)} | ${fmt(r.q25)} .. ${fmt(r.q75)} | ` +
+      `${fmt(r.min)} .. ${fmt(r.max)} | ${r.seeds} | ${i === 0 ? "-" : r.pVsMethod.toFixed(4)} | ` +
+      `${rollouts(r.variant)} |`
+    ),
+    "",
+    "p: two-sided exact Mann-Whitney test of the final values against the method (first row).",
+    "",
+  ].join("\n");
+  Deno.mkdirSync(out, { recursive: true });
+  await writeFileAtomic(join(out, "summary.md"), markdown);
+  await writeFileAtomic(join(out, "summary.json"), JSON.stringify({ minutes, seeds, extra, rows }, null, 2));
+  const frame = pl.DataFrame(points.map((p) => ({ ...p, elapsed_ms: p.elapsedMs, elapsedMs: undefined })));
+  frame.drop("elapsedMs").writeParquet(join(out, "curves.parquet"));
+  console.log(markdown);
+}
