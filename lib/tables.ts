@@ -112,7 +112,9 @@ export function rowsToFrame<Row>(spec: TableSpec<Row>, rows: readonly Row[]): pl
       if (!fits(kind, value)) {
         throw new TableFormatError(`row ${i}: field ${field} should be ${kind}, got ${String(value)}`);
       }
-      values[i] = value;
+      // A missing float (an invalid attempt's value, a step without an update's beta/kl/loss) is
+      // NaN in a row and null in Parquet, so SQL readers skip it instead of max() returning NaN.
+      values[i] = kind === "float" && Number.isNaN(value) ? null : value;
     }
     const name = snakeCase(field);
     columns[name] = pl.Series(name, values, WRITE_TYPES[kind]);
@@ -132,7 +134,7 @@ export function checkFrame<Row>(spec: TableSpec<Row>, frame: pl.DataFrame): void
   }
 }
 
-/** Reads rows back (after checkFrame); missing floats become NaN. */
+/** Reads rows back (after checkFrame); missing floats (null, or NaN from older runs) become NaN. */
 export function frameToRows<Row>(spec: TableSpec<Row>, frame: pl.DataFrame): Row[] {
   checkFrame(spec, frame);
   const columns = new Map<keyof Row & string, unknown[]>();
