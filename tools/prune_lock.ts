@@ -1,0 +1,82 @@
+/**
+ * Keeps node-llama-cpp out of deno.lock. Deno installs every npm package its lockfile names, and
+ * node-llama-cpp brings about 1 GB of prebuilt binaries (CUDA, Vulkan, ARM) that a built-in run
+ * never loads. It is imported at run time (lib/policy/node_llama_cpp.ts), and that import writes it
+ * into deno.lock on the machine that used it: run this before committing deno.lock.
+ *
+ *   deno run -A tools/prune_lock.ts          remove it (and packages only it needed) from deno.lock
+ *   deno run -A tools/prune_lock.ts --check  fail if deno.lock names it (.ci/run, before the tests)
+ */
+import { z } from "zod";
+
+const LAZY = ["node-llama-cpp"];
+const LockSchema = z.object({
+  specifiers: z.record(z.string(), z.string()),
+  npm: z.record(
+    z.string(),
+    z.looseObject({
+      dependencies: z.array(z.string()).optional(),
+      optionalDependencies: z.array(z.string()).optional(),
+      peerDependencies: z.array(z.string()).optional(),
+    }),
+  ),
+}).loose();
+type Lock = z.infer<typeof LockSchema>;
+
+function packageName(key: string): string {
+  return key.slice(0, key.indexOf("@", 1));
+}
+
+/** The lock without the lazy packages: npm entries no remaining specifier reaches are dropped. */
+export function prune(lock: Lock): { lock: Lock; removed: string[] } {
+  const specifiers = Object.fromEntries(
+    Object.entries(lock.specifiers).filter(([spec]) => !LAZY.some((name) => spec.startsWith(`npm:${name}@`))),
+  );
+  const keys = Object.keys(lock.npm);
+  const resolve = (dep: string): string | undefined => {
+    if (dep in lock.npm) return dep;
+    const named = keys.filter((k) => packageName(k) === dep);
+    if (named.length === 1) return named[0];
+    return keys.find((k) => k.startsWith(`${dep}_`)); // name@version with a peer suffix
+  };
+  const reached = new Set<string>();
+  const stack = Object.entries(specifiers)
+    .filter(([spec]) => spec.startsWith("npm:"))
+    .map(([spec, version]) => `${packageName(spec.slice(4))}@${version}`);
+  while (stack.length > 0) {
+    const key = stack.pop()!;
+    if (reached.has(key) || !(key in lock.npm)) continue;
+    reached.add(key);
+    const entry = lock.npm[key];
+    for (
+      const dep of [
+        ...entry.dependencies ?? [],
+        ...entry.optionalDependencies ?? [],
+        ...entry.peerDependencies ?? [],
+      ]
+    ) {
+      const found = resolve(dep);
+      if (found !== undefined) stack.push(found);
+    }
+  }
+  const npm = Object.fromEntries(Object.entries(lock.npm).filter(([key]) => reached.has(key)));
+  return { lock: { ...lock, specifiers, npm }, removed: keys.filter((k) => !reached.has(k)) };
+}
+
+if (import.meta.main) {
+  const path = new URL("../deno.lock", import.meta.url);
+  const lock = LockSchema.parse(JSON.parse(Deno.readTextFileSync(path)));
+  const { lock: pruned, removed } = prune(lock);
+  if (Deno.args.includes("--check")) {
+    if (removed.length > 0) {
+      console.error(
+        `deno.lock names ${removed.length} packages only node-llama-cpp needs; run: deno run -A tools/prune_lock.ts`,
+      );
+      Deno.exit(1);
+    }
+    console.log("deno.lock: no lazily loaded package");
+  } else {
+    Deno.writeTextFileSync(path, JSON.stringify(pruned, null, 2) + "\n");
+    console.log(`deno.lock: removed ${removed.length} packages`);
+  }
+}
