@@ -1,46 +1,86 @@
 /**
- * Executes every notebook in notebooks/ headless with the Deno kernel, as CI does:
- * `jupyter nbconvert --to notebook --execute`. Executed copies go to a temporary
- * folder, so the committed notebooks stay as they are.
+ * Executes every notebook in notebooks/ headless with the Deno kernel (`jupyter nbconvert --to
+ * notebook --execute`) and checks that every code cell shows what its metadata says it must
+ * (tools/notebook.ts): nbconvert alone fails only on errors, not on a cell that shows nothing.
+ *
+ *   deno task notebooks [name...]           execute into a temporary folder and check
+ *   deno task notebooks --update [name...]  ... and, when every check passes, write the executed
+ *                                           notebooks (with their outputs) back to notebooks/
+ *
+ * Notebooks' own temporary folders go under one TMPDIR that is removed at the end.
  */
 import { basename, join } from "node:path";
+import {
+  checkOutputs,
+  describeOutputs,
+  forCommit,
+  MAX_NOTEBOOK_BYTES,
+  type Notebook,
+  readNotebook,
+} from "./notebook.ts";
 
 const dir = new URL("../notebooks/", import.meta.url).pathname;
-const only = Deno.args;
+const update = Deno.args.includes("--update");
+const only = Deno.args.filter((a) => !a.startsWith("--"));
 const notebooks = [...Deno.readDirSync(dir)]
   .filter((e) => e.isFile && e.name.endsWith(".ipynb"))
   .map((e) => join(dir, e.name))
   .filter((p) => only.length === 0 || only.some((o) => basename(p).startsWith(o)))
   .sort();
-const outDir = Deno.makeTempDirSync({ prefix: "notebooks-" });
+
+const work = Deno.makeTempDirSync({ prefix: "ttt-notebooks-" });
+const outDir = join(work, "executed");
+const tmp = join(work, "tmp");
+Deno.mkdirSync(tmp);
 let passed = 0, failed = 0;
-for (const notebook of notebooks) {
-  const started = performance.now();
-  const { code, stderr } = await new Deno.Command("jupyter", {
-    args: [
-      "nbconvert",
-      "--to",
-      "notebook",
-      "--execute",
-      "--ExecutePreprocessor.kernel_name=deno",
-      "--ExecutePreprocessor.timeout=900",
-      "--output-dir",
-      outDir,
-      notebook,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  if (code === 0) {
-    passed++;
-    console.log(`notebook ${basename(notebook)} ... ok (${seconds} s)`);
-  } else {
-    failed++;
-    console.log(`notebook ${basename(notebook)} ... FAILED (${seconds} s)`);
-    console.log(new TextDecoder().decode(stderr).split("\n").slice(-40).join("\n"));
+try {
+  for (const notebook of notebooks) {
+    const started = performance.now();
+    const { code, stderr } = await new Deno.Command("jupyter", {
+      args: [
+        "nbconvert",
+        "--to",
+        "notebook",
+        "--execute",
+        "--ExecutePreprocessor.kernel_name=deno",
+        "--ExecutePreprocessor.timeout=900",
+        "--output-dir",
+        outDir,
+        notebook,
+      ],
+      env: { TMPDIR: tmp, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const name = basename(notebook);
+    const problems = code === 0 ? [] : [new TextDecoder().decode(stderr).split("\n").slice(-40).join("\n")];
+    let executed: Notebook | undefined;
+    if (code === 0) {
+      executed = readNotebook(join(outDir, name));
+      problems.push(...checkOutputs(executed));
+      const bytes = new TextEncoder().encode(forCommit(executed)).length;
+      if (bytes > MAX_NOTEBOOK_BYTES) {
+        problems.push(`${bytes} bytes with outputs (limit ${MAX_NOTEBOOK_BYTES})`);
+      }
+    }
+    if (problems.length === 0) {
+      passed++;
+      console.log(`notebook ${name} ... ok (${seconds} s)`);
+      for (const line of describeOutputs(executed!)) console.log(`  ${line}`);
+      if (update) {
+        Deno.writeTextFileSync(notebook, forCommit(executed!));
+        console.log(`  outputs written to notebooks/${name}`);
+      }
+    } else {
+      failed++;
+      console.log(`notebook ${name} ... FAILED (${seconds} s)`);
+      for (const problem of problems) console.log(`  ${problem}`);
+      if (executed) { for (const line of describeOutputs(executed)) console.log(`  ${line}`); }
+    }
   }
+} finally {
+  Deno.removeSync(work, { recursive: true });
 }
 console.log(`notebooks: ${passed} passed, ${failed} failed`);
-console.log(`executed copies in ${outDir}`);
 Deno.exit(failed > 0 || notebooks.length === 0 ? 1 : 0);
