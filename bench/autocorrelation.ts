@@ -2,6 +2,7 @@
  * Autocorrelation benchmarks.
  *   deno run -A bench/autocorrelation.ts verifier   C1 at n = 30,000 and C2 at n = 50,000 (targets 20 / 40 ms)
  *   deno run -A bench/autocorrelation.ts moves      time of each operator at its largest setting, n = 600
+ *                                                    (cut at 24 s, as under the default rollout limit)
  *   deno run -A bench/autocorrelation.ts targets [--only c1,c1-ttt,c2,c3,c1-record] [--minutes M]
  *       [--seeds 0,1,2] [--workers W]                the issue's discovery targets (30 min each,
  *                                                    60 for the record; --minutes overrides)
@@ -45,7 +46,11 @@ export async function benchMoves(n = 600): Promise<void> {
     for (const op of problem.grammar.operators) {
       const params = Object.fromEntries(op.params.map((p) => [p.name, p.choices.at(-1)!]));
       const started = performance.now();
-      await problem.apply([{ op: op.name, params }], start, { rng: new Rng(2) });
+      // The largest budgets run for minutes; the same 24 s safety net as a default rollout.
+      await problem.apply([{ op: op.name, params }], start, {
+        rng: new Rng(2),
+        deadline: Date.now() + 24_000,
+      });
       console.log(
         `${problem.name} ${op.name} (largest settings), n = ${n}: ${
           (performance.now() - started).toFixed(0)
