@@ -12,7 +12,8 @@ import { applyProgram, grammar } from "./moves.ts";
 import { erdosParse, erdosPrompt } from "./prompt.ts";
 import { erdosReference, REFERENCE_KEYS, type ReferenceName } from "./reference.ts";
 import { type ErdosState, heightsKey, stateFromJSON } from "./state.ts";
-import { certifyOverlap, evaluateHeights, MAX_PIECES, MIN_PIECES } from "./verifier.ts";
+import { projectCappedSimplex, verifierSafe } from "./projection.ts";
+import { certifyOverlap, evaluateHeights, MAX_PIECES, MIN_PIECES, rescaleHeights } from "./verifier.ts";
 
 export const ErdosOptionsSchema = z.object({
   /** Random initial states draw their piece count uniformly from [minPieces, maxPieces]. */
@@ -29,7 +30,13 @@ const WARM_STARTS = Object.keys(REFERENCE_KEYS) as ReferenceName[];
 /** Paper-style random start: n ~ U{min..max}, heights 0.5 + U(-0.4, 0.4). */
 function randomState(rng: Rng, options: ErdosOptions): ErdosState {
   const n = options.minPieces + rng.int(options.maxPieces - options.minPieces + 1);
-  return { heights: Array.from({ length: n }, () => 0.5 + rng.uniform(-0.4, 0.4)) };
+  const heights = Array.from({ length: n }, () => 0.5 + rng.uniform(-0.4, 0.4));
+  // Rescaled to sum n/2 a draw can exceed 1 (likelier for small n): then project it instead.
+  return {
+    heights: rescaleHeights({ heights }).ok
+      ? heights
+      : Array.from(verifierSafe(projectCappedSimplex(heights))),
+  };
 }
 
 export const erdos: Problem<ErdosState, ErdosOptions> = {

@@ -8,7 +8,7 @@ import { type MoveGrammar, moveParam, type ParamValue, type Program } from "../.
 import { type MoveContext, pastDeadline } from "../../lib/problem.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { descend } from "./descend.ts";
-import { sequentialLp } from "./slp.ts";
+import { exactC5, sequentialLp } from "./slp.ts";
 import { projectCappedSimplex, verifierSafe } from "./projection.ts";
 import type { ErdosState } from "./state.ts";
 import { MAX_PIECES, rescaleHeights } from "./verifier.ts";
@@ -195,7 +195,10 @@ async function applyMove(
   }
 }
 
-/** Runs a program on a state; returns a new state and never mutates the input. */
+/**
+ * Runs a program on a state and returns the best state it passed through (after any of its
+ * moves), so a late destructive move cannot erase an earlier gain; never mutates the input.
+ */
 export async function applyProgram(
   program: Program,
   state: ErdosState,
@@ -204,11 +207,14 @@ export async function applyProgram(
   const start = rescaleHeights(state);
   if (!start.ok) throw new Error(`start state is invalid: ${start.error}`);
   let h = start.heights;
+  let best: Float64Array | undefined, bestValue = Infinity;
   for (const move of program) {
     h = await applyMove(move, h, context);
     for (let i = 0; i < h.length; i++) {
       if (!Number.isFinite(h[i])) throw new Error(`${move.op} produced a non-finite height at ${i}`);
     }
+    const value = exactC5(h, new Float64Array(2 * h.length - 1));
+    if (value < bestValue) [best, bestValue] = [h, value];
   }
-  return { heights: Array.from(verifierSafe(h)) };
+  return { heights: Array.from(verifierSafe(best ?? h)) };
 }

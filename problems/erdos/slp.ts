@@ -40,8 +40,12 @@ export interface SlpResult {
   readonly accepted: number;
 }
 
-/** Bound on simplex iterations per LP: counts, not wall time, keep moves deterministic. */
-const SIMPLEX_ITERATION_LIMIT = 200_000;
+/**
+ * Simplex iterations per LP, per row and column: counts, not wall time, keep moves
+ * deterministic. An LP that hits it halves the radius, which shrinks the band and so the
+ * next LP: a large-radius LP with every shift in its band can otherwise run for minutes.
+ */
+const SIMPLEX_ITERATIONS_PER_ROW_AND_COLUMN = 8;
 /** Below this radius a step cannot change C5 in the digits that matter. */
 const MIN_RADIUS = 1e-9;
 const MAX_RADIUS = 0.1;
@@ -139,14 +143,15 @@ export async function sequentialLp(start: Float64Array, options: SlpOptions): Pr
     iterations++;
     const lpStarted = Date.now();
     // A shift further below the max than a step of this radius can lift it stays below.
-    const band = Math.max(1e-9, 4 * radius);
+    const band = Math.max(1e-9, 2 * radius);
     let slots = bandShifts(c, n, band, cap);
     if (options.rng && slots.length > 16) slots = thin(slots, options.rng);
     const columns = freeColumns(h, options.maxColumns ?? DEFAULT_MAX_COLUMNS, options.rng, iterations);
     const lower = Float64Array.from(columns, (j) => Math.max(-radius, -h[j]));
     const upper = Float64Array.from(columns, (j) => Math.min(radius, 1 - h[j]));
     const rows = linearise(h, c, slots, columns);
-    const d = await minimaxStep(rows, lower, upper, SIMPLEX_ITERATION_LIMIT);
+    const limit = SIMPLEX_ITERATIONS_PER_ROW_AND_COLUMN * (rows.length + columns.length);
+    const d = await minimaxStep(rows, lower, upper, limit);
     lastLpMs = Date.now() - lpStarted;
     if (!d) {
       radius /= 2;
