@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { LlamaCppPolicy } from "../lib/policy/llamacpp.ts";
+import { tempDir } from "./temp_dirs.ts";
 import { assert, assertEquals } from "./assert.ts";
 
 const MODEL = new URL("./data/llama-2-tiny-random.gguf", import.meta.url).pathname;
@@ -35,7 +36,7 @@ Deno.test("llamacpp: samples with per-token logprobs, reproducibly for a seed, a
 });
 
 Deno.test("llamacpp: `deno task run erdos --policy llamacpp` completes and records every attempt as invalid", async () => {
-  const out = Deno.makeTempDirSync();
+  const out = tempDir();
   const cli = new URL("../lib/cli.ts", import.meta.url).pathname;
   const args = [
     "run",

@@ -3,6 +3,7 @@ import pl from "nodejs-polars";
 import { discover, type RunSummary, type StepReport } from "../lib/loop.ts";
 import type { RunConfigInput } from "../lib/config.ts";
 import { getProblem } from "../problems/mod.ts";
+import { tempDir } from "./temp_dirs.ts";
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "./assert.ts";
 import { hangingToy, toy } from "./toy_problem.ts";
 
@@ -28,7 +29,7 @@ function attemptsOf(dir: string) {
 }
 
 Deno.test("a short run writes every file, and best.json holds a re-verifiable construction", async () => {
-  const out = Deno.makeTempDirSync();
+  const out = tempDir();
   const { reports, summary } = await runToEnd({ config: small, out });
   assertEquals(reports.length, 3);
   const dir = summary.runDir!;
@@ -63,7 +64,7 @@ Deno.test("runs are reproducible for a seed, whatever the worker count", async (
 });
 
 Deno.test("a run killed mid-way and resumed loses and duplicates nothing, and matches an uninterrupted run", async () => {
-  const out = Deno.makeTempDirSync();
+  const out = tempDir();
   const cli = new URL("../lib/cli.ts", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -108,7 +109,7 @@ Deno.test("a run killed mid-way and resumed loses and duplicates nothing, and ma
   const keys = new Set(rows.map((r) => `${r.step}/${r.group}/${r.rollout}`));
   assertEquals(keys.size, rows.length);
 
-  const straight = await runToEnd({ config: { ...small, steps: 5 }, out: Deno.makeTempDirSync() });
+  const straight = await runToEnd({ config: { ...small, steps: 5 }, out: tempDir() });
   assertEquals(attemptsOf(straight.summary.runDir!), rows);
   assertEquals(resumed.summary.best.value, straight.summary.best.value);
 });
@@ -132,7 +133,7 @@ Deno.test("moves that throw or produce NaN are recorded as invalid attempts and 
 
 Deno.test("resuming a missing or corrupt run directory fails clearly and writes nothing", async () => {
   await assertRejects(() => runToEnd({ resume: "/nonexistent/run" }), /nonexistent/);
-  const out = Deno.makeTempDirSync();
+  const out = tempDir();
   const { summary } = await runToEnd({ config: { ...small, steps: 1 }, out });
   const dir = summary.runDir!;
   Deno.writeTextFileSync(join(dir, "checkpoint.json"), "{ not json");

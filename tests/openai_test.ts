@@ -4,6 +4,7 @@
  */
 import { discover, type RunSummary, type StepReport } from "../lib/loop.ts";
 import { FatalRequestError, OpenAIPolicy, type OpenAIPolicyOptions } from "../lib/policy/openai.ts";
+import { tempDir } from "./temp_dirs.ts";
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "./assert.ts";
 
 type Handler = (body: Record<string, unknown>, path: string) => Response | Promise<Response>;
@@ -275,7 +276,7 @@ Deno.test("openai route end to end: programs run in the sandbox, the parent re-v
     return chatCompletion(replies[i++ % replies.length], [["t", -0.5]], 1000);
   });
   try {
-    const out = Deno.makeTempDirSync();
+    const out = tempDir();
     const { reports, summary } = await runToEnd({
       out,
       config: {
