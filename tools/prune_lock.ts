@@ -33,11 +33,13 @@ export function prune(lock: Lock): { lock: Lock; removed: string[] } {
     Object.entries(lock.specifiers).filter(([spec]) => !LAZY.some((name) => spec.startsWith(`npm:${name}@`))),
   );
   const keys = Object.keys(lock.npm);
-  const resolve = (dep: string): string | undefined => {
-    if (dep in lock.npm) return dep;
+  // A dependency is "name" (one version in the lock), "name@version", or that with a peer suffix;
+  // a bare name that several versions match keeps them all (pruning less is safe).
+  const resolve = (dep: string): string[] => {
+    if (dep in lock.npm) return [dep];
     const named = keys.filter((k) => packageName(k) === dep);
-    if (named.length === 1) return named[0];
-    return keys.find((k) => k.startsWith(`${dep}_`)); // name@version with a peer suffix
+    if (named.length > 0) return named;
+    return keys.filter((k) => k.startsWith(`${dep}_`));
   };
   const reached = new Set<string>();
   const stack = Object.entries(specifiers)
@@ -55,8 +57,7 @@ export function prune(lock: Lock): { lock: Lock; removed: string[] } {
         ...entry.peerDependencies ?? [],
       ]
     ) {
-      const found = resolve(dep);
-      if (found !== undefined) stack.push(found);
+      stack.push(...resolve(dep));
     }
   }
   const npm = Object.fromEntries(Object.entries(lock.npm).filter(([key]) => reached.has(key)));
@@ -65,8 +66,10 @@ export function prune(lock: Lock): { lock: Lock; removed: string[] } {
 
 if (import.meta.main) {
   const path = new URL("../deno.lock", import.meta.url);
-  const lock = LockSchema.parse(JSON.parse(Deno.readTextFileSync(path)));
-  const { lock: pruned, removed } = prune(lock);
+  // Validate, but prune the file as read: the schema's output would reorder keys and drop "version".
+  const raw = JSON.parse(Deno.readTextFileSync(path));
+  LockSchema.parse(raw);
+  const { lock: pruned, removed } = prune(raw as Lock);
   if (Deno.args.includes("--check")) {
     if (removed.length > 0) {
       console.error(
@@ -76,7 +79,12 @@ if (import.meta.main) {
     }
     console.log("deno.lock: no lazily loaded package");
   } else {
-    Deno.writeTextFileSync(path, JSON.stringify(pruned, null, 2) + "\n");
+    // Deno's own layout: os and cpu lists on one line.
+    const text = JSON.stringify(pruned, null, 2).replace(
+      /"(os|cpu)": \[\s*([^\]]*?)\s*\]/g,
+      (_, key, body: string) => `"${key}": [${body.split(/,\s*/).join(", ")}]`,
+    );
+    if (removed.length > 0) Deno.writeTextFileSync(path, text + "\n");
     console.log(`deno.lock: removed ${removed.length} packages`);
   }
 }
