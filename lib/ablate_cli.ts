@@ -20,6 +20,8 @@ const USAGE = `Usage: deno task ablate <problem> [options]
   --group-size N     rollouts per start state (default 16)
   --variants A,B     a subset of: ${VARIANTS.map((v) => v.name).join(", ")}
   --workers N        rollout worker threads (default: one per core)
+  --program-timeout S  rollout time limit in seconds (default: the problem's)
+  --option KEY=VALUE   a problem option for every run (repeatable; VALUE read as JSON when it parses)
   --out DIR          where the study goes (default runs/ablations)
 `;
 
@@ -33,6 +35,8 @@ const Args = z.object({
   groupSize: z.coerce.number().int().min(2).default(16),
   variants: z.string().optional(),
   workers: z.coerce.number().int().min(0).optional(),
+  programTimeout: z.coerce.number().positive().max(2_147_483).optional(),
+  option: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=/, "KEY=VALUE")).default([]),
   out: z.string().default("runs/ablations"),
 });
 
@@ -49,6 +53,8 @@ async function main(argv: string[]): Promise<number> {
         "group-size": { type: "string" },
         variants: { type: "string" },
         workers: { type: "string" },
+        "program-timeout": { type: "string" },
+        option: { type: "string", multiple: true },
         out: { type: "string" },
         help: { type: "boolean" },
       },
@@ -57,7 +63,12 @@ async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    args = Args.parse({ ...values, groupSize: values["group-size"], problem: positionals[0] });
+    args = Args.parse({
+      ...values,
+      groupSize: values["group-size"],
+      programTimeout: values["program-timeout"],
+      problem: positionals[0],
+    });
   } catch (e) {
     const message = e instanceof z.ZodError
       ? e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")
@@ -83,7 +94,12 @@ async function main(argv: string[]): Promise<number> {
 
   const points = await runAblation({
     problem: args.problem,
-    base: { groups: args.groups, groupSize: args.groupSize },
+    base: {
+      groups: args.groups,
+      groupSize: args.groupSize,
+      rolloutTimeoutSeconds: args.programTimeout,
+      problemOptions: problemOptions(args.option),
+    },
     rollouts: args.rollouts,
     seeds,
     variants,
@@ -114,6 +130,23 @@ async function main(argv: string[]): Promise<number> {
   console.log(markdown);
   console.log(`\nstudy directory: ${dir}`);
   return 0;
+}
+
+/** KEY=VALUE pairs as an options object; VALUE is JSON when it parses, else a string. */
+function problemOptions(pairs: readonly string[]): Record<string, unknown> {
+  const options: Record<string, unknown> = Object.create(null);
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    const text = pair.slice(at + 1);
+    let value: unknown = text;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      // a plain string
+    }
+    options[pair.slice(0, at)] = value;
+  }
+  return { ...options };
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
