@@ -123,7 +123,7 @@ async function benchWarm(name: string, minutes: number, seeds: number[]): Promis
     init: name,
     minutes,
     steps: 100_000,
-    groups: 4,
+    groups: 2,
     groupSize: 4,
     rolloutTimeoutSeconds: 120,
   };
