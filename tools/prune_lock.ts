@@ -60,7 +60,21 @@ export function prune(lock: Lock): { lock: Lock; removed: string[] } {
       stack.push(...resolve(dep));
     }
   }
-  const npm = Object.fromEntries(Object.entries(lock.npm).filter(([key]) => reached.has(key)));
+  const kept = keys.filter((k) => reached.has(k));
+  // Deno names a dependency by its bare name when the lock holds one version of it: do the same
+  // for packages that had a second version only for the pruned ones.
+  const bare = (dep: string) => {
+    if (dep.indexOf("@", 1) < 0) return dep; // already bare
+    const name = packageName(dep);
+    return kept.filter((k) => packageName(k) === name).length === 1 ? name : dep;
+  };
+  const npm = Object.fromEntries(kept.map((key) => {
+    const entry = { ...lock.npm[key] };
+    for (const field of ["dependencies", "optionalDependencies", "peerDependencies"] as const) {
+      if (entry[field]) entry[field] = entry[field]!.map(bare);
+    }
+    return [key, entry];
+  }));
   return { lock: { ...lock, specifiers, npm }, removed: keys.filter((k) => !reached.has(k)) };
 }
 
