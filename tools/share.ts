@@ -1,9 +1,10 @@
 /**
- * deno task share <notebook> [--out file.html]: one self-contained HTML file of a notebook with
- * its committed outputs (refresh them with `deno task notebooks --update`), whatever nbconvert
- * version is installed, or none.
+ * deno task share <notebook> [--out file.html] [--execute]: one self-contained HTML file of a
+ * notebook, whatever nbconvert version is installed, or none. It uses the notebook's committed
+ * outputs (refresh them with `deno task notebooks --update`), or with --execute a fresh headless
+ * execution (which needs Jupyter and the Deno kernel).
  */
-import { basename } from "node:path";
+import { basename, join } from "node:path";
 import { readNotebook } from "./notebook.ts";
 import { renderNotebook } from "./share_html.ts";
 
@@ -11,10 +12,38 @@ const args = Deno.args;
 const outAt = args.indexOf("--out");
 const input = args.find((a, i) => !a.startsWith("--") && i !== outAt + 1);
 if (input === undefined) {
-  console.error("usage: deno task share <notebook.ipynb> [--out file.html]");
+  console.error("usage: deno task share <notebook.ipynb | name> [--out file.html] [--execute]");
   Deno.exit(2);
 }
 const path = input.endsWith(".ipynb") ? input : `notebooks/${input}.ipynb`;
 const out = outAt >= 0 ? args[outAt + 1] : basename(path).replace(/\.ipynb$/, ".html");
-Deno.writeTextFileSync(out, renderNotebook(readNotebook(path), basename(path, ".ipynb")));
+let source = path;
+const work = Deno.makeTempDirSync({ prefix: "ttt-share-" });
+try {
+  if (args.includes("--execute")) {
+    const { code, stderr } = await new Deno.Command("jupyter", {
+      args: [
+        "nbconvert",
+        "--to",
+        "notebook",
+        "--execute",
+        "--ExecutePreprocessor.kernel_name=deno",
+        "--output-dir",
+        work,
+        path,
+      ],
+      env: { TMPDIR: work },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (code !== 0) {
+      console.error(new TextDecoder().decode(stderr).split("\n").slice(-30).join("\n"));
+      Deno.exit(1);
+    }
+    source = join(work, basename(path));
+  }
+  Deno.writeTextFileSync(out, renderNotebook(readNotebook(source), basename(path, ".ipynb")));
+} finally {
+  Deno.removeSync(work, { recursive: true });
+}
 console.log(`${path} -> ${out} (${(Deno.statSync(out).size / 1024).toFixed(0)} KB)`);
