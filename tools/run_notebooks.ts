@@ -77,9 +77,9 @@ try {
   for (const notebook of notebooks) {
     const name = basename(notebook);
     let outcome = await execute(notebook);
-    // Deno's kernel can publish a cell's output after it reports the cell done, and nbconvert then
-    // drops it (a race: the same notebook loses different cells from run to run). A cell empty in
-    // every one of ATTEMPTS executions is a real failure.
+    // Deno's kernel intermittently loses a cell's output under nbconvert (different cells from run
+    // to run, mostly early in a session; README, Notebooks). A cell empty in every one of ATTEMPTS
+    // executions is a real failure.
     for (let attempt = 2; attempt <= ATTEMPTS && outcome.silentOnly; attempt++) {
       console.log(
         `notebook ${name}: ${outcome.problems.join("; ")}; executing again (${attempt}/${ATTEMPTS})`,
