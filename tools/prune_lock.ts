@@ -1,11 +1,15 @@
 /**
- * Keeps node-llama-cpp out of deno.lock. Deno installs every npm package its lockfile names, and
- * node-llama-cpp brings about 1 GB of prebuilt binaries (CUDA, Vulkan, ARM) that a built-in run
- * never loads. It is imported at run time (lib/policy/node_llama_cpp.ts), and that import writes it
- * into deno.lock on the machine that used it: run this before committing deno.lock.
+ * Keeps deno.lock to what a run installs. Deno installs every npm package its lockfile names
+ * (every build its os and cpu fields allow), so the lock leaves out:
  *
- *   deno run -A tools/prune_lock.ts          remove it (and packages only it needed) from deno.lock
- *   deno run -A tools/prune_lock.ts --check  fail if deno.lock names it (.ci/run, before the tests)
+ * - node-llama-cpp: about 1 GB of prebuilt binaries (CUDA, Vulkan, ARM) that a built-in run never
+ *   loads. It is imported at run time (lib/policy/node_llama_cpp.ts), and that import writes it
+ *   into deno.lock on the machine that used it: run this before committing deno.lock.
+ * - musl builds of native packages (nodejs-polars: 110 MB next to its glibc build): Deno itself
+ *   runs on glibc only, and it does not read npm's libc field, so it would install both.
+ *
+ *   deno run -A tools/prune_lock.ts          remove them (and packages only they needed)
+ *   deno run -A tools/prune_lock.ts --check  fail if deno.lock names any (.ci/run, before the tests)
  */
 import { z } from "zod";
 
@@ -27,7 +31,17 @@ function packageName(key: string): string {
   return key.slice(0, key.indexOf("@", 1));
 }
 
-/** The lock without the lazy packages: npm entries no remaining specifier reaches are dropped. */
+/** The name in a dependency reference: "name", "name@version" or "@scope/name@version". */
+function dependencyName(dep: string): string {
+  return dep.indexOf("@", 1) > 0 ? packageName(dep) : dep;
+}
+
+/** A native build for musl libc (by npm convention its platform suffix ends in -musl). */
+function isMusl(dep: string): boolean {
+  return dependencyName(dep).endsWith("-musl");
+}
+
+/** The lock without the lazy packages and musl builds: entries nothing else reaches are dropped. */
 export function prune(lock: Lock): { lock: Lock; removed: string[] } {
   const specifiers = Object.fromEntries(
     Object.entries(lock.specifiers).filter(([spec]) => !LAZY.some((name) => spec.startsWith(`npm:${name}@`))),
@@ -57,7 +71,7 @@ export function prune(lock: Lock): { lock: Lock; removed: string[] } {
         ...entry.peerDependencies ?? [],
       ]
     ) {
-      stack.push(...resolve(dep));
+      if (!isMusl(dep)) stack.push(...resolve(dep));
     }
   }
   const kept = keys.filter((k) => reached.has(k));
@@ -71,11 +85,17 @@ export function prune(lock: Lock): { lock: Lock; removed: string[] } {
   const npm = Object.fromEntries(kept.map((key) => {
     const entry = { ...lock.npm[key] };
     for (const field of ["dependencies", "optionalDependencies", "peerDependencies"] as const) {
-      if (entry[field]) entry[field] = entry[field]!.map(bare);
+      if (entry[field]) entry[field] = entry[field]!.filter((dep) => !isMusl(dep)).map(bare);
     }
     return [key, entry];
   }));
-  return { lock: { ...lock, specifiers, npm }, removed: keys.filter((k) => !reached.has(k)) };
+  const dropped = keys.filter((k) => !reached.has(k));
+  // A musl build still named in a package's dependency lists counts too (the lock must change).
+  const named = Object.values(lock.npm)
+    .flatMap((e) => [...e.dependencies ?? [], ...e.optionalDependencies ?? []])
+    .filter(isMusl);
+  const stale = named.filter((dep) => !dropped.some((k) => packageName(k) === dependencyName(dep)));
+  return { lock: { ...lock, specifiers, npm }, removed: [...dropped, ...stale] };
 }
 
 if (import.meta.main) {
@@ -87,11 +107,12 @@ if (import.meta.main) {
   if (Deno.args.includes("--check")) {
     if (removed.length > 0) {
       console.error(
-        `deno.lock names ${removed.length} packages only node-llama-cpp needs; run: deno run -A tools/prune_lock.ts`,
+        `deno.lock names ${removed.length} packages a run should not install (node-llama-cpp's, musl builds); ` +
+          "run: deno run -A tools/prune_lock.ts",
       );
       Deno.exit(1);
     }
-    console.log("deno.lock: no lazily loaded package");
+    console.log("deno.lock: no node-llama-cpp, no musl build");
   } else {
     // Deno's own layout: os and cpu lists on one line.
     const text = JSON.stringify(pruned, null, 2).replace(
@@ -99,6 +120,6 @@ if (import.meta.main) {
       (_, key, body: string) => `"${key}": [${body.split(/,\s*/).join(", ")}]`,
     );
     if (removed.length > 0) Deno.writeTextFileSync(path, text + "\n");
-    console.log(`deno.lock: removed ${removed.length} packages`);
+    console.log(`deno.lock: removed ${removed.length} entries`);
   }
 }
