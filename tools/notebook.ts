@@ -161,3 +161,14 @@ export function compactSvg(svg: string): string {
   }
   return out;
 }
+
+/** The Python that runs jupyter-nbconvert (its shebang), which has nbclient; not always the first python3. */
+export function jupyterPython(): string {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      const first = Deno.readTextFileSync(`${dir}/jupyter-nbconvert`).split("\n")[0];
+      if (first.startsWith("#!")) return first.slice(2).trim().split(/\s+/)[0];
+    } catch { /* next */ }
+  }
+  return "python3";
+}

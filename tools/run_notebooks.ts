@@ -1,6 +1,7 @@
 /**
- * Executes every notebook in notebooks/ headless with the Deno kernel (`jupyter nbconvert --to
- * notebook --execute`) and checks that every code cell shows what its metadata says it must
+ * Executes every notebook in notebooks/ headless with the Deno kernel (tools/execute_notebook.py:
+ * nbclient, as `jupyter nbconvert --execute`, but keeping outputs the kernel publishes after it
+ * reports a cell done) and checks that every code cell shows what its metadata says it must
  * (tools/notebook.ts): nbconvert alone fails only on errors, not on a cell that shows nothing.
  *
  *   deno task notebooks [name...]           execute into a temporary folder and check
@@ -14,6 +15,7 @@ import {
   checkOutputs,
   describeOutputs,
   forCommit,
+  jupyterPython,
   MAX_NOTEBOOK_BYTES,
   type Notebook,
   readNotebook,
@@ -32,31 +34,21 @@ const work = Deno.makeTempDirSync({ prefix: "ttt-notebooks-" });
 const outDir = join(work, "executed");
 const tmp = join(work, "tmp");
 Deno.mkdirSync(tmp);
-const ATTEMPTS = 3;
+Deno.mkdirSync(outDir);
+
 let passed = 0, failed = 0;
 
 interface Outcome {
   problems: string[];
   executed?: Notebook;
   seconds: string;
-  /** Every problem is a cell that showed too little (no error): worth executing again. */
-  silentOnly: boolean;
 }
 
 async function execute(notebook: string): Promise<Outcome> {
   const started = performance.now();
-  const { code, stderr } = await new Deno.Command("jupyter", {
-    args: [
-      "nbconvert",
-      "--to",
-      "notebook",
-      "--execute",
-      "--ExecutePreprocessor.kernel_name=deno",
-      "--ExecutePreprocessor.timeout=900",
-      "--output-dir",
-      outDir,
-      notebook,
-    ],
+  const target = join(outDir, basename(notebook));
+  const { code, stderr } = await new Deno.Command(jupyterPython(), {
+    args: [new URL("./execute_notebook.py", import.meta.url).pathname, notebook, target, "900"],
     env: { TMPDIR: tmp, NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
@@ -64,29 +56,18 @@ async function execute(notebook: string): Promise<Outcome> {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (code !== 0) {
     const tail = new TextDecoder().decode(stderr).split("\n").slice(-40).join("\n");
-    return { problems: [tail], seconds, silentOnly: false };
+    return { problems: [tail], seconds };
   }
-  const executed = readNotebook(join(outDir, basename(notebook)));
+  const executed = readNotebook(target);
   const problems = checkOutputs(executed);
-  const silentOnly = problems.length > 0 && problems.every((p) => / shows no /.test(p));
   const bytes = new TextEncoder().encode(forCommit(structuredClone(executed))).length;
   if (bytes > MAX_NOTEBOOK_BYTES) problems.push(`${bytes} bytes with outputs (limit ${MAX_NOTEBOOK_BYTES})`);
-  return { problems, executed, seconds, silentOnly };
+  return { problems, executed, seconds };
 }
 try {
   for (const notebook of notebooks) {
     const name = basename(notebook);
-    let outcome = await execute(notebook);
-    // Deno's kernel intermittently loses a cell's output under nbconvert (different cells from run
-    // to run, mostly early in a session; README, Notebooks). A cell empty in every one of ATTEMPTS
-    // executions is a real failure.
-    for (let attempt = 2; attempt <= ATTEMPTS && outcome.silentOnly; attempt++) {
-      console.log(
-        `notebook ${name}: ${outcome.problems.join("; ")}; executing again (${attempt}/${ATTEMPTS})`,
-      );
-      outcome = await execute(notebook);
-    }
-    const { problems, executed, seconds } = outcome;
+    const { problems, executed, seconds } = await execute(notebook);
     if (problems.length === 0) {
       passed++;
       console.log(`notebook ${name} ... ok (${seconds} s)`);

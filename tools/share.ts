@@ -5,7 +5,7 @@
  * execution (which needs Jupyter and the Deno kernel).
  */
 import { basename, join } from "node:path";
-import { readNotebook } from "./notebook.ts";
+import { jupyterPython, readNotebook } from "./notebook.ts";
 import { renderNotebook } from "./share_html.ts";
 
 const args = Deno.args;
@@ -21,17 +21,10 @@ let source = path;
 const work = Deno.makeTempDirSync({ prefix: "ttt-share-" });
 try {
   if (args.includes("--execute")) {
-    const { code, stderr } = await new Deno.Command("jupyter", {
-      args: [
-        "nbconvert",
-        "--to",
-        "notebook",
-        "--execute",
-        "--ExecutePreprocessor.kernel_name=deno",
-        "--output-dir",
-        work,
-        path,
-      ],
+    // The notebook runner's executor: nbclient, keeping outputs the Deno kernel publishes late.
+    source = join(work, basename(path));
+    const { code, stderr } = await new Deno.Command(jupyterPython(), {
+      args: [new URL("./execute_notebook.py", import.meta.url).pathname, path, source],
       env: { TMPDIR: work },
       stdout: "piped",
       stderr: "piped",
@@ -40,7 +33,6 @@ try {
       console.error(new TextDecoder().decode(stderr).split("\n").slice(-30).join("\n"));
       Deno.exit(1);
     }
-    source = join(work, basename(path));
   }
   Deno.writeTextFileSync(out, renderNotebook(readNotebook(source), basename(path, ".ipynb")));
 } finally {
