@@ -35,6 +35,8 @@ export interface LpOptions {
 
 /** Cap on rows x variables per LP, so one HiGHS solve stays around a second. */
 export const LP_MAX_NONZEROS = 150_000;
+/** A prior on HiGHS time per LP nonzero: 260k nonzeros took 4.6 s at load 4; doubled as a margin. */
+const SOLVE_MS_PER_NONZERO = 0.04;
 /** A radius below this (relative to mean |a|) means converged. */
 const MIN_RADIUS = 1e-11;
 
@@ -132,12 +134,14 @@ export async function sequentialLp(start: ArrayLike<number>, options: LpOptions)
   const edges = blockEdges(n, Math.max(2, Math.min(n, options.resolution)), options.rng);
   const rowCap = Math.max(8, Math.floor(LP_MAX_NONZEROS / (edges.length - 1)));
   const extra = new Set<number>();
-  // A solve cannot be interrupted, so none starts unless the slowest one so far still fits.
+  // A solve cannot be interrupted, so none starts unless the slowest one so far, or a first
+  // one's prior (SOLVE_MS_PER_NONZERO, as measured on the loaded 2-core machine), still fits.
   let slowest = 0;
   for (let it = 0; it < options.iterations && radius > MIN_RADIUS; it++) {
-    if (options.deadline !== undefined && Date.now() + slowest >= options.deadline) break;
-    const started = Date.now();
     const rows = activeRows(c, options.tight, extra, rowCap);
+    const expected = Math.max(slowest, rows.length * (edges.length - 1) * SOLVE_MS_PER_NONZERO);
+    if (options.deadline !== undefined && Date.now() + expected >= options.deadline) break;
+    const started = Date.now();
     const d = await solveStep(a, c, rows, edges, radius, options.signed);
     slowest = Math.max(slowest, Date.now() - started);
     if (!d) {
