@@ -33,7 +33,7 @@ export interface LpOptions {
   readonly deadline?: number;
 }
 
-/** Cap on rows x variables per LP, so one HiGHS solve stays around a second. */
+/** Cap on rows x variables per LP: one HiGHS (WebAssembly) solve stays within a few seconds. */
 export const LP_MAX_NONZEROS = 150_000;
 /** A prior on HiGHS time per LP nonzero: 260k nonzeros took 4.6 s at load 4; doubled as a margin. */
 const SOLVE_MS_PER_NONZERO = 0.04;
