@@ -8,6 +8,7 @@
  * differ again. The rule depends only on rewards, so a run stays reproducible, and it
  * works the same for every backend (a language model takes a temperature too).
  */
+import { isFlat } from "./objective.ts";
 
 export interface ExplorationOptions {
   /** The configured temperature: the floor, and where the control relaxes to. */
@@ -26,10 +27,10 @@ export const DEFAULT_EXPLORATION: Omit<ExplorationOptions, "base"> = {
   rate: 1.5,
 };
 
-/** Share of groups whose rewards are all equal (the groups the objective drops). */
+/** Share of groups whose rewards are all equal up to rounding (the groups the objective drops). */
 export function flatGroupShare(groups: readonly (readonly number[])[]): number {
   if (groups.length === 0) return 0;
-  const flat = groups.filter((rewards) => rewards.every((r) => r === rewards[0])).length;
+  const flat = groups.filter((rewards) => rewards.length > 0 && isFlat(rewards)).length;
   return flat / groups.length;
 }
 

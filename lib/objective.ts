@@ -40,6 +40,19 @@ function rewardRange(rewards: readonly number[]): { max: number; range: number }
 }
 
 /**
+ * Rewards closer than this, relative to their size, are equal: differences at the level of
+ * floating-point rounding (the same construction reached by two paths) are no signal, and the
+ * adaptive beta, being scale-free, would otherwise blow them up into full advantages.
+ */
+export const FLAT_RELATIVE_RANGE = 1e-10;
+
+/** True when a group carries no signal: its rewards differ by rounding at most. */
+export function isFlat(rewards: readonly number[]): boolean {
+  const { max, range } = rewardRange(rewards);
+  return range <= FLAT_RELATIVE_RANGE * Math.abs(max);
+}
+
+/**
  * KL(q || uniform) = ln N - H(q) for q = softmax(beta * gaps), where every gap is
  * r_n - r_max <= 0 (so the largest exponent is 0 and nothing overflows).
  */
@@ -114,14 +127,14 @@ export function entropicAdvantages(rewards: readonly number[], beta: number): nu
 
 /**
  * Advantages of one group of rollouts from the same start state, or null when every
- * reward is equal (no signal: the paper drops such groups).
+ * reward is equal up to rounding (no signal: the paper drops such groups).
  */
 export function groupAdvantages(
   rewards: readonly number[],
   kind: AdvantageKind,
   options: { readonly fixedBeta?: number } = {},
 ): GroupAdvantages | null {
-  if (rewards.length === 0 || rewardRange(rewards).range === 0) return null;
+  if (rewards.length === 0 || isFlat(rewards)) return null;
   switch (kind) {
     case "entropic": {
       const beta = adaptiveBeta(rewards);

@@ -4,6 +4,7 @@
  */
 import { discover, type StepReport } from "../lib/loop.ts";
 import { DEFAULT_EXPLORATION, flatGroupShare, nextTemperature } from "../lib/exploration.ts";
+import { groupAdvantages, isFlat } from "../lib/objective.ts";
 import type { Problem } from "../lib/problem.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { toy } from "./toy_problem.ts";
@@ -51,4 +52,14 @@ Deno.test("a policy facing equal rewards does not sharpen, and samples hotter", 
     assert(Number.isNaN(r.row.loss), `step ${r.step} trained on flat groups`);
   }
   assertEquals(reports.map((r) => r.row.temperature), [1, 1.5, 2.25, 3.375]);
+});
+
+Deno.test("rewards that differ only by rounding are flat: no signal for the adaptive beta to blow up", () => {
+  const c5 = [0.3808753232177187, 0.3808753232177192, 0.38087532321771866];
+  const rewards = c5.map((v) => 1 / v);
+  assert(isFlat(rewards));
+  assertEquals(groupAdvantages(rewards, "entropic"), null);
+  assertEquals(flatGroupShare([rewards]), 1);
+  // A real improvement of 1e-7 in C5 is a signal.
+  assert(!isFlat([1 / 0.3808753232177187, 1 / 0.3808752232177187]));
 });
