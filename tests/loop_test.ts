@@ -20,7 +20,20 @@ async function runToEnd(
   return { reports, summary: next.value };
 }
 
-const small: RunConfigInput = { problem: "erdos", steps: 3, groups: 3, groupSize: 6, seed: 11 };
+/**
+ * A short Erdős run. The rollout limit is far above what any of its programs needs, so no move
+ * is cut short by its deadline: only then is a run exactly reproducible (a cut depends on the
+ * machine's speed); small piece counts keep it quick.
+ */
+const small: RunConfigInput = {
+  problem: "erdos",
+  steps: 3,
+  groups: 3,
+  groupSize: 6,
+  seed: 11,
+  rolloutTimeoutSeconds: 900,
+  problemOptions: { minPieces: 20, maxPieces: 30 },
+};
 
 function attemptsOf(dir: string) {
   return pl.readParquet(join(dir, "attempts.parquet"))
@@ -59,6 +72,8 @@ Deno.test("runs are reproducible for a seed, whatever the worker count", async (
   const b = await runToEnd({ config: { ...small, workers: 2 } });
   const rows = (r: { reports: StepReport[] }) =>
     r.reports.flatMap((s) => s.attempts.map((x) => [x.program, x.value, x.childId]));
+  const cut = [a, b].flatMap((r) => r.reports.flatMap((s) => s.attempts.filter((x) => x.cutShort)));
+  assertEquals(cut.length, 0, "a rollout ran into its deadline, which makes it depend on the machine");
   assertEquals(rows(a), rows(b));
   assertEquals(a.summary.best.value, b.summary.best.value);
 });
@@ -80,6 +95,13 @@ Deno.test("a run killed mid-way and resumed loses and duplicates nothing, and ma
       "6",
       "--seed",
       "11",
+      // The same run as `small` below.
+      "--program-timeout",
+      "900",
+      "--option",
+      "minPieces=20",
+      "--option",
+      "maxPieces=30",
       "--out",
       out,
       "--quiet",
