@@ -44,7 +44,7 @@ export const erdos: Problem<ErdosState, ErdosOptions> = {
   title: "Erdős minimum overlap (upper bound on C5)",
   direction: "minimize",
   quantity: "C5",
-  record: { value: 0.3808753232177187, source: "TTT-Discover (2026)" },
+  record: { value: 0.38085857485785823, source: "EinsteinArena leaderboard, 2026-08 (3,584 pieces)" },
   optionsSchema: ErdosOptionsSchema,
   warmStarts: WARM_STARTS,
 
