@@ -29,6 +29,8 @@ export interface SparseLp {
   readonly indices: Int32Array | number[];
   readonly values: Float64Array | number[];
   readonly simplexIterationLimit?: number;
+  /** Primal and dual feasibility tolerance (HiGHS's default: 1e-7). */
+  readonly feasibilityTolerance?: number;
 }
 
 /** Converts +-Infinity to the runtime's own infinity. */
@@ -57,7 +59,14 @@ export async function solveSparseLp(lp: SparseLp): Promise<Float64Array | null> 
       values: Float64Array.from(lp.values),
     },
   }, (model) => {
-    model.options.set({ output_flag: false, simplex_iteration_limit: lp.simplexIterationLimit ?? 50_000 });
+    const tolerance = lp.feasibilityTolerance;
+    model.options.set({
+      output_flag: false,
+      simplex_iteration_limit: lp.simplexIterationLimit ?? 50_000,
+      ...(tolerance === undefined
+        ? {}
+        : { primal_feasibility_tolerance: tolerance, dual_feasibility_tolerance: tolerance }),
+    });
     model.run();
     if (model.getModelStatus() !== rt.constants.modelStatus.optimal) return null;
     return Float64Array.from(model.getSolution().colValue);
