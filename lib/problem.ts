@@ -83,6 +83,16 @@ export interface Problem<S = unknown, O = Record<string, unknown>> {
    */
   prompt?(state: S, evaluation: Evaluation, context: PromptContext): string;
   parse?(text: string): ParsedProgram;
+  /**
+   * Language route for problems whose programs are judged rather than called on a construction
+   * (a C++ solver run on a case set, a C kernel timed against a baseline, a denoising function run
+   * on the training split). Runs the parsed program from `parent`, everything model-written inside
+   * a sandbox, and returns the new state as JSON carrying the judge's verdict, which `evaluate`
+   * accepts only when this toolkit's judge recorded it (lib/verdicts.ts). Never throws for the
+   * program's faults: a compile error, crash, timeout or wrong output comes back as `error`.
+   * Without it the route calls the program's `entry` on `toJSON(parent)` (construction problems).
+   */
+  judge?(program: ParsedProgram, parent: S, limits: JudgeLimits): Promise<JudgeResult>;
 
   /** Optional independent recomputation of the value (e.g. exact summation) for best.json. */
   certify?(state: S): { readonly method: string; readonly value: number };
@@ -112,12 +122,34 @@ export interface PromptContext {
   readonly timeoutSeconds: number;
 }
 
+/** The languages model-written programs come in; each runs in its own sandbox (lib/sandbox/). */
+export type ProgramLanguage = "typescript" | "c++" | "c";
+
 /** A program extracted from a model's reply, ready for the sandbox. */
 export interface ParsedProgram {
-  readonly language: "typescript";
+  readonly language: ProgramLanguage;
   readonly source: string;
-  /** The function the sandbox calls with the start state's JSON. */
+  /** The function the sandbox calls (TypeScript, C) or "main" for a whole C++ program. */
   readonly entry: string;
+}
+
+/** What the language route gives a judge. */
+export interface JudgeLimits {
+  /** Wall-clock budget of the whole judgement (compile and every case), ms. */
+  readonly timeoutMs: number;
+  /** V8 heap cap of a sandboxed TypeScript program, MiB. */
+  readonly heapMiB: number;
+  /** The rollout's own random stream (e.g. for fresh kernel inputs). */
+  readonly seed: number;
+}
+
+/** A judged program: the new state (with its verdict), or why the attempt is invalid. */
+export interface JudgeResult {
+  readonly state?: StateJSON;
+  /** One short line when the program failed to compile, crashed, timed out or answered wrongly. */
+  readonly error?: string;
+  /** What the program printed (its stderr for native programs), for the next prompt. */
+  readonly output: string;
 }
 
 /** The reward convention: higher is better, strictly positive for any valid state. */

@@ -25,9 +25,14 @@ export function extractProgram(
   entry: string,
   languages: readonly string[] = ["typescript", "ts", "javascript", "js"],
 ): ParsedProgram {
-  const blocks = [...text.matchAll(FENCE)]
+  const all = [...text.matchAll(FENCE)];
+  const blocks = all
     .filter((m) => m[1] === "" || languages.includes(m[1].toLowerCase()))
     .map((m) => m[2]);
+  if (blocks.length === 0 && all.length > 0) {
+    const others = [...new Set(all.map((m) => m[1]))].join(", ").slice(0, 60);
+    throw new Error(`parse error: the reply has code in ${others}, not TypeScript`);
+  }
   // A reply cut off by the token limit often has an opening fence and no closing one.
   if (blocks.length === 0) {
     const open = text.match(

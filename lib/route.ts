@@ -5,17 +5,20 @@
  *   builtin   context = problem.features(state); tokens -> a move-grammar program, applied
  *             to the state by rollout workers (lib/pool.ts) and verified there.
  *   language  context = { prompt: problem.prompt(state, ...) }; text -> problem.parse ->
- *             a TypeScript program run in the permissionless sandbox with the state's JSON;
- *             what it returns is verified by problem.evaluate in this process. A value the
- *             program reports about itself is never read.
+ *             a program in the problem's language: a TypeScript construction function run in
+ *             the permissionless sandbox with the state's JSON, or (problem.judge) a program the
+ *             problem judges itself in its sandbox: a C++ solver on a case set, a C kernel
+ *             against a baseline, a denoising function on the training split. What comes back
+ *             is verified by problem.evaluate in this process. A value the program reports
+ *             about itself is never read.
  *
  * The policy's kind picks the route, so the loop itself has one code path for both.
  */
 import type { RunConfig } from "./config.ts";
 import { decodeProgram, formatProgram } from "./grammar.ts";
 import type { PolicyContext, SampledSequence } from "./policy/policy.ts";
-import type { Evaluation, Problem } from "./problem.ts";
-import { RolloutPool } from "./pool.ts";
+import type { Evaluation, ParsedProgram, Problem } from "./problem.ts";
+import { type Executor, type ExecutorSpec, type ExecutorStatus, openExecutor } from "./executor.ts";
 import { invalid, type RolloutResult, type RolloutTask } from "./rollout.ts";
 import { runDenoProgram } from "./sandbox/deno.ts";
 import { cleanOutput } from "./sandbox/clean.ts";
@@ -51,7 +54,9 @@ export interface Route {
   /** What the route must carry across a resume (undefined when nothing). */
   snapshot(): unknown;
   restore(snapshot: unknown): void;
-  close(): void;
+  /** Where rollouts run now: workers and rollouts in flight (for progress displays). */
+  status?(): ExecutorStatus;
+  close(): void | Promise<void>;
 }
 
 /** The language-model policies; everything else takes the built-in route. */
@@ -59,25 +64,47 @@ export function routeKindFor(policy: RunConfig["policy"]): Route["kind"] {
   return policy === "builtin" ? "builtin" : "language";
 }
 
-export function createRoute(config: RunConfig, problem: Problem, problemModule?: string): Route {
-  return routeKindFor(config.policy) === "builtin"
-    ? new BuiltinRoute(config, problem, problemModule)
-    : new LanguageRoute(config, problem);
+/**
+ * The route for a run. `executor` says where built-in rollouts run (lib/executor.ts): this
+ * machine's threads by default, or worker processes through NATS; a spec given as an Executor
+ * object stays the caller's to close.
+ */
+export async function createRoute(
+  config: RunConfig,
+  problem: Problem,
+  problemModule?: string,
+  executor?: ExecutorSpec | Executor,
+): Promise<Route> {
+  if (routeKindFor(config.policy) !== "builtin") {
+    if (executor !== undefined && executor !== "local") {
+      throw new Error(
+        `--executor runs built-in rollouts only; the "${config.policy}" policy's programs run in this ` +
+          "machine's sandbox",
+      );
+    }
+    return new LanguageRoute(config, problem);
+  }
+  const owned = typeof executor !== "object" || !("run" in executor);
+  const opened = owned
+    ? await openExecutor(executor as ExecutorSpec | undefined, {
+      problem,
+      problemModule,
+      timeoutMs: config.rolloutTimeoutSeconds * 1000,
+      threads: config.workers ?? navigator.hardwareConcurrency ?? 1,
+    })
+    : executor as Executor;
+  return new BuiltinRoute(problem, opened, owned);
 }
 
 /** Move-grammar programs applied by rollout workers (what the loop always did). */
 class BuiltinRoute implements Route {
   readonly kind = "builtin";
-  private readonly pool: RolloutPool;
 
-  constructor(config: RunConfig, private readonly problem: Problem, problemModule?: string) {
-    this.pool = new RolloutPool({
-      problem,
-      problemModule,
-      size: config.workers ?? navigator.hardwareConcurrency ?? 1,
-      timeoutMs: config.rolloutTimeoutSeconds * 1000,
-    });
-  }
+  constructor(
+    private readonly problem: Problem,
+    private readonly executor: Executor,
+    private readonly owned: boolean,
+  ) {}
 
   context(start: RouteStart, evaluation: Evaluation): PolicyContext {
     return { features: this.problem.features(this.problem.fromJSON(start.state), evaluation) };
@@ -98,7 +125,7 @@ class BuiltinRoute implements Route {
         tasks.push({ id: tasks.length, program, state: starts[g].state, seed: seedOf(g, r) });
       })
     );
-    const results = await this.pool.run(tasks, onResult);
+    const results = await this.executor.run(tasks, onResult);
     return { results, programs };
   }
 
@@ -107,8 +134,11 @@ class BuiltinRoute implements Route {
     return undefined;
   }
   restore(): void {}
-  close(): void {
-    this.pool.close();
+  status(): ExecutorStatus {
+    return this.executor.status();
+  }
+  async close(): Promise<void> {
+    if (this.owned) await this.executor.close();
   }
 }
 
@@ -160,10 +190,10 @@ class LanguageRoute implements Route {
   async run(
     starts: readonly RouteStart[],
     groups: readonly (readonly SampledSequence[])[],
-    _seedOf: (group: number, rollout: number) => number,
+    seedOf: (group: number, rollout: number) => number,
     onResult?: () => void,
   ): Promise<RouteRollout> {
-    const jobs = groups.flatMap((group, g) => group.map((seq) => ({ g, seq })));
+    const jobs = groups.flatMap((group, g) => group.map((seq, r) => ({ g, seq, seed: seedOf(g, r) })));
     const results: RolloutResult[] = new Array(jobs.length);
     const programs: string[] = new Array(jobs.length);
     this.pending = new Array(jobs.length);
@@ -172,10 +202,10 @@ class LanguageRoute implements Route {
     const worker = async () => {
       while (next < jobs.length) {
         const i = next++;
-        const { g, seq } = jobs[i];
+        const { g, seq, seed } = jobs[i];
         const r = seq.error !== undefined
           ? { result: { id: i, evaluation: invalid(seq.error), durationMs: 0 }, program: "" }
-          : await this.attempt(i, seq.text ?? "", starts[g].state, parentValues[g]);
+          : await this.attempt(i, seq.text ?? "", starts[g].state, parentValues[g], seed);
         results[i] = r.result;
         programs[i] = r.program;
         onResult?.();
@@ -191,6 +221,7 @@ class LanguageRoute implements Route {
     text: string,
     state: unknown,
     valueBefore: number | undefined,
+    seed: number,
   ): Promise<{ result: RolloutResult; program: string }> {
     const started = performance.now();
     const done = (evaluation: Evaluation, extra: Partial<RolloutResult> = {}): RolloutResult => ({
@@ -207,12 +238,16 @@ class LanguageRoute implements Route {
       return { result: done(invalid(message)), program: text.slice(0, MAX_RECORDED_PROGRAM) };
     }
     const program = parsed.source.slice(0, MAX_RECORDED_PROGRAM);
-    const run = await runDenoProgram(parsed.source, parsed.entry, state, {
-      timeoutMs: this.config.rolloutTimeoutSeconds * 1000,
-      heapMiB: this.config.sandboxHeapMiB,
-    });
+    const run = this.problem.judge
+      ? await this.judged(parsed, state, seed)
+      : await runDenoProgram(parsed.source, parsed.entry, state, {
+        timeoutMs: this.config.rolloutTimeoutSeconds * 1000,
+        heapMiB: this.config.sandboxHeapMiB,
+      });
     if (!run.ok) {
-      return { result: done(invalid(`program failed: ${cleanOutput(run.error ?? "", 1000)}`)), program };
+      // A judge's errors say what failed ("compile error: ...", "case 3: timed out ..."); a construction's don't.
+      const why = cleanOutput(run.error ?? "", 1000);
+      return { result: done(invalid(this.problem.judge ? why : `program failed: ${why}`)), program };
     }
     // Whatever the program returned, checking it may fail but never ends the run.
     try {
@@ -236,6 +271,28 @@ class LanguageRoute implements Route {
     } catch (e) {
       const message = cleanOutput(e instanceof Error ? e.message : String(e), 1000);
       return { result: done(invalid(`the returned value could not be verified: ${message}`)), program };
+    }
+  }
+
+  /** A program the problem judges itself (C++, C, a denoiser); its faults come back as errors. */
+  private async judged(
+    parsed: ParsedProgram,
+    state: unknown,
+    seed: number,
+  ): Promise<{ ok: boolean; value?: unknown; error?: string; stdout: string }> {
+    try {
+      const r = await this.problem.judge!(parsed, this.problem.fromJSON(state), {
+        timeoutMs: this.config.rolloutTimeoutSeconds * 1000,
+        heapMiB: this.config.sandboxHeapMiB,
+        seed,
+      });
+      if (r.error !== undefined || r.state === undefined) {
+        return { ok: false, error: r.error ?? "the judge returned no state", stdout: r.output };
+      }
+      return { ok: true, value: r.state, stdout: r.output };
+    } catch (e) {
+      // A fault of the judge itself (not the program's) is still one invalid attempt, never the run's end.
+      return { ok: false, error: `judge failed: ${e instanceof Error ? e.message : String(e)}`, stdout: "" };
     }
   }
 
