@@ -190,7 +190,8 @@ Deno.test("ahc039 C++ route: the rectangle program matches the TypeScript baseli
 });
 
 Deno.test("ahc039 prompt and parse", () => {
-  const text = prompt(null, null);
+  const seed = ahc039.initialStates(new Rng(0), ahc039.optionsSchema.parse({}), "baseline")[0];
+  const text = prompt(seed, { valid: true, value: 2000, reward: 2000 });
   assert(text.includes("Purse Seine Fishing") && text.includes("```cpp"));
   assertEquals(parse("```c++\nint main(){}\n```").source.trim(), "int main(){}");
 });

@@ -186,9 +186,25 @@ Deno.test("ahc058 C++ route: a greedy program is judged; hostile programs score 
 });
 
 Deno.test("ahc058 prompt carries the statement, the parent and its score; parse takes the last cpp block", () => {
-  const text = prompt({ source: "int main(){}" }, { valid: true, value: 123, reward: 123 });
+  const cases = { source: "generated" as const, seed: 0, count: 2 };
+  const program = {
+    program: { language: "c++" as const, source: "int main(){}" },
+    cases,
+    verdict: {
+      contest: "ahc058",
+      sourceHash: "0".repeat(64),
+      cases,
+      outcomes: [{ name: "generated-0", score: 100, ms: 3 }, { name: "generated-1", score: 146, ms: 4 }],
+      compileMs: 10,
+    },
+  };
+  const text = prompt(program, { valid: true, value: 123, reward: 123 });
   assert(text.includes("Apple Incremental Game") && text.includes("int main(){}") && text.includes("123"));
-  assert(/meaningfully different/.test(text));
+  assert(text.includes("generated-1: 146 (4 ms)") && /meaningfully different/.test(text));
+  // From a built-in seed: the plain greedy C++ program is offered as the starting point.
+  const seed = ahc058.initialStates(new Rng(0), ahc058.optionsSchema.parse({}), "baseline")[0];
+  const fromSeed = prompt(seed, { valid: true, value: 3e6, reward: 3e6 });
+  assert(fromSeed.includes("No C++ program has been judged") && fromSeed.includes(greedyCppSource().trim()));
   assertEquals(
     parse("a\n```cpp\nint main(){return 1;}\n```\nb\n```cpp\nint main(){return 2;}\n```").source.trim(),
     "int main(){return 2;}",

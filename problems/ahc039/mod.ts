@@ -9,6 +9,8 @@
  */
 import { z } from "zod";
 import type { Problem } from "../../lib/problem.ts";
+import { type CppProgramState, isCppProgramState, programStateKey } from "../atcoder/program.ts";
+import { parse, programs, prompt } from "./prompt.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { redraw } from "../atcoder/ladder.ts";
 import { loadCases } from "./cases.ts";
@@ -35,7 +37,20 @@ function randomParams(rng: Rng): SolverParams {
   return out as unknown as SolverParams;
 }
 
-export const ahc039: Problem<Ahc039State, Ahc039Options> = {
+/** A built-in state (solver parameters) or a judged C++ program (the language route). */
+export type Ahc039AnyState = Ahc039State | CppProgramState;
+
+function builtinOnly(state: Ahc039AnyState): Ahc039State {
+  if (isCppProgramState(state)) {
+    throw new Error("a C++ program state has no solver parameters for the move grammar (built-in route)");
+  }
+  return state;
+}
+
+export const ahc039: {
+  /** The seeds are built-in states (the language route starts from them too). */
+  initialStates(rng: Rng, options: Ahc039Options, init?: string): Ahc039State[];
+} & Problem<Ahc039AnyState, Ahc039Options> = {
   name: "ahc039",
   title: "AHC039 Purse Seine Fishing (mean score of a parameterised solver)",
   direction: "maximize",
@@ -54,13 +69,19 @@ export const ahc039: Problem<Ahc039State, Ahc039Options> = {
     ];
   },
 
-  evaluate: evaluateState,
+  evaluate: (json) => isCppProgramState(json) ? programs.evaluate(json) : evaluateState(json),
   grammar,
   featureDim: FEATURE_DIM,
-  features: ahc039Features,
-  apply: applyProgram,
+  features: (state, evaluation) => ahc039Features(builtinOnly(state), evaluation),
+  apply: (program, state, context) => applyProgram(program, builtinOnly(state), context),
+
+  // Language route: the model writes a C++ solver, judged on the state's cases (atcoder/program.ts).
+  prompt,
+  parse,
+  judge: (program, parent, limits) => programs.judge(program, parent.cases, limits),
 
   figures(state) {
+    if (isCppProgramState(state)) return [];
     const first = loadCases(state.cases)[0];
     const polygon = solve(first.input, state.solver).polygon;
     const score = scorePolygon(first.input, polygon);
@@ -75,9 +96,12 @@ export const ahc039: Problem<Ahc039State, Ahc039Options> = {
   // A state costs up to ~0.6 s (8 cases); 30 steps x 24 rollouts stay within ~10 minutes on 2 cores.
   runDefaults: { steps: 30, groups: 3, groupSize: 8, minutes: 9, klCoef: 0.01 },
 
-  toJSON: (state) => ({ solver: { ...state.solver }, cases: { ...state.cases } }),
-  fromJSON: stateFromJSON,
-  stateKey,
+  toJSON: (state) =>
+    isCppProgramState(state)
+      ? structuredClone(state)
+      : ({ solver: { ...state.solver }, cases: { ...state.cases } }),
+  fromJSON: (json) => isCppProgramState(json) ? programs.fromJSON(json) : stateFromJSON(json),
+  stateKey: (state) => isCppProgramState(state) ? programStateKey(state) : stateKey(state),
 };
 
 export { BASELINE_PARAMS, solve } from "./solver.ts";

@@ -8,6 +8,8 @@
  */
 import { z } from "zod";
 import type { Problem } from "../../lib/problem.ts";
+import { type CppProgramState, isCppProgramState, programStateKey } from "../atcoder/program.ts";
+import { parse, programs, prompt } from "./prompt.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { redraw } from "../atcoder/ladder.ts";
 import { loadCases } from "./cases.ts";
@@ -56,7 +58,20 @@ function randomParams(rng: Rng): SolverParams {
   return params;
 }
 
-export const ahc058: Problem<Ahc058State, Ahc058Options> = {
+/** A built-in state (solver parameters) or a judged C++ program (the language route). */
+export type Ahc058AnyState = Ahc058State | CppProgramState;
+
+function builtinOnly(state: Ahc058AnyState): Ahc058State {
+  if (isCppProgramState(state)) {
+    throw new Error("a C++ program state has no solver parameters for the move grammar (built-in route)");
+  }
+  return state;
+}
+
+export const ahc058: {
+  /** The seeds are built-in states (the language route starts from them too). */
+  initialStates(rng: Rng, options: Ahc058Options, init?: string): Ahc058State[];
+} & Problem<Ahc058AnyState, Ahc058Options> = {
   name: "ahc058",
   title: "AHC058 Apple Incremental Game (mean score of a parameterised solver)",
   direction: "maximize",
@@ -76,13 +91,19 @@ export const ahc058: Problem<Ahc058State, Ahc058Options> = {
     ];
   },
 
-  evaluate: evaluateState,
+  evaluate: (json) => isCppProgramState(json) ? programs.evaluate(json) : evaluateState(json),
   grammar,
   featureDim: FEATURE_DIM,
-  features: ahc058Features,
-  apply: applyProgram,
+  features: (state, evaluation) => ahc058Features(builtinOnly(state), evaluation),
+  apply: (program, state, context) => applyProgram(program, builtinOnly(state), context),
+
+  // Language route: the model writes a C++ solver, judged on the state's cases (atcoder/program.ts).
+  prompt,
+  parse,
+  judge: (program, parent, limits) => programs.judge(program, parent.cases, limits),
 
   figures(state) {
+    if (isCppProgramState(state)) return [];
     const first = loadCases(state.cases)[0];
     return [applesPlot([
       { label: "this solver", input: first.input, actions: solve(first.input, state.solver) },
@@ -92,12 +113,13 @@ export const ahc058: Problem<Ahc058State, Ahc058Options> = {
   // A state costs ~0.1-0.3 s (10 cases): 40 steps took ~4 min on 2 shared cores; the minutes cap ends longer runs.
   runDefaults: { steps: 80, groups: 4, groupSize: 8, minutes: 9, klCoef: 0.01 },
 
-  toJSON: (state) => ({
-    solver: { ...state.solver, boost: [...state.solver.boost] },
-    cases: { ...state.cases },
-  }),
-  fromJSON: stateFromJSON,
-  stateKey,
+  toJSON: (state) =>
+    isCppProgramState(state) ? structuredClone(state) : ({
+      solver: { ...state.solver, boost: [...state.solver.boost] },
+      cases: { ...state.cases },
+    }),
+  fromJSON: (json) => isCppProgramState(json) ? programs.fromJSON(json) : stateFromJSON(json),
+  stateKey: (state) => isCppProgramState(state) ? programStateKey(state) : stateKey(state),
 };
 
 export { BASELINE_PARAMS, solve } from "./solver.ts";

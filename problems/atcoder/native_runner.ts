@@ -45,7 +45,8 @@ export async function judgeCpp<C extends NativeCase>(
 ): Promise<NativeJudgement> {
   const compile = await compileNative(source, { language: "c++", cacheDir: options.cacheDir });
   if (!compile.ok || !compile.path) {
-    const error = `compile error: ${(compile.error ?? "unknown").slice(0, 2000)}`;
+    // compileNative says "compile error: ..." or "compile timed out ..." itself.
+    const error = (compile.error ?? "compile error: unknown").slice(0, 2000);
     return { compile, outcomes: [], evaluation: { valid: false, value: null, reward: 0, error } };
   }
   const timeoutMs = options.timeoutMs ?? CONTEST_LIMITS.timeoutMs;
