@@ -16,6 +16,17 @@ import { formatHeldout, heldoutEvaluation } from "./heldout.ts";
 import { MAGIC_REVERSED } from "./pipeline.ts";
 import { type DenoiseState, stateFromJSON, stateKey } from "./state.ts";
 import { DEFAULT_DATA, evaluatePipeline, invalid, loadTask } from "./task.ts";
+import {
+  type DenoiseProgramState,
+  denoisePrompt,
+  evaluateProgramState,
+  isDenoiseProgramState,
+  judgeDenoiser,
+  parseDenoiser,
+  programFromJSON,
+  programStateKey,
+  runDenoiser,
+} from "./program.ts";
 
 export const DenoiseOptionsSchema = z.object({
   /** 10x folder of the dataset (matrix.mtx[.gz], features.tsv[.gz], barcodes.tsv[.gz]). */
@@ -33,6 +44,7 @@ export const DenoiseOptionsSchema = z.object({
 export type DenoiseOptions = z.infer<typeof DenoiseOptionsSchema>;
 
 export function evaluateDenoise(json: unknown): Evaluation {
+  if (isDenoiseProgramState(json)) return evaluateProgramState(json);
   try {
     const state = stateFromJSON(json);
     return evaluatePipeline(loadTask(state.data, state.seed), state.pipeline);
@@ -49,7 +61,20 @@ function randomMove(rng: Rng) {
   };
 }
 
-export const denoise: Problem<DenoiseState, DenoiseOptions> = {
+/** A built-in pipeline state, or a judged denoising program (the language route). */
+export type DenoiseAnyState = DenoiseState | DenoiseProgramState;
+
+function builtinOnly(state: DenoiseAnyState): DenoiseState {
+  if (isDenoiseProgramState(state)) {
+    throw new Error("a denoising program state has no pipeline for the move grammar (built-in route)");
+  }
+  return state;
+}
+
+export const denoise: {
+  /** The seeds are built-in states (the language route starts from them too). */
+  initialStates(rng: Rng, options: DenoiseOptions, init?: string): DenoiseState[];
+} & Problem<DenoiseAnyState, DenoiseOptions> = {
   name: "denoise",
   title: "scRNA-seq denoising (OpenProblems v1, MCV split; reward mse_norm, poisson_norm >= 0.97)",
   direction: "maximize",
@@ -82,12 +107,20 @@ export const denoise: Problem<DenoiseState, DenoiseOptions> = {
   evaluate: evaluateDenoise,
   grammar,
   featureDim: FEATURE_DIM,
-  features: denoiseFeatures,
-  apply: (program, state) => applyProgram(program, state),
+  features: (state, evaluation) => denoiseFeatures(builtinOnly(state), evaluation),
+  apply: (program, state) => applyProgram(program, builtinOnly(state)),
 
-  toJSON: (state) => ({ data: state.data, seed: state.seed, pipeline: { ...state.pipeline } }),
-  fromJSON: stateFromJSON,
-  stateKey,
+  // Language route: the model writes `denoise(train)` in TypeScript, run in the sandbox (program.ts).
+  prompt: denoisePrompt,
+  parse: parseDenoiser,
+  judge: (program, parent, limits) => judgeDenoiser(program, parent, limits),
+
+  toJSON: (state) =>
+    isDenoiseProgramState(state)
+      ? structuredClone(state)
+      : ({ data: state.data, seed: state.seed, pipeline: { ...state.pipeline } }),
+  fromJSON: (json) => isDenoiseProgramState(json) ? programFromJSON(json) : stateFromJSON(json),
+  stateKey: (state) => isDenoiseProgramState(state) ? programStateKey(state) : stateKey(state),
   runDefaults: DENOISE_DEFAULTS,
   cliFlags: {
     data: { option: "data", description: "10x folder to search on (default data/scrna/pbmc_sctransform)" },
@@ -99,6 +132,27 @@ export const denoise: Problem<DenoiseState, DenoiseOptions> = {
     "heldout-seed": { option: "heldoutSeed", description: "seed of the held-out split (default 1)" },
   },
   async afterRun(best, options) {
+    if (isDenoiseProgramState(best)) {
+      // The best program again, in a fresh sandbox, on the search split and on a held-out split.
+      const lines = ["Re-run of the best program in a fresh sandbox (mse_norm, poisson_norm):"];
+      for (const seed of [best.seed, options.heldoutSeed]) {
+        const task = loadTask(best.data, seed);
+        const { evaluation } = await runDenoiser(best.program.source, task, {
+          timeoutMs: 120_000,
+          heapMiB: 1024,
+        });
+        const d = evaluation.details as { mseNorm?: number; poissonNorm?: number } | undefined;
+        lines.push(
+          `split seed ${seed}${seed === best.seed ? " (the search split)" : " (held out)"}: ` +
+            (d?.mseNorm !== undefined
+              ? `${d.mseNorm.toFixed(4)}, ${d.poissonNorm!.toFixed(4)}${
+                evaluation.valid ? "" : ` (${evaluation.error})`
+              }`
+              : `invalid: ${evaluation.error}`),
+        );
+      }
+      return lines.join("\n");
+    }
     const rows = await heldoutEvaluation(best.pipeline, {
       data: options.data,
       heldoutSeed: options.heldoutSeed,

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import type { Problem } from "../../lib/problem.ts";
 import { evaluateTriMul } from "./verifier.ts";
+import { judge, parse, prompt } from "./prompt.ts";
 import { FEATURE_DIM, trimulFeatures } from "./features.ts";
 import { applyProgram, grammar } from "./moves.ts";
 import { kernelFigure } from "./plot.ts";
@@ -37,6 +38,11 @@ export const trimul: Problem<TriMulState, TriMulOptions> = {
   },
 
   evaluate: evaluateTriMul,
+
+  // Language route: the model writes the whole C kernel; it is measured like any state.
+  prompt: (state, evaluation, context) => prompt(state, evaluation, { maxChars: context.maxChars }),
+  parse,
+  judge: (program, parent, limits) => judge(program, parent, limits.seed),
   grammar,
   featureDim: FEATURE_DIM,
   features: trimulFeatures,

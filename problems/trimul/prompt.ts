@@ -1,9 +1,11 @@
 /**
- * Helpers for the language-model route (not wired into the loop): what a model is
- * told to write a whole C kernel, and how its reply becomes a kernel state. The state
- * is then measured like any other (problems/trimul/moves.ts measureCached).
+ * The language-model route: what a model is told to write a whole C kernel, how its reply
+ * becomes a kernel state, and the judge that measures it like any other state (compiled, then
+ * timed by the harness against the baseline with the same correctness checks; moves.ts
+ * measureCached).
  */
-import type { Evaluation } from "../../lib/problem.ts";
+import type { Evaluation, JudgeResult, ParsedProgram } from "../../lib/problem.ts";
+import { measureCached } from "./moves.ts";
 import {
   cSource,
   KERNEL_FLAGS,
@@ -15,11 +17,6 @@ import {
 import type { Suite } from "./shapes.ts";
 import { shapeLabel } from "./shapes.ts";
 import type { TriMulState } from "./state.ts";
-
-export interface ParsedKernel {
-  readonly language: "c";
-  readonly source: string;
-}
 
 function describeEvaluation(state: TriMulState, evaluation: Evaluation): string {
   if (!evaluation.valid) return `It is invalid: ${evaluation.error}`;
@@ -85,19 +82,35 @@ Answer with exactly one \`\`\`c code block holding the whole source file.`;
 }
 
 /** Extracts the kernel from a reply: the last ```c (or ```cpp) block that defines `trimul`. */
-export function parse(text: string): ParsedKernel {
-  const blocks = [...text.matchAll(/```[ \t]*(?:c|cpp|c\+\+|C)?[ \t]*\r?\n([\s\S]*?)```/g)].map((m) => m[1]);
+export function parse(text: string): ParsedProgram {
+  const all = [...text.matchAll(/```[ \t]*([\w+-]*)[^\n]*\r?\n([\s\S]*?)```/g)];
+  const blocks = all.filter((m) => /^(c|cpp|c\+\+|h|)$/i.test(m[1])).map((m) => m[2]);
+  if (blocks.length === 0 && all.length > 0) {
+    const languages = [...new Set(all.map((m) => m[1]))].join(", ").slice(0, 60);
+    throw new Error(`parse error: the reply has code in ${languages}, not C`);
+  }
   const withKernel = blocks.filter((b) => /\btrimul\s*\(/.test(b));
   const source = withKernel.at(-1);
   if (source === undefined) {
     throw new Error(
-      blocks.length ? "no code block defines `trimul(...)`" : "no ```c code block in the reply",
+      blocks.length
+        ? "parse error: no code block defines `trimul(...)`"
+        : "parse error: no ```c code block in the reply",
     );
   }
   if (source.length > MAX_SOURCE_CHARS) {
-    throw new Error(`kernel source longer than ${MAX_SOURCE_CHARS} characters`);
+    throw new Error(`parse error: kernel source longer than ${MAX_SOURCE_CHARS} characters`);
   }
-  return { language: "c", source };
+  return { language: "c", source, entry: "trimul" };
+}
+
+/** The language route's judge: measures the model's kernel on the parent's suite. */
+export async function judge(program: ParsedProgram, parent: TriMulState, seed: number): Promise<JudgeResult> {
+  if (program.language !== "c") return { error: `expected a C kernel, got ${program.language}`, output: "" };
+  const kernel = { template: "source" as const, code: program.source };
+  const measurement = await measureCached(kernel, parent.suite, seed);
+  if (!measurement.ok) return { error: measurement.error ?? "the kernel failed", output: "" };
+  return { state: { kernel, suite: parent.suite, measurement }, output: "" };
 }
 
 /** A reply's kernel as a state on the same suite, ready to be measured. */
