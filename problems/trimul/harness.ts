@@ -2,8 +2,10 @@
  * Measures a kernel: compiles it (cached by source hash) with the baseline's flags,
  * then runs the C timing harness as a separate, limited process (own process group,
  * address-space, CPU and file-size limits, no network). Generated C never runs in the
- * Deno process. One call = one harness process: warm-up, timed rounds interleaved with
- * the baseline, fresh inputs and a float64 check on every run.
+ * Deno process, nor in the harness's: the harness runs each kernel in a confined process
+ * of its own and takes the times and the verdict outside it (c/harness.c). One call = one
+ * harness process: warm-up, timed rounds interleaved with the baseline, fresh inputs and
+ * a float64 check on every run.
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
@@ -150,6 +152,10 @@ function randomNonce(): string {
   );
 }
 
+function memoryMiB(options: MeasureOptions): number {
+  return options.memoryMiB ?? 1024;
+}
+
 /** Runs the harness on already-built artefacts and parses its report. */
 async function runHarness(
   harness: string,
@@ -169,10 +175,11 @@ async function runHarness(
     (10 + suite.shapes.reduce((t, s) => t + (suite.rounds + 1) * 3 * callLimitSeconds(s, perGflop), 0));
   const r = await runNative(harness, [candidate, baseline ?? "-"], spec, {
     timeoutMs,
-    memoryMiB: options.memoryMiB ?? 1024,
+    memoryMiB: memoryMiB(options),
     cpuSeconds: (2 * timeoutMs) / 1000 + 1,
-    // The harness writes no files; a kernel may not either (e.g. over the cached baseline).
-    fileSizeMiB: 0,
+    // The harness writes no files, but sizes the memfd it shares with a kernel's process (which
+    // counts as a file); each kernel's process lowers this to 0 for itself before loading the kernel.
+    fileSizeMiB: memoryMiB(options),
     files: [candidate, ...(baseline ? [baseline] : [])],
   });
   const shapes: { -readonly [K in keyof ShapeTiming]: ShapeTiming[K] }[] = suite.shapes.map((s) => ({
@@ -201,7 +208,7 @@ async function runHarness(
   if (failure) return { ok: false, error: failure, shapes, ms: r.ms };
   if (!r.ok || !done) {
     const said = r.stderr.trim().split("\n").filter((l) => l).pop();
-    const reason = said && /^(crash|time limit|cannot load|the candidate|harness)/.test(said)
+    const reason = said && /^(crash|time limit|exceeded|cannot load|the candidate|harness)/.test(said)
       ? said
       : [r.error ?? "the harness stopped before it finished", said].filter(Boolean).join(": ");
     return { ok: false, error: reason, shapes, ms: r.ms };

@@ -1,30 +1,51 @@
 /*
- * The timing harness. It runs as its own sandboxed process (never inside Deno): it
- * loads a candidate kernel and the baseline (both shared libraries built with the
- * same flags), generates fresh random inputs for every run, checks every output
- * against the float64 reference in reference.c, and times candidate and baseline
- * runs interleaved, alternating which goes first.
+ * The timing harness. It runs as its own sandboxed process (never inside Deno) and never runs a
+ * kernel in its own address space: at start, before it reads anything, it forks one runner per
+ * kernel (candidate, baseline). A runner puts itself under a seccomp filter (threads yes; new
+ * processes, exec, ptrace, cross-process memory access and signals to other processes no), then
+ * loads its one kernel (a shared library built with the same flags) and waits for calls. Inputs
+ * and the output travel through a sealed memfd shared with that runner only. For every call the
+ * harness copies the inputs in from its private copy, resumes the runner and times the call on
+ * its own clock from the command to the reply; it then stops the runner (SIGSTOP, all threads, so
+ * nothing it left running writes the output later or runs during other calls), copies the output
+ * out and checks it against the float64 reference in reference.c, computed here. The harness is
+ * not dumpable (a runner can neither read nor write its memory), and the result lines go to its
+ * stdout, which runners do not hold, tagged with a nonce that arrives after the fork. Fresh random
+ * inputs every run; candidate and baseline interleaved, alternating which goes first.
  *
  * argv: CANDIDATE.so BASELINE.so (BASELINE may be "-": correctness only)
  * stdin, one directive a line:
- *   nonce HEX            tag of every result line (kernel output cannot forge results by accident)
+ *   nonce HEX            tag of every result line
  *   seed U64             input seed
  *   rounds R             timed rounds per shape (after one checked warm-up run)
  *   shape B N C H LIMIT  a shape and the per-call time limit of the candidate in seconds
  *   dump B N C H DIST    print the inputs and the reference (hex floats) for one shape; no kernel
  * stdout: "<nonce> run S R DIST CAND_S BASE_S CAND_WORST BASE_WORST" per run, "<nonce> fail S R DIST why"
- * on a wrong answer (exit 3), "<nonce> done" at the end. Crashes and time limits are
- * reported on stderr by signal handlers (exit 70 + signal).
+ * on a wrong answer (exit 3), "<nonce> done" at the end. A kernel that crashes, overruns its limit
+ * or cannot be loaded is reported on stderr ("crash: ...", "time limit: ...", exit 4; loading: exit 2).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <math.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,16 +63,12 @@ void trimul_reference(const float *x, const float *mask, const float *norm_w, co
 #define RTOL 2e-2
 
 static char phase[512] = "starting";
-static double call_limit = 0;
 static FILE *results;
 
 static void on_signal(int sig) {
   char msg[768];
   int n;
-  if (sig == SIGALRM)
-    n = snprintf(msg, sizeof msg, "time limit: %s ran longer than %.2f s\n", phase, call_limit);
-  else
-    n = snprintf(msg, sizeof msg, "crash: %s (SIG%s) in %s%s\n", strsignal(sig) ? strsignal(sig) : "signal",
+  n = snprintf(msg, sizeof msg, "crash: %s (SIG%s) in %s%s\n", strsignal(sig) ? strsignal(sig) : "signal",
                  sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", phase,
                  sig == SIGSEGV ? "; a failed allocation under the memory limit ends this way too" : "");
   if (n > 0) (void)!write(2, msg, (size_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1));
@@ -66,19 +83,8 @@ static void install_handlers(void) {
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sa.sa_flags = SA_ONSTACK;
-  int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM};
+  int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
   for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) sigaction(sigs[i], &sa, NULL);
-}
-
-static void arm(double seconds) {
-  struct itimerval t = {{0, 0}, {(time_t)seconds, (suseconds_t)((seconds - floor(seconds)) * 1e6)}};
-  call_limit = seconds;
-  setitimer(ITIMER_REAL, &t, NULL);
-}
-
-static void disarm(void) {
-  struct itimerval t = {{0, 0}, {0, 0}};
-  setitimer(ITIMER_REAL, &t, NULL);
 }
 
 /* xoshiro256** seeded by splitmix64. */
@@ -154,13 +160,6 @@ static double now(void) {
   return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-static double run_kernel(kernel_fn f, const Inputs *in, float *out) {
-  const double t0 = now();
-  f(in->x, in->mask, in->norm_w, in->norm_b, in->w[0], in->w[1], in->w[2], in->w[3], in->w[4],
-    in->out_norm_w, in->out_norm_b, in->w_to_out, out, in->B, in->N, in->C, in->H);
-  return now() - t0;
-}
-
 static void reference(const Inputs *in, double *ref) {
   trimul_reference(in->x, in->mask, in->norm_w, in->norm_b, in->w[0], in->w[1], in->w[2], in->w[3],
                    in->w[4], in->out_norm_w, in->out_norm_b, in->w_to_out, ref, in->B, in->N, in->C, in->H);
@@ -203,20 +202,6 @@ static int check(const char *who, const float *out, const double *ref, const Inp
   return 0;
 }
 
-static kernel_fn load(const char *path, const char *who) {
-  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (!h) {
-    fprintf(stderr, "cannot load the %s: %s\n", who, dlerror());
-    exit(2);
-  }
-  kernel_fn f = (kernel_fn)dlsym(h, "trimul");
-  if (!f) {
-    fprintf(stderr, "the %s defines no function `trimul`\n", who);
-    exit(2);
-  }
-  return f;
-}
-
 static void dump(int B, int N, int C, int H, const char *dist, uint64_t seed) {
   Inputs in;
   inputs_alloc(&in, B, N, C, H);
@@ -241,15 +226,325 @@ static void dump(int B, int N, int C, int H, const char *dist, uint64_t seed) {
   DUMP("reference", ref, in.P * C);
 }
 
+/* ------------------------------------------------------------------ runners (kernel processes) */
+
+/* One call: the shape, and how many bytes of the shared mapping it uses. */
+typedef struct {
+  int B, N, C, H;
+  uint64_t bytes;
+} Call;
+
+typedef struct {
+  const char *who; /* "candidate kernel" or "baseline kernel" */
+  pid_t pid;
+  int cmd, reply; /* pipes: harness -> runner, runner -> harness */
+  int memfd;
+  float *shm; /* the harness's view of the shared mapping */
+  size_t bytes;
+  int stopped;
+} Runner;
+
+static Runner runners[2];
+static int nrunners = 0;
+
+/* The arrays of one call inside a mapping, in a fixed order. */
+typedef struct {
+  float *x, *mask, *norm_w, *norm_b, *w[5], *out_norm_w, *out_norm_b, *w_to_out, *out;
+} View;
+
+static size_t layout_floats(int B, int N, int C, int H) {
+  const size_t P = (size_t)B * N * N;
+  return 2 * P * C + P + 2 * (size_t)C + 6 * (size_t)H * C + 2 * (size_t)H;
+}
+
+static View view_of(float *base, int B, int N, int C, int H) {
+  const size_t P = (size_t)B * N * N;
+  View v;
+  float *p = base;
+  v.x = p, p += P * C;
+  v.mask = p, p += P;
+  v.norm_w = p, p += C;
+  v.norm_b = p, p += C;
+  for (int k = 0; k < 5; k++) v.w[k] = p, p += (size_t)H * C;
+  v.out_norm_w = p, p += H;
+  v.out_norm_b = p, p += H;
+  v.w_to_out = p, p += (size_t)C * H;
+  v.out = p;
+  return v;
+}
+
+static void kill_runners(void) {
+  for (int i = 0; i < nrunners; i++)
+    if (runners[i].pid > 0) kill(runners[i].pid, SIGKILL), runners[i].pid = -1;
+}
+
+#define DENY(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM)
+#define ONLY_SELF(nr, self)                                                          \
+  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 4),                                   \
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),    \
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(self), 0, 1),                   \
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM)
+
+/* A runner's seccomp filter: threads yes (OpenMP), new processes, exec, ptrace, cross-process
+   memory access and signals to other processes no. Returns 0, or -1 where it cannot be installed. */
+static int confine(void) {
+#if defined(__x86_64__)
+#define ARCH_NR AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define ARCH_NR AUDIT_ARCH_AARCH64
+#endif
+#ifdef ARCH_NR
+  const pid_t self = getpid();
+  struct sock_filter filter[] = {
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH_NR, 1, 0),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+#ifdef __NR_fork
+    DENY(__NR_fork),
+#endif
+#ifdef __NR_vfork
+    DENY(__NR_vfork),
+#endif
+    DENY(__NR_execve),
+    DENY(__NR_execveat),
+    DENY(__NR_ptrace),
+    DENY(__NR_process_vm_readv),
+    DENY(__NR_process_vm_writev),
+    DENY(__NR_setsid),
+    DENY(__NR_setpgid),
+    DENY(__NR_tkill),
+    DENY(__NR_rt_sigqueueinfo),
+    DENY(__NR_rt_tgsigqueueinfo),
+#ifdef __NR_pidfd_send_signal
+    DENY(__NR_pidfd_send_signal),
+#endif
+#ifdef __NR_pidfd_open
+    DENY(__NR_pidfd_open),
+#endif
+    ONLY_SELF(__NR_kill, self),
+    ONLY_SELF(__NR_tgkill, self),
+#ifdef __NR_clone3
+    /* glibc falls back to clone() when clone3 is missing; clone's flags can be checked. */
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+#endif
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 3),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 1, 0),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {.len = (unsigned short)(sizeof filter / sizeof *filter), .filter = filter};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;
+  return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0 ? 0 : -1;
+#else
+  return -1;
+#endif
+}
+
+static ssize_t read_full(int fd, void *buf, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, (char *)buf + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return (ssize_t)got;
+    got += (size_t)r;
+  }
+  return (ssize_t)got;
+}
+
+static void runner_fail(int reply, const char *fmt, const char *a, const char *b) {
+  char msg[600];
+  int n = snprintf(msg, sizeof msg, fmt, a, b);
+  if (n > (int)sizeof msg - 1) n = (int)sizeof msg - 1;
+  char tag = 'E';
+  (void)!write(reply, &tag, 1);
+  (void)!write(reply, msg, (size_t)(n > 0 ? n : 0));
+  _exit(2);
+}
+
+/* The runner process: nothing of the harness but its pipes and its memfd; confined, then the kernel. */
+static void runner_main(const char *path, const char *who, int cmd, int reply, int memfd) {
+  int devnull = open("/dev/null", O_RDWR);
+  if (devnull >= 0) dup2(devnull, 0), dup2(devnull, 1), dup2(devnull, 2);
+  for (int fd = 3; fd < 4096; fd++)
+    if (fd != cmd && fd != reply && fd != memfd) close(fd);
+  signal(SIGPIPE, SIG_DFL);
+  /* A kernel writes no files (the harness needed the limit only to size the shared memfd). */
+  struct rlimit none = {0, 0};
+  setrlimit(RLIMIT_FSIZE, &none);
+  if (confine() != 0) runner_fail(reply, "harness: cannot confine the %s (seccomp)%s", who, "");
+  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!h) runner_fail(reply, "cannot load the %s: %s", who, dlerror());
+  kernel_fn f = (kernel_fn)dlsym(h, "trimul");
+  if (!f) runner_fail(reply, "the %s defines no function `trimul`%s", who, "");
+  char ready = 'R';
+  if (write(reply, &ready, 1) != 1) _exit(0);
+  float *map = NULL;
+  size_t mapped = 0;
+  Call c;
+  while (read_full(cmd, &c, sizeof c) == (ssize_t)sizeof c) {
+    if (c.bytes > mapped) {
+      if (map) munmap(map, mapped);
+      map = mmap(NULL, c.bytes, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+      if (map == MAP_FAILED) _exit(5);
+      mapped = c.bytes;
+    }
+    View v = view_of(map, c.B, c.N, c.C, c.H);
+    f(v.x, v.mask, v.norm_w, v.norm_b, v.w[0], v.w[1], v.w[2], v.w[3], v.w[4], v.out_norm_w, v.out_norm_b,
+      v.w_to_out, v.out, c.B, c.N, c.C, c.H);
+    char done = 'D';
+    if (write(reply, &done, 1) != 1) _exit(0);
+  }
+  _exit(0);
+}
+
+/* Forks a runner for the kernel at `path`, before the harness has read anything. */
+static void start_runner(const char *path, const char *who) {
+  int c[2], r[2];
+  const int memfd = (int)syscall(SYS_memfd_create, "trimul-io", MFD_ALLOW_SEALING);
+  if (pipe(c) || pipe(r) || memfd < 0) {
+    fprintf(stderr, "harness: cannot create the %s's pipes: %s\n", who, strerror(errno));
+    exit(2);
+  }
+  const pid_t pid = fork();
+  if (pid < 0) {
+    fprintf(stderr, "harness: cannot start the %s's process: %s\n", who, strerror(errno));
+    exit(2);
+  }
+  if (pid == 0) {
+    close(c[1]), close(r[0]);
+    runner_main(path, who, c[0], r[1], memfd);
+  }
+  close(c[0]), close(r[1]);
+  runners[nrunners++] = (Runner){who, pid, c[1], r[0], memfd, NULL, 0, 0};
+}
+
+/* Says why a runner is gone (on stderr, for the caller) and ends the harness. */
+static void runner_died(Runner *R, const char *doing) {
+  int status = 0;
+  const pid_t pid = R->pid;
+  R->pid = -1;
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  kill_runners();
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    if (sig == SIGXFSZ)
+      fprintf(stderr, "exceeded file size limit: the %s wrote a file in %s\n", R->who, doing);
+    else if (sig == SIGXCPU)
+      fprintf(stderr, "exceeded CPU time limit in %s\n", doing);
+    else if (sig == SIGSYS)
+      fprintf(stderr, "crash: the %s made a forbidden system call (SIGSYS) in %s\n", R->who, doing);
+    else
+      fprintf(stderr, "crash: %s (SIG%s) in %s%s\n", strsignal(sig) ? strsignal(sig) : "signal",
+              sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", doing,
+              sig == SIGSEGV ? "; a failed allocation under the memory limit ends this way too" : "");
+  } else {
+    fprintf(stderr, "crash: the %s exited (code %d) in %s\n", R->who, WEXITSTATUS(status), doing);
+  }
+  exit(4);
+}
+
+/* Waits for the runner's ready byte: its kernel loaded, or why not. */
+static void await_ready(Runner *R) {
+  struct pollfd p = {.fd = R->reply, .events = POLLIN};
+  if (poll(&p, 1, 60000) <= 0) {
+    kill_runners();
+    fprintf(stderr, "cannot load the %s: it did not load within 60 s\n", R->who);
+    exit(2);
+  }
+  char tag = 0;
+  if (read(R->reply, &tag, 1) != 1) runner_died(R, "loading it");
+  if (tag == 'R') return;
+  char msg[600] = {0};
+  read_full(R->reply, msg, sizeof msg - 1);
+  kill_runners();
+  fprintf(stderr, "%s\n", msg);
+  exit(2);
+}
+
+/* Sizes the runner's memfd for the largest shape once, then seals it: no side can shrink or grow it. */
+static void map_runner(Runner *R, size_t bytes) {
+  if (ftruncate(R->memfd, (off_t)bytes) != 0 ||
+      fcntl(R->memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+    fprintf(stderr, "harness: cannot size the shared memory: %s\n", strerror(errno));
+    kill_runners();
+    exit(2);
+  }
+  R->shm = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, R->memfd, 0);
+  if (R->shm == MAP_FAILED) {
+    fprintf(stderr, "harness: out of memory mapping %zu bytes\n", bytes);
+    kill_runners();
+    exit(2);
+  }
+  R->bytes = bytes;
+}
+
+/*
+ * One kernel call in the runner, timed here: the inputs are copied in, the runner resumed, the
+ * clock read around the command and the reply; then the runner is stopped (all its threads) and
+ * the output copied out. Returns seconds; a crash or overrun ends the harness with why.
+ */
+static double call_runner(Runner *R, const Inputs *in, float *out, double limit, const char *doing) {
+  const size_t P = in->P, C = (size_t)in->C, H = (size_t)in->H;
+  View v = view_of(R->shm, in->B, in->N, in->C, in->H);
+  memcpy(v.x, in->x, sizeof(float) * P * C);
+  memcpy(v.mask, in->mask, sizeof(float) * P);
+  memcpy(v.norm_w, in->norm_w, sizeof(float) * C);
+  memcpy(v.norm_b, in->norm_b, sizeof(float) * C);
+  for (int k = 0; k < 5; k++) memcpy(v.w[k], in->w[k], sizeof(float) * H * C);
+  memcpy(v.out_norm_w, in->out_norm_w, sizeof(float) * H);
+  memcpy(v.out_norm_b, in->out_norm_b, sizeof(float) * H);
+  memcpy(v.w_to_out, in->w_to_out, sizeof(float) * C * H);
+  for (size_t i = 0; i < P * C; i++) v.out[i] = NAN;
+  if (R->stopped) {
+    kill(R->pid, SIGCONT);
+    R->stopped = 0;
+  }
+  Call c = {in->B, in->N, in->C, in->H, R->bytes};
+  const double t0 = now();
+  if (write(R->cmd, &c, sizeof c) != (ssize_t)sizeof c) runner_died(R, doing);
+  struct pollfd p = {.fd = R->reply, .events = POLLIN};
+  int ready;
+  do {
+    const double left = limit - (now() - t0);
+    ready = left > 0 ? poll(&p, 1, (int)ceil(left * 1000)) : 0;
+  } while (ready < 0 && errno == EINTR);
+  if (ready == 0) {
+    kill_runners();
+    fprintf(stderr, "time limit: %s ran longer than %.2f s\n", doing, limit);
+    exit(4);
+  }
+  char done = 0;
+  if (read(R->reply, &done, 1) != 1 || done != 'D') runner_died(R, doing);
+  const double t = now() - t0;
+  /* Nothing the kernel left running may write the output after this, or run during other calls. */
+  int status;
+  kill(R->pid, SIGSTOP);
+  if (waitpid(R->pid, &status, WUNTRACED) != R->pid || !WIFSTOPPED(status)) runner_died(R, doing);
+  R->stopped = 1;
+  memcpy(out, v.out, sizeof(float) * P * C);
+  return t;
+}
+
 int main(int argc, char **argv) {
-  /* Results go to a private copy of stdout; the kernel's own prints go nowhere. */
-  results = fdopen(dup(1), "w");
-  if (!freopen("/dev/null", "w", stdout)) return 2;
-  install_handlers();
+  /* No other process of this user may read or write this one's memory (ptrace, /proc/PID/mem). */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (argc != 3) {
     fprintf(stderr, "usage: harness CANDIDATE.so BASELINE.so|- < spec\n");
     return 2;
   }
+  /* The kernels' processes start before the harness reads its spec: they never see the nonce. */
+  Runner *cand = NULL, *base = NULL;
+  if (strcmp(argv[1], "-")) start_runner(argv[1], "candidate kernel"), cand = &runners[nrunners - 1];
+  if (strcmp(argv[2], "-")) start_runner(argv[2], "baseline kernel"), base = &runners[nrunners - 1];
+  signal(SIGPIPE, SIG_IGN);
+  /* Results go to a private copy of stdout. */
+  results = fdopen(dup(1), "w");
+  if (!freopen("/dev/null", "w", stdout)) return 2;
+  install_handlers();
   static char nonce_buf[64];
   uint64_t seed = 1;
   int rounds = 3, nshapes = 0;
@@ -266,13 +561,24 @@ int main(int argc, char **argv) {
       shapes[nshapes][0] = B, shapes[nshapes][1] = N, shapes[nshapes][2] = C, shapes[nshapes][3] = H;
       limits[nshapes++] = lim;
     } else if (sscanf(line, "dump %d %d %d %d %15s", &B, &N, &C, &H, dist) == 5) {
+      kill_runners();
       dump(B, N, C, H, dist, seed);
       fprintf(results, "%s done\n", nonce);
       return 0;
     }
   }
-  kernel_fn cand = load(argv[1], "candidate kernel");
-  kernel_fn base = strcmp(argv[2], "-") ? load(argv[2], "baseline kernel") : NULL;
+  if (!cand) {
+    fprintf(stderr, "usage: harness CANDIDATE.so BASELINE.so|- < spec\n");
+    return 2;
+  }
+  size_t most = 1;
+  for (int s = 0; s < nshapes; s++) {
+    const size_t f = layout_floats(shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3]);
+    if (f > most) most = f;
+  }
+  snprintf(phase, sizeof phase, "loading the kernels");
+  for (int i = 0; i < nrunners; i++) await_ready(&runners[i]), map_runner(&runners[i], most * sizeof(float));
+  char doing[512];
   for (int s = 0; s < nshapes; s++) {
     const int B = shapes[s][0], N = shapes[s][1], C = shapes[s][2], H = shapes[s][3];
     Inputs in;
@@ -283,23 +589,28 @@ int main(int argc, char **argv) {
       /* Round 0 is the candidate's warm-up (checked, not timed); then normal and Cauchy alternate. */
       const char *d = round % 2 == 1 ? "cauchy" : "normal";
       inputs_fill(&in, seed * 1000003ull + (uint64_t)s * 1009 + (uint64_t)round, round % 2 == 1);
-      for (size_t i = 0; i < in.P * C; i++) out_c[i] = NAN, out_b[i] = NAN;
       double tc = 0, tb = -1;
       const int base_first = base && round > 0 && round % 2 == 0;
-      snprintf(phase, sizeof phase, "the baseline kernel on shape B=%d N=%d C=%d H=%d", B, N, C, H);
-      if (base_first) tb = run_kernel(base, &in, out_b);
-      snprintf(phase, sizeof phase, "the candidate kernel on shape B=%d N=%d C=%d H=%d (%s inputs, run %d)",
-               B, N, C, H, d, round);
-      arm(limits[s]);
-      tc = run_kernel(cand, &in, out_c);
-      disarm();
-      snprintf(phase, sizeof phase, "the baseline kernel on shape B=%d N=%d C=%d H=%d", B, N, C, H);
-      if (base && round > 0 && !base_first) tb = run_kernel(base, &in, out_b);
+      /* The baseline is trusted, but a stuck one must not hang the harness either. */
+      const double base_limit = 10 * limits[s] + 10;
+      snprintf(doing, sizeof doing, "the baseline kernel on shape B=%d N=%d C=%d H=%d", B, N, C, H);
+      if (base_first) tb = call_runner(base, &in, out_b, base_limit, doing);
+      snprintf(doing, sizeof doing, "the candidate kernel on shape B=%d N=%d C=%d H=%d (%s inputs, run %d)", B,
+               N, C, H, d, round);
+      tc = call_runner(cand, &in, out_c, limits[s], doing);
+      snprintf(doing, sizeof doing, "the baseline kernel on shape B=%d N=%d C=%d H=%d", B, N, C, H);
+      if (base && round > 0 && !base_first) tb = call_runner(base, &in, out_b, base_limit, doing);
       snprintf(phase, sizeof phase, "the reference on shape B=%d N=%d C=%d H=%d", B, N, C, H);
       reference(&in, ref);
       double wc, wb = 0;
-      if (!check("the candidate kernel", out_c, ref, &in, s, round, d, &wc)) return 3;
-      if (tb >= 0 && !check("the BASELINE kernel", out_b, ref, &in, s, round, d, &wb)) return 3;
+      if (!check("the candidate kernel", out_c, ref, &in, s, round, d, &wc)) {
+        kill_runners();
+        return 3;
+      }
+      if (tb >= 0 && !check("the BASELINE kernel", out_b, ref, &in, s, round, d, &wb)) {
+        kill_runners();
+        return 3;
+      }
       fprintf(results, "%s run %d %d %s %.9f %.9f %.6g %.6g\n", nonce, s, round, d, tc, tb, wc, wb);
       fflush(results);
     }
@@ -307,6 +618,7 @@ int main(int argc, char **argv) {
     for (int k = 0; k < 5; k++) free(in.w[k]);
     free(in.w_to_out), free(out_c), free(out_b), free(ref);
   }
+  kill_runners();
   fprintf(results, "%s done\n", nonce);
   fclose(results);
   return 0;
