@@ -35,7 +35,8 @@ Method:
   --reuse RULE         ${REUSE_RULES.join("|")} (default puct)
   --objective KIND     ${OBJECTIVES.join("|")} (default entropic)
   --no-train           never update the policy (test-time search only)
-  --kl LAMBDA          KL penalty toward the initial policy (default 0.1)
+  --kl LAMBDA          KL penalty toward the initial policy (default 0.1; 0 turns it off, as a Tinker
+                       server without base-model logprobs, e.g. SkyRL tx, needs)
   --lr RATE            Adam learning rate (default: the policy's)
   --temperature T      sampling temperature (default 1.0)
   --policy NAME        ${POLICIES.join("|")} (default builtin)

@@ -14,7 +14,13 @@ const chars: Tokenizer = {
   decode: (ts) => String.fromCharCode(...ts),
 };
 
-function fakeTinker(options: { failForwardBackward?: boolean } = {}) {
+function fakeTinker(
+  options: {
+    failForwardBackward?: boolean;
+    /** A server like SkyRL tx: no prompt_logprobs, no sampling of the base model, any key. */
+    selfHosted?: boolean;
+  } = {},
+) {
   const log: { path: string; key: string | null; body: unknown }[] = [];
   const futures = new Map<string, { polls: number; result: unknown }>();
   let n = 0, rateLimited = false, malformed = false;
@@ -31,7 +37,9 @@ function fakeTinker(options: { failForwardBackward?: boolean } = {}) {
       ? decodeForwardBackwardRequest(new Uint8Array(await req.arrayBuffer()))
       : await req.json();
     log.push({ path, key, body });
-    if (key !== "tk-test") return Response.json({ detail: "invalid API key" }, { status: 401 });
+    if (key !== "tk-test" && !(options.selfHosted && key)) {
+      return Response.json({ detail: "invalid API key" }, { status: 401 });
+    }
     const b = body as Record<string, unknown>;
     switch (path) {
       case "/api/v1/create_session":
@@ -41,6 +49,9 @@ function fakeTinker(options: { failForwardBackward?: boolean } = {}) {
       case "/api/v1/create_model":
         return future({ type: "create_model", model_id: "model-1" });
       case "/api/v1/create_sampling_session":
+        if (options.selfHosted && !b.model_path) {
+          return Response.json({ detail: "model_path is required" }, { status: 400 });
+        }
         return Response.json({
           type: "create_sampling_session",
           sampling_session_id: `sampler:${b.model_path ?? b.base_model}`,
@@ -57,7 +68,9 @@ function fakeTinker(options: { failForwardBackward?: boolean } = {}) {
           tokens: Array.from({ length: Math.min(3, params.max_tokens) }, (_, j) => 97 + ((i + j) % 26)),
           logprobs: Array.from({ length: Math.min(3, params.max_tokens) }, () => -0.5),
         }));
-        const promptLogprobs = b.prompt_logprobs ? [null, ...prompt.slice(1).map(() => -1.5)] : null;
+        const promptLogprobs = b.prompt_logprobs && !options.selfHosted
+          ? [null, ...prompt.slice(1).map(() => -1.5)]
+          : null;
         return future({ type: "sample", sequences, prompt_logprobs: promptLogprobs });
       }
       case "/api/v1/forward_backward": {
@@ -75,6 +88,10 @@ function fakeTinker(options: { failForwardBackward?: boolean } = {}) {
       }
       case "/api/v1/optim_step":
         return future({ type: "optim_step", metrics: { grad_norm: 0.5 } });
+      case "/api/v1/save_weights":
+        return future({ type: "save_weights", path: `tinker://model-1/weights/${b.path}` });
+      case "/api/v1/load_weights":
+        return future({ type: "load_weights", path: b.path });
       case "/api/v1/save_weights_for_sampler":
         return future({ type: "save_weights_for_sampler", path: `tinker://model-1/sampler/${b.path}` });
       case "/api/v1/retrieve_future": {
@@ -267,6 +284,124 @@ Deno.test("tinker from the command line's configuration: a GGUF tokenizer, a run
     assert(sample.prompt.chunks[0].tokens.some((t) => t > 255));
   } finally {
     Deno.env.delete("TINKER_TEST_KEY");
+    await server.close();
+  }
+});
+
+Deno.test("tinker on a self-hosted server without base-model logprobs (SkyRL tx): refused with why, unless --kl 0", async () => {
+  const server = fakeTinker({ selfHosted: true });
+  const options = {
+    ...clientOptions(server.url, "tml-dummy"),
+    baseModel: "Qwen/Qwen3-0.6B",
+    loraRank: 32,
+    maxTokens: 16,
+    tokenizer: chars,
+  };
+  try {
+    await assertRejects(
+      () => TinkerPolicy.create({ ...options, klCoef: 0.1 }),
+      /gives no base-model log-probabilities .*Rerun with --kl 0/,
+    );
+    const policy = await TinkerPolicy.create({ ...options, klCoef: 0 });
+    // No sampling of the base model here: step 0 samples the fresh adapter's saved weights.
+    const seqs = await policy.sample({ prompt: "abcd" }, 2, { temperature: 1, seed: 3 });
+    const body = server.log.filter((l) => l.path === "/api/v1/asample").at(-1)!.body as Record<
+      string,
+      unknown
+    >;
+    assertEquals(body.sampling_session_id, "sampler:tinker://model-1/sampler/step-0");
+    // With the KL term off the reference is the sampler itself: the shaping term is exactly zero.
+    const ref = await policy.referenceLogprobs(
+      seqs.map((q) => ({ context: { prompt: "abcd" }, tokens: q.tokens })),
+    );
+    assertEquals(ref, seqs.map((q) => q.logprobs));
+    assert(server.log.every((l) => l.key === "tml-dummy"));
+    await policy.close();
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("tinker resume: the trainer's state (adapter and Adam moments) is saved per step and loaded back", async () => {
+  const server = fakeTinker();
+  const options = {
+    ...clientOptions(server.url),
+    baseModel: "m",
+    loraRank: 8,
+    maxTokens: 16,
+    tokenizer: chars,
+  };
+  try {
+    const policy = await TinkerPolicy.create(options);
+    const cp0 = await policy.checkpoint() as { statePath?: string };
+    assertEquals(cp0.statePath, undefined); // nothing trained yet, nothing saved
+    const [seq] = await policy.sample({ prompt: "ab" }, 1, { temperature: 1, seed: 1 });
+    await policy.forwardBackward([{
+      context: { prompt: "ab" },
+      tokens: seq.tokens,
+      samplerLogprobs: seq.logprobs,
+      advantages: seq.tokens.map(() => 1),
+    }]);
+    await policy.optimStep({ learningRate: 1e-4, beta1: 0.9, beta2: 0.95, eps: 1e-8 });
+    const cp = await policy.checkpoint() as { statePath: string; samplerPath: string };
+    await policy.checkpoint(); // the same step: saved once
+    assertEquals(cp.statePath, "tinker://model-1/weights/state-1");
+    assertEquals(server.log.filter((l) => l.path === "/api/v1/save_weights").length, 1);
+    await policy.close();
+
+    const resumed = await TinkerPolicy.create(options);
+    await resumed.restore(JSON.parse(JSON.stringify(cp)));
+    const load = server.log.find((l) => l.path === "/api/v1/load_weights")!.body as Record<string, unknown>;
+    assertEquals([load.path, load.optimizer], ["tinker://model-1/weights/state-1", true]);
+    await resumed.sample({ prompt: "ab" }, 1, { temperature: 1, seed: 2 });
+    const last = server.log.filter((l) => l.path === "/api/v1/asample").at(-1)!.body as Record<
+      string,
+      unknown
+    >;
+    assertEquals(last.sampling_session_id, `sampler:${cp.samplerPath}`);
+    await resumed.close();
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("tinker key: a self-hosted server gets the placeholder key, the hosted service needs a real one", async () => {
+  const { tinkerKey } = await import("../lib/policy/mod.ts");
+  assertEquals(tinkerKey("http://127.0.0.1:8000", "TTT_NO_SUCH_KEY_VAR"), "tml-dummy");
+  let message = "";
+  try {
+    tinkerKey("https://tinker.thinkingmachines.dev/services/tinker-prod", "TTT_NO_SUCH_KEY_VAR");
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  assert(/needs an API key: set TTT_NO_SUCH_KEY_VAR/.test(message), message);
+});
+
+Deno.test("tinker through discover() on a SkyRL-like server: --kl 0 trains without the KL term", async () => {
+  const server = fakeTinker({ selfHosted: true });
+  try {
+    const { discover } = await import("../lib/loop.ts");
+    const tokenizer = new URL("./data/llama-2-tiny-random.gguf", import.meta.url).pathname;
+    const config = {
+      problem: "erdos",
+      policy: "tinker" as const,
+      model: "Qwen/Qwen3-0.6B",
+      tokenizer,
+      baseUrl: server.url,
+      apiKeyEnv: "TTT_NO_SUCH_KEY_VAR",
+      maxTokens: 8,
+      steps: 1,
+      groups: 1,
+      groupSize: 2,
+    };
+    await assertRejects(async () => {
+      for await (const _ of discover({ config })) { /* refused before step 0 */ }
+    }, /--kl 0/);
+    const reports = [];
+    for await (const report of discover({ config: { ...config, klCoef: 0 } })) reports.push(report);
+    assertEquals(reports.length, 1);
+    assert(server.log.every((l) => l.key === "tml-dummy"));
+  } finally {
     await server.close();
   }
 });

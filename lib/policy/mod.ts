@@ -57,9 +57,12 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
         );
       }
       const keyVar = config.apiKeyEnv ?? "TINKER_API_KEY";
+      const baseUrl = config.baseUrl ?? Deno.env.get("TINKER_BASE_URL") ?? TINKER_SERVICE_URL;
       return await TinkerPolicy.create({
-        baseUrl: config.baseUrl ?? Deno.env.get("TINKER_BASE_URL") ?? TINKER_SERVICE_URL,
-        apiKey: Deno.env.get(keyVar),
+        baseUrl,
+        apiKey: tinkerKey(baseUrl, keyVar),
+        // With training off the reference is never asked for; with --kl 0 it is not needed.
+        klCoef: config.train ? config.klCoef : 0,
         requestTimeoutMs: config.requestTimeoutSeconds * 1000,
         maxRetries: config.maxRetries,
         baseModel: config.model,
@@ -69,4 +72,19 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
       });
     }
   }
+}
+
+/**
+ * The API key: from the environment; a self-hosted server (any URL but the hosted service's) that
+ * checks no keys gets the placeholder "tml-dummy", as its documentation has users set.
+ */
+export function tinkerKey(baseUrl: string, keyVar: string): string {
+  const key = Deno.env.get(keyVar);
+  if (key) return key;
+  if (baseUrl.replace(/\/+$/, "") === TINKER_SERVICE_URL) {
+    throw new Error(
+      `the Tinker service needs an API key: set ${keyVar} (or name another variable with --api-key-env)`,
+    );
+  }
+  return "tml-dummy";
 }

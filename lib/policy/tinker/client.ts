@@ -260,6 +260,29 @@ export class TinkerClient {
     );
   }
 
+  /** Saves the training state (adapter weights and optimiser moments) under `name`; returns its path. */
+  async saveState(modelId: string, name: string): Promise<string> {
+    const r = await this.call<{ path?: string }>("api/v1/save_weights", {
+      model_id: modelId,
+      path: name,
+      seq_id: this.nextSeqId(),
+      type: "save_weights",
+    });
+    if (typeof r?.path !== "string") throw new TinkerError("save_weights: no path in the result");
+    return r.path;
+  }
+
+  /** Loads a saved training state into `modelId`, the optimiser's moments included. */
+  async loadState(modelId: string, path: string): Promise<void> {
+    await this.call<unknown>("api/v1/load_weights", {
+      model_id: modelId,
+      path,
+      optimizer: true,
+      seq_id: this.nextSeqId(),
+      type: "load_weights",
+    });
+  }
+
   /**
    * One heartbeat, one request, no retries: a missed beat is retried by the next tick, and a beat
    * that kept retrying could reach the service after close().

@@ -14,7 +14,7 @@ import type {
   SampledSequence,
   SampleParams,
 } from "../policy.ts";
-import { TinkerClient, type TinkerClientOptions } from "./client.ts";
+import { TinkerClient, type TinkerClientOptions, TinkerError } from "./client.ts";
 
 /** Text <-> token ids of the base model (the service works in tokens). */
 export interface Tokenizer {
@@ -27,6 +27,19 @@ export interface TinkerPolicyOptions extends TinkerClientOptions {
   readonly loraRank: number;
   readonly maxTokens: number;
   readonly tokenizer: Tokenizer;
+  /**
+   * The KL penalty's weight (the run's --kl). Above 0 the server must give the base model's
+   * log-probabilities of sampled tokens (prompt_logprobs); at 0 they are never asked for.
+   */
+  readonly klCoef?: number;
+}
+
+/** Said when a server gives no base-model log-probabilities and the KL term needs them. */
+export function missingReferenceMessage(baseUrl: string): string {
+  return `${baseUrl} gives no base-model log-probabilities (asample with prompt_logprobs returned none), ` +
+    "which the KL penalty toward the initial policy needs. Some self-hosted Tinker servers (e.g. SkyRL tx) " +
+    "do not return them. Rerun with --kl 0 to train without the KL term (steps.parquet then records kl = 0: " +
+    "the term is off, not measured).";
 }
 
 interface Counts {
@@ -43,6 +56,13 @@ export class TinkerPolicy implements Policy {
   readonly defaultLearningRate = 4e-5;
   private counts: Counts = { requests: 0, promptTokens: 0, completionTokens: 0, modelMs: 0, steps: 0 };
   private samplerPath?: string;
+  /** The training state (weights and Adam's moments) saved for resume, and the step it is of. */
+  private statePath?: string;
+  private stateStep = 0;
+  /** Whether the server can save the training state at all (save_weights); learnt on first try. */
+  private canSaveState = true;
+  /** Sampler log-probabilities of this step's sequences: the reference when the KL term is off. */
+  private sampled = new Map<string, number[]>();
 
   private constructor(
     private readonly client: TinkerClient,
@@ -57,11 +77,31 @@ export class TinkerPolicy implements Policy {
     await client.createSession();
     try {
       const modelId = await client.createModel(options.baseModel, options.loraRank);
-      // Step 0 samples the base model, which is also the KL reference.
-      const reference = await client.createSamplingSession(
-        { baseModel: options.baseModel },
-        client.nextSeqId(),
-      );
+      // Step 0 samples the base model, which is also the KL reference. A server that samples only
+      // saved weights gets the fresh adapter's (LoRA starts as the identity: the base model).
+      let reference: string;
+      try {
+        reference = await client.createSamplingSession({ baseModel: options.baseModel }, client.nextSeqId());
+      } catch (e) {
+        if (!(e instanceof TinkerError) || e.status === undefined || e.status >= 500) throw e;
+        const saved = await client.saveWeightsForSampler(modelId, "step-0");
+        reference = saved.sampling_session_id ??
+          await client.createSamplingSession({ modelPath: saved.path }, client.nextSeqId());
+      }
+      if ((options.klCoef ?? 0.1) > 0) {
+        // Before step 0: a server without base-model log-probabilities would fail the first update.
+        const probe = await client.sample({
+          samplingSessionId: reference,
+          prompt: options.tokenizer.encode("The reference model"),
+          numSamples: 1,
+          maxTokens: 1,
+          temperature: 1,
+          promptLogprobs: true,
+        });
+        if (!hasPromptLogprobs(probe?.prompt_logprobs)) {
+          throw new TinkerError(missingReferenceMessage(options.baseUrl));
+        }
+      }
       return new TinkerPolicy(client, options, modelId, reference, reference);
     } catch (e) {
       await client.close();
@@ -89,6 +129,11 @@ export class TinkerPolicy implements Policy {
     this.counts.modelMs += performance.now() - started;
     return r.sequences.map((s) => {
       this.counts.completionTokens += s.tokens.length;
+      if ((this.options.klCoef ?? 0.1) === 0) {
+        this.sampled.set(sequenceKey(context.prompt!, s.tokens), (s.logprobs ?? []).map((l) => l ?? NaN));
+        // A run that never updates (--no-train) never asks for them back: keep the latest only.
+        if (this.sampled.size > 4096) this.sampled.delete(this.sampled.keys().next().value!);
+      }
       return {
         tokens: s.tokens,
         logprobs: (s.logprobs ?? []).map((l) => l ?? NaN),
@@ -103,6 +148,17 @@ export class TinkerPolicy implements Policy {
   async referenceLogprobs(
     batch: readonly { context: PolicyContext; tokens: readonly number[] }[],
   ): Promise<number[][]> {
+    if ((this.options.klCoef ?? 0.1) === 0) {
+      // The KL term is off (--kl 0): the sampler's own log-probabilities make its shaping exactly zero.
+      const out = batch.map(({ context, tokens }) =>
+        this.sampled.get(sequenceKey(context.prompt ?? "", tokens))
+      );
+      this.sampled.clear();
+      if (out.some((l) => l === undefined)) {
+        throw new Error("referenceLogprobs: a sequence this policy did not sample");
+      }
+      return out as number[][];
+    }
     return await Promise.all(batch.map(async ({ context, tokens }) => {
       const prompt = this.options.tokenizer.encode(context.prompt ?? "");
       const r = await this.client.sample({
@@ -114,8 +170,8 @@ export class TinkerPolicy implements Policy {
         promptLogprobs: true,
       });
       const all = r?.prompt_logprobs;
-      if (!Array.isArray(all) || all.length < tokens.length) {
-        throw new Error("asample returned no prompt_logprobs for the reference");
+      if (!hasPromptLogprobs(all) || all.length < tokens.length) {
+        throw new TinkerError(missingReferenceMessage(this.options.baseUrl));
       }
       return all.slice(all.length - tokens.length).map((l) => l ?? NaN);
     }));
@@ -164,18 +220,49 @@ export class TinkerPolicy implements Policy {
     return { gradNorm: metrics["grad_norm"] ?? metrics["grad_norm:mean"] ?? NaN };
   }
 
-  checkpoint(): Promise<unknown> {
-    return Promise.resolve({
+  /**
+   * What a resume needs: the sampler weights and, where the server can save it (save_weights), the
+   * training state with Adam's moments, saved once per optimiser step.
+   */
+  async checkpoint(): Promise<unknown> {
+    if (this.counts.steps > this.stateStep && this.canSaveState) {
+      try {
+        this.statePath = await this.client.saveState(this.modelId, `state-${this.counts.steps}`);
+        this.stateStep = this.counts.steps;
+      } catch (e) {
+        if (!(e instanceof TinkerError) || e.status === undefined || e.status >= 500) throw e;
+        this.canSaveState = false;
+        console.warn(
+          `${this.options.baseUrl} cannot save the trainer's state (save_weights: ${
+            e.message.slice(0, 200)
+          }); ` +
+            "a resumed run samples the saved adapter but restarts the optimiser",
+        );
+      }
+    }
+    return {
       usage: { ...this.counts },
       modelId: this.modelId,
       samplerPath: this.samplerPath,
-    });
+      statePath: this.statePath,
+      stateStep: this.stateStep,
+    };
   }
 
-  /** Resumes sampling from the saved adapter; the optimiser state stays on the service's model. */
+  /**
+   * Resumes from a checkpoint: the trainer loads the saved training state (adapter and optimiser
+   * moments) when there is one, and sampling continues from the saved sampler weights.
+   */
   async restore(snapshot: unknown): Promise<void> {
-    const s = snapshot as { usage?: Counts; samplerPath?: string } | undefined;
+    const s = snapshot as
+      | { usage?: Counts; samplerPath?: string; statePath?: string; stateStep?: number }
+      | undefined;
     if (s?.usage) this.counts = { ...s.usage };
+    if (typeof s?.statePath === "string") {
+      await this.client.loadState(this.modelId, s.statePath);
+      this.statePath = s.statePath;
+      this.stateStep = s.stateStep ?? this.counts.steps;
+    }
     if (s?.samplerPath) {
       this.samplerPath = s.samplerPath;
       this.sampler = await this.client.createSamplingSession(
@@ -192,4 +279,13 @@ export class TinkerPolicy implements Policy {
   close(): Promise<void> {
     return this.client.close();
   }
+}
+
+/** A prompt_logprobs array with numbers (the first token never has one). */
+function hasPromptLogprobs(value: unknown): value is (number | null)[] {
+  return Array.isArray(value) && value.some((l) => typeof l === "number" && Number.isFinite(l));
+}
+
+function sequenceKey(prompt: string, tokens: readonly number[]): string {
+  return `${prompt.length}:${prompt}\u0000${tokens.join(",")}`;
 }
