@@ -1,6 +1,7 @@
 /**
  * What `deno task test` needs besides Deno, checked before any test runs: Jupyter with the Deno
- * kernel (the notebooks), Chromium (the share screenshots) and bubblewrap (the sandbox). As root on
+ * kernel (the notebooks), Chromium (the share screenshots), bubblewrap (the sandbox) and gcc/g++
+ * (model-written C kernels and C++ solvers). As root on
  * Debian it installs what is missing with apt-get; anywhere else it stops at once with the commands.
  */
 const PACKAGES: { what: string; present: () => boolean; debian: string[] }[] = [
@@ -13,6 +14,11 @@ const PACKAGES: { what: string; present: () => boolean; debian: string[] }[] = [
   },
   { what: "Chromium (headless screenshots)", present: () => onPath("chromium"), debian: ["chromium"] },
   { what: "bubblewrap (the sandbox)", present: () => onPath("bwrap"), debian: ["bubblewrap"] },
+  {
+    what: "gcc and g++ (C kernels, C++ solvers)",
+    present: () => onPath("gcc") && onPath("g++"),
+    debian: ["gcc", "g++"],
+  },
 ];
 
 function onPath(name: string): boolean {
@@ -101,4 +107,4 @@ const realPath = (path: string | undefined) => {
   }
 };
 if (realPath(kernel) !== realPath(Deno.execPath())) run(Deno.execPath(), ["jupyter", "--install", "--force"]);
-console.log("test prerequisites: Jupyter with the Deno kernel, Chromium, bubblewrap");
+console.log("test prerequisites: Jupyter with the Deno kernel, Chromium, bubblewrap, gcc and g++");
