@@ -88,10 +88,20 @@ export function scriptedReplies(domain: Domain): ScriptedReply[] {
     case "trimul":
       return [
         {
-          label: "good: tiled, two threads",
+          label: "good: tiled 4 x 32, float, fused gates",
           text: fence(
             "c",
-            kernelSource({ template: "tiled", params: { ...DEFAULT_TILED, tilePositions: 4, threads: 2 } }),
+            kernelSource({
+              template: "tiled",
+              params: {
+                ...DEFAULT_TILED,
+                tilePositions: 4,
+                tileColumns: 32,
+                accumulate: "float",
+                sigmoid: "fast",
+                fuseGates: true,
+              },
+            }),
           ),
         },
         { label: "mediocre: the baseline", text: fence("c", kernelSource({ template: "naive" })) },
