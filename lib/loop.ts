@@ -25,6 +25,7 @@ import type { AttemptRow, StateRow, StepRow } from "./records.ts";
 import { deriveSeed, Rng } from "./rng.ts";
 import type { RolloutResult } from "./rollout.ts";
 import { createRoute, type Route } from "./route.ts";
+import type { Executor, ExecutorSpec, ExecutorStatus } from "./executor.ts";
 import { type BestRecord, newRunId, type ResumedRun, RunStore, RunStoreError } from "./store.ts";
 import { z } from "zod";
 import { getProblem } from "../problems/mod.ts";
@@ -50,8 +51,14 @@ export interface DiscoverOptions {
   readonly resume?: string;
   /** Stops the run cleanly after the current step. */
   readonly signal?: AbortSignal;
-  /** Sees every rollout as it finishes (progress displays). */
-  readonly onRollout?: (done: number, total: number) => void;
+  /**
+   * Where rollouts run (lib/executor.ts): this machine's worker threads when omitted, or worker
+   * processes on any machine through NATS (`"nats://host:4222"`). Not a setting of the run: results
+   * are the same wherever rollouts run. An Executor object given here stays the caller's to close.
+   */
+  readonly executor?: ExecutorSpec | Executor;
+  /** Sees every rollout as it finishes (progress displays), with where rollouts run now. */
+  readonly onRollout?: (done: number, total: number, executor?: ExecutorStatus) => void;
 }
 
 export interface BestState {
@@ -100,7 +107,7 @@ export async function* discover(options: DiscoverOptions): AsyncGenerator<StepRe
   // Workers start before anything is written, so a problem they cannot load leaves no run behind.
   let route: Route;
   try {
-    route = createRoute(config, problem, options.problemModule);
+    route = await createRoute(config, problem, options.problemModule, options.executor);
   } catch (e) {
     await policy.close?.();
     resumedStore?.release();
@@ -156,7 +163,7 @@ export async function* discover(options: DiscoverOptions): AsyncGenerator<StepRe
     }
     ended = true;
   } finally {
-    route.close();
+    await route.close();
     await policy.close?.();
     // The run directory's lock (lib/store.ts) goes with a run that failed or was abandoned.
     if (!ended) store?.release();
@@ -340,7 +347,7 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
     starts,
     groups,
     (g, r) => deriveSeed(config.seed, STREAM.rollout, step, g, r),
-    () => ctx.options.onRollout?.(++finished, total),
+    () => ctx.options.onRollout?.(++finished, total, ctx.route.status?.()),
   );
   const t3 = performance.now();
 

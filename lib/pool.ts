@@ -8,6 +8,7 @@ import { invalid, type RolloutResult, type RolloutTask, runRollout } from "./rol
 import { getProblem, PROBLEMS } from "../problems/mod.ts";
 import type { WorkerRequest } from "./worker.ts";
 import type { Problem } from "./problem.ts";
+import type { Executor, ExecutorStatus } from "./executor.ts";
 
 /** Share of the rollout time limit that moves may spend before returning their best iterate. */
 export const DEADLINE_SHARE = 0.8;
@@ -38,9 +39,15 @@ export type WorkerReply =
   | { readonly type: "failed"; readonly error: string }
   | { readonly type: "result"; readonly result: RolloutResult };
 
-export class RolloutPool {
+export class RolloutPool implements Executor {
   private readonly slots: Slot[] = [];
-  private readonly problem: Problem;
+  /** Slots with no rollout, and the rollouts waiting for one (first come, first served). */
+  private readonly idle: Slot[] = [];
+  private readonly waiting: ((slot: Slot) => void)[] = [];
+  /** In-process rollouts (size 0) run one after another: the tail of that chain. */
+  private inProcess: Promise<unknown> = Promise.resolve();
+  private busy = 0;
+  readonly problem: Problem;
 
   constructor(private readonly options: PoolOptions) {
     this.problem = typeof options.problem === "string" ? getProblem(options.problem) : options.problem;
@@ -51,6 +58,7 @@ export class RolloutPool {
       );
     }
     for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
+    this.idle.push(...this.slots);
   }
 
   private spawn(): Slot {
@@ -77,28 +85,45 @@ export class RolloutPool {
   }
 
   /** Runs every task; `onResult` sees each result as it lands (for progress displays). */
-  async run(tasks: readonly RolloutTask[], onResult?: (r: RolloutResult) => void): Promise<RolloutResult[]> {
-    const results: RolloutResult[] = new Array(tasks.length);
-    if (this.slots.length === 0) {
-      for (let i = 0; i < tasks.length; i++) {
-        results[i] = await runRollout(this.problem, this.withDeadline(tasks[i]));
-        onResult?.(results[i]);
-      }
-      return results;
-    }
-    let next = 0;
-    const drain = async (slot: Slot) => {
-      while (next < tasks.length) {
-        const i = next++;
-        results[i] = await this.runOn(slot, tasks[i]);
-        onResult?.(results[i]);
-      }
-    };
-    await Promise.all(this.slots.map(drain));
-    return results;
+  run(tasks: readonly RolloutTask[], onResult?: (r: RolloutResult) => void): Promise<RolloutResult[]> {
+    // Tasks take free threads in task order; results depend only on each task, never on the thread.
+    return Promise.all(tasks.map(async (task) => {
+      const result = await this.runOne(task);
+      onResult?.(result);
+      return result;
+    }));
   }
 
-  private async runOn(slot: Slot, task: RolloutTask): Promise<RolloutResult> {
+  /**
+   * Runs one task on the next free thread (or in this thread, after the ones before it, when the
+   * pool has none), under `timeoutMs` (default: the pool's limit). Concurrent calls share the threads.
+   */
+  async runOne(task: RolloutTask, timeoutMs = this.options.timeoutMs): Promise<RolloutResult> {
+    this.busy++;
+    try {
+      if (this.slots.length === 0) {
+        const mine = this.inProcess.then(() => runRollout(this.problem, this.withDeadline(task, timeoutMs)));
+        this.inProcess = mine.catch(() => {});
+        return await mine;
+      }
+      const slot = this.idle.shift() ?? await new Promise<Slot>((resolve) => this.waiting.push(resolve));
+      try {
+        return await this.runOn(slot, task, timeoutMs);
+      } finally {
+        const next = this.waiting.shift();
+        if (next) next(slot);
+        else this.idle.push(slot);
+      }
+    } finally {
+      this.busy--;
+    }
+  }
+
+  status(): ExecutorStatus {
+    return { kind: "local", workers: Math.max(1, this.slots.length), inFlight: this.busy };
+  }
+
+  private async runOn(slot: Slot, task: RolloutTask, timeoutMs: number): Promise<RolloutResult> {
     try {
       await slot.ready;
     } catch (e) {
@@ -121,8 +146,8 @@ export class RolloutPool {
         Object.assign(slot, this.spawn());
       };
       const timer = setTimeout(
-        () => fail(`rollout timed out after ${(this.options.timeoutMs / 1000).toFixed(1)} s`),
-        this.options.timeoutMs,
+        () => fail(`rollout timed out after ${(timeoutMs / 1000).toFixed(1)} s`),
+        timeoutMs,
       );
       worker.onmessage = (e: MessageEvent<WorkerReply>) => {
         if (e.data.type === "result") finish(e.data.result);
@@ -131,7 +156,7 @@ export class RolloutPool {
         e.preventDefault();
         fail(`worker crashed: ${e.message}`);
       };
-      worker.postMessage({ type: "task", task: this.withDeadline(task) } satisfies WorkerRequest);
+      worker.postMessage({ type: "task", task: this.withDeadline(task, timeoutMs) } satisfies WorkerRequest);
     });
   }
 
@@ -140,12 +165,13 @@ export class RolloutPool {
    * leaving the rest for the verifier and the trip back, so a long move returns its best
    * iterate instead of the whole rollout being killed.
    */
-  private withDeadline(task: RolloutTask): RolloutTask {
-    return { ...task, deadline: Date.now() + DEADLINE_SHARE * this.options.timeoutMs };
+  private withDeadline(task: RolloutTask, timeoutMs: number): RolloutTask {
+    return { ...task, deadline: Date.now() + DEADLINE_SHARE * timeoutMs };
   }
 
   close(): void {
     for (const slot of this.slots) slot.worker.terminate();
     this.slots.length = 0;
+    this.idle.length = 0;
   }
 }

@@ -1,0 +1,65 @@
+/**
+ * Where rollouts run. The loop hands a step's rollouts to an Executor and gets their results
+ * back in task order; it never knows which one it has:
+ *
+ *   local (default)  worker threads of this process (lib/pool.ts)
+ *   nats             worker processes on any machine, through a NATS JetStream work queue
+ *                    (lib/nats/executor.ts; `deno task worker --nats URL` on each machine)
+ *
+ * A rollout's result depends only on its task (program, start state, seed), never on where it
+ * ran, so a run is row-for-row the same with either.
+ */
+import type { RolloutResult, RolloutTask } from "./rollout.ts";
+import type { Problem } from "./problem.ts";
+
+export interface ExecutorStatus {
+  readonly kind: "local" | "nats";
+  /** Workers that can take this run's rollouts now (threads, or live worker processes' slots' owners). */
+  readonly workers: number;
+  /** Rollouts being worked on now (for NATS: as the workers last reported, across every run they serve). */
+  readonly inFlight: number;
+}
+
+export interface Executor {
+  /**
+   * Runs every task and returns the results in task order; `onResult` sees each as it lands.
+   * A rollout that fails (time limit, crash, lost worker) is an invalid result with its reason;
+   * the promise rejects only when no rollout can run at all (e.g. no worker is alive).
+   */
+  run(tasks: readonly RolloutTask[], onResult?: (r: RolloutResult) => void): Promise<RolloutResult[]>;
+  status(): ExecutorStatus;
+  close(): void | Promise<void>;
+}
+
+/** What an executor needs to know about the rollouts it will run. */
+export interface RolloutJob {
+  readonly problem: Problem;
+  /** A module exporting the problem, for problems outside problems/mod.ts (see PoolOptions). */
+  readonly problemModule?: string;
+  /** Wall-clock limit for one rollout. */
+  readonly timeoutMs: number;
+  /** Local worker threads (the local executor only). */
+  readonly threads: number;
+}
+
+/**
+ * Where a run's rollouts go, as `discover({ executor })` and `--executor` take it: omitted or
+ * "local" for this machine's threads; a NATS URL (`nats://host:4222`, `tls://...`, with optional
+ * `?ack_wait=30&max_deliver=4&no_worker=60`) or the NATS executor's options for worker processes.
+ */
+export type ExecutorSpec = string | { readonly nats: string } & Record<string, unknown>;
+
+/** Opens the executor a spec names for a job (connects, checks the server, pins the code). */
+export async function openExecutor(spec: ExecutorSpec | undefined, job: RolloutJob): Promise<Executor> {
+  if (spec === undefined || spec === "local") {
+    const { RolloutPool } = await import("./pool.ts");
+    return new RolloutPool({
+      problem: job.problem,
+      problemModule: job.problemModule,
+      size: job.threads,
+      timeoutMs: job.timeoutMs,
+    });
+  }
+  const { NatsExecutor, parseExecutorSpec } = await import("./nats/executor.ts");
+  return await NatsExecutor.connect(parseExecutorSpec(spec), job);
+}
