@@ -1,0 +1,39 @@
+/**
+ * Problems for the NATS executor tests (tests/nats_test.ts), in a module that worker processes
+ * load with `--problem-module`: the toy walk with rollouts that take a while (so a worker can be
+ * killed in the middle of a step), and one whose states are too large for a small server.
+ */
+import { z } from "zod";
+import type { Problem } from "../lib/problem.ts";
+import { toy } from "./toy_problem.ts";
+
+interface ToyState {
+  x: number;
+}
+
+/** The toy walk, each rollout sleeping `SLOW_MS` first: slow, but cheap on a loaded machine. */
+export const SLOW_MS = 250;
+export const slowToy: Problem<ToyState, Record<string, never>> = {
+  ...toy,
+  name: "slow-toy",
+  async apply(program, state, context) {
+    await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
+    return await toy.apply(program, state, context);
+  },
+};
+
+/** The toy walk whose states carry `PAD` numbers of padding: about 200 KB of JSON each. */
+export const PAD = 20_000;
+export const bigToy: Problem<ToyState & { pad?: number[] }, Record<string, never>> = {
+  ...toy,
+  name: "big-toy",
+  apply: (program, state, context) => ({
+    ...toy.apply(program, state, context) as ToyState,
+    pad: Array.from({ length: PAD }, (_, i) => i / 7),
+  }),
+  toJSON: (s) => ({ x: s.x, ...(s.pad ? { pad: s.pad } : {}) }),
+  fromJSON: (json) => {
+    const parsed = z.object({ x: z.number(), pad: z.array(z.number()).optional() }).parse(json);
+    return { x: parsed.x, pad: parsed.pad };
+  },
+};
