@@ -3,7 +3,8 @@
  * time, so nothing comes from the compile cache) with g++ -O2 -std=c++20 in the jail, then judge
  * it on 10 cases, each case one sandboxed run, the output scored by the exact scorer. Prints the
  * median of 20 for the whole round trip and for its compile part, and the same for a solver that
- * includes <bits/stdc++.h> (what models usually write).
+ * includes <bits/stdc++.h> (what models usually write; compiled against a precompiled header that
+ * the first compile builds, lib/sandbox/native.ts).
  *
  *   deno task bench cpp_route [--runs 20] [--cases 10]
  */
@@ -42,7 +43,8 @@ for (const [label, source] of [["<cstdio>", trivial], ["<bits/stdc++.h>", stdcpp
       `${label}: round trip ${(median(total) / 1000).toFixed(2)} s (median of ${runs}; compile ` +
         `${(median(compile) / 1000).toFixed(2)} s, judge on ${cases} cases ${
           (median(judge) / 1000).toFixed(2)
-        } s)`,
+        } s); ` +
+        `first compile ${(compile[0] / 1000).toFixed(2)} s`,
     );
   } finally {
     Deno.removeSync(cacheDir, { recursive: true });
