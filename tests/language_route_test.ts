@@ -189,3 +189,41 @@ Deno.test("language route, trimul: C kernels timed against the baseline; wrong, 
   const r = await rejudge("trimul", state);
   assert(r.rejudged !== null && r.rejudged > 0, `re-measured: ${r.error}`);
 });
+
+Deno.test("language route, resume: program states come back from the run directory and stay verified", async () => {
+  const model = startScriptedModel();
+  try {
+    const out = tempDir();
+    const config = {
+      problem: "ahc058",
+      policy: "openai" as const,
+      model: "scripted",
+      baseUrl: model.url,
+      steps: 1,
+      groups: 1,
+      groupSize: 3,
+      reuse: "greedy" as const,
+      workers: 2,
+      maxRetries: 0,
+      rolloutTimeoutSeconds: 20,
+      problemOptions: { caseCount: 3, initialCount: 0 },
+    };
+    const first = await runToEnd({ out, config });
+    const runDir = first.summary.runDir!;
+    assertEquals(first.reports[0].attempts.filter((a) => a.valid).length, 2);
+    const second = await runToEnd({ resume: runDir, config: { ...config, steps: 2 } });
+    assertEquals(second.reports.length, 1);
+    assertEquals(second.reports[0].step, 1);
+    // The resumed step started from the greedy C++ program (read back from checkpoint.json) and its
+    // prompt shows that program with its per-case scores: the route's provenance came back too.
+    const prompt = model.prompts.at(-1)!;
+    assert(prompt.includes("## The current program") && prompt.includes("buy the affordable upgrade"));
+    const tables = readRunTables(runDir);
+    assertEquals(tables.attempts.height, 6);
+    const programs = (tables.states.toRecords() as { state: string }[]).map((r) => JSON.parse(r.state))
+      .filter((s) => "program" in s);
+    assert(programs.length >= 2 && programs.every((s) => getProblem("ahc058").evaluate(s).valid));
+  } finally {
+    await model.close();
+  }
+});

@@ -129,6 +129,16 @@ export function scriptedReplies(domain: Domain): ScriptedReply[] {
           error: /^compile error: /,
         },
         {
+          label: "wrong language",
+          text: fence("rust", "pub fn trimul() {}"),
+          error: /^parse error: the reply has code in rust, not C$/,
+        },
+        {
+          label: "no entry point",
+          text: fence("c", "int other(void) { return 0; }"),
+          error: /^parse error: no code block defines `trimul\(\.\.\.\)`$/,
+        },
+        {
           label: "no code",
           text: "A faster kernel would tile the GEMMs.",
           error: /^parse error: no ```c code block/,
@@ -166,6 +176,19 @@ export function scriptedReplies(domain: Domain): ScriptedReply[] {
           label: "timeout",
           text: fence("typescript", "export function denoise() {\n  for (;;) {}\n}"),
           error: /^program failed: timed out after/,
+        },
+        {
+          label: "no entry point",
+          text: fence("typescript", "export function smooth(x: number[]) {\n  return x;\n}"),
+          error: /^parse error: no code block defines the function denoise$/,
+        },
+        {
+          label: "huge output",
+          text: fence(
+            "typescript",
+            'export function denoise() {\n  const line = "x".repeat(100);\n  for (let i = 0; i < 1e6; i++) console.log(line);\n  return [];\n}',
+          ),
+          error: /^program failed: output exceeded \d+ bytes/,
         },
         {
           label: "wrong language",
