@@ -14,9 +14,14 @@ import {
   type Heartbeat,
   heartbeatSubject,
   openResults,
+  openRuns,
   PROTOCOL,
+  ResultMessageSchema,
+  sourceHash,
   STREAM,
+  type TaskMessage,
   TaskMessageSchema,
+  taskSubject,
 } from "../lib/nats/protocol.ts";
 import { type LocalServer, startLocalServer } from "../lib/nats/local_server.ts";
 import type { RolloutTask } from "../lib/rollout.ts";
@@ -125,7 +130,7 @@ Deno.test("a 3-step Erdős run on 2 worker processes is row for row the local ru
   await withServer({}, async (server) => {
     const workers = [startWorker(server.url), startWorker(server.url)];
     try {
-      const local = await runToEnd({ config: { ...erdos, workers: 2 }, out: tempDir() });
+      // The run right after the workers start: both hash the checkout, which must not change in between.
       await Promise.all(workers.map((w) => w.ready));
       const seen: number[] = [];
       const remote = await runToEnd({
@@ -134,6 +139,7 @@ Deno.test("a 3-step Erdős run on 2 worker processes is row for row the local ru
         executor: server.url,
         onRollout: (_done, _total, status) => seen.push(status?.workers ?? -1),
       });
+      const local = await runToEnd({ config: { ...erdos, workers: 2 }, out: tempDir() });
       const a = tables(local.summary.runDir!), b = tables(remote.summary.runDir!);
       assertEquals(b.attempts.length, 3 * 3 * 6);
       assert(!b.attempts.some((r) => r.cut_short), "a rollout ran into its deadline");
@@ -426,6 +432,87 @@ Deno.test(
       } finally {
         await stop();
         await executor.close();
+      }
+    });
+  },
+);
+
+Deno.test(
+  "deno task run --executor: a bad URL is a usage error (2), an unreachable server one line (1)",
+  opts,
+  async () => {
+    const cli = new URL("../lib/cli.ts", import.meta.url).pathname;
+    const run = async (...args: string[]) => {
+      const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", cli, "erdos", "--steps", "1", "--out", tempDir(), ...args],
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      return { code, stderr: new TextDecoder().decode(stderr) };
+    };
+    const ftp = await run("--executor", "ftp://example.org");
+    assertEquals(ftp.code, 2, ftp.stderr);
+    assert(
+      /--executor ftp:\/\/example\.org: expected "local" or a nats:\/\/ or tls:\/\/ URL/.test(ftp.stderr),
+    );
+    const knob = await run("--executor", "nats://127.0.0.1:4222?ackwait=3");
+    assertEquals(knob.code, 2, knob.stderr);
+    assert(/unknown parameter "ackwait"/.test(knob.stderr), knob.stderr);
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (l.addr as Deno.NetAddr).port;
+    l.close();
+    const down = await run("--executor", `nats://user:hunter2@127.0.0.1:${port}`);
+    assertEquals(down.code, 1, down.stderr);
+    assertEquals(down.stderr.trim().split("\n").length, 1, down.stderr);
+    assert(/^error: cannot reach a NATS server at nats:\/\/127\.0\.0\.1:\d+ /.test(down.stderr), down.stderr);
+    assert(!down.stderr.includes("hunter2"), "the password was printed");
+  },
+);
+
+Deno.test(
+  "a worker skips rollouts of a run that is gone, and refuses those of other code",
+  opts,
+  async () => {
+    await withServer({}, async (server) => {
+      const worker = startWorker(server.url, "--problem-module", MODULE);
+      const nc = await connect({ servers: server.url });
+      try {
+        await worker.ready;
+        const hash = await sourceHash(MODULE);
+        const kv = await openResults(nc);
+        const runs = await openRuns(nc);
+        await runs.put("alive0000000000", "{}");
+        const ask = async (session: string, taskHash: string) => {
+          const key = `${session}.0.0`;
+          const message: TaskMessage = {
+            protocol: PROTOCOL,
+            key,
+            hash: taskHash,
+            problem: "slow-toy",
+            timeoutMs: 5000,
+            task: { id: 0, program: [{ op: "add", params: { delta: 1 } }], state: { x: 0 }, seed: 1 },
+          };
+          await jetstream(nc).publish(taskSubject(hash, session), JSON.stringify(message), { msgID: key });
+          const watch = await kv.watch({ key });
+          for await (const entry of watch) {
+            watch.stop();
+            return ResultMessageSchema.parse(entry.json()).result;
+          }
+          throw new Error("no result");
+        };
+        const gone = await ask("gone00000000000", hash);
+        assert(
+          /the run that queued it has not been seen for 30 s/.test(gone.evaluation.error ?? ""),
+          gone.evaluation.error,
+        );
+        const other = await ask("alive0000000000", "0000000000000000");
+        assert(
+          /refuses a rollout of source 0000000000000000: it runs source/.test(other.evaluation.error ?? ""),
+        );
+        assertEquals([gone.state, other.state], [undefined, undefined]);
+      } finally {
+        await nc.close();
+        await worker.stop();
       }
     });
   },

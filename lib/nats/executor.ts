@@ -22,10 +22,11 @@ import type { KV } from "@nats-io/kv";
 import type { Executor, ExecutorStatus, RolloutJob } from "../executor.ts";
 import { invalid, type RolloutResult, type RolloutTask } from "../rollout.ts";
 import { PROBLEMS } from "../../problems/mod.ts";
+import { type NatsExecutorOptions, redact } from "./spec.ts";
+export { type NatsExecutorOptions, NatsExecutorOptionsSchema, parseExecutorSpec } from "./spec.ts";
 import {
   connectError,
   connectionOptions,
-  DEFAULT_QUEUE,
   ensureQueue,
   type Heartbeat,
   HEARTBEAT_ROOT,
@@ -33,73 +34,18 @@ import {
   LIVE_MS,
   maxDeliveriesAdvisory,
   openResults,
+  openRuns,
   PING_SUBJECT,
   PROTOCOL,
-  redact,
   type ResultMessage,
   ResultMessageSchema,
   RESULTS_BUCKET,
+  RUN_BEAT_MS,
   sourceHash,
   STREAM,
   type TaskMessage,
   taskSubject,
 } from "./protocol.ts";
-
-export const NatsExecutorOptionsSchema = z.object({
-  /** nats://host:4222 or tls://host:4222 (credentials may be in it; see connectionOptions). */
-  nats: z.string().min(1),
-  /** Lease of a rollout on a worker (seconds) before the server hands it to another. */
-  ackWaitSeconds: z.number().positive().max(3600).default(DEFAULT_QUEUE.ackWaitMs / 1000),
-  /** Deliveries before a rollout that no worker finishes is recorded invalid. */
-  maxDeliver: z.number().int().min(1).max(100).default(DEFAULT_QUEUE.maxDeliver),
-  /** Seconds without a live worker of this run's code (while rollouts wait) before the step fails. */
-  noWorkerSeconds: z.number().positive().max(86_400).default(60),
-  /** Seconds to wait for the server when connecting. */
-  connectSeconds: z.number().positive().max(600).default(5),
-  /** Recompute each remote verdict with the problem's verifier here (a worker is not trusted). */
-  verify: z.boolean().default(true),
-}).strict();
-export type NatsExecutorOptions = z.output<typeof NatsExecutorOptionsSchema>;
-
-/** Query parameters of an executor URL, e.g. nats://host:4222?ack_wait=30&no_worker=60. */
-const QUERY: Record<string, keyof NatsExecutorOptions> = {
-  ack_wait: "ackWaitSeconds",
-  max_deliver: "maxDeliver",
-  no_worker: "noWorkerSeconds",
-  connect_timeout: "connectSeconds",
-  verify: "verify",
-};
-
-/** An executor spec (a URL with optional query parameters, or an options object) as checked options. */
-export function parseExecutorSpec(spec: string | Record<string, unknown>): NatsExecutorOptions {
-  let input: Record<string, unknown>;
-  if (typeof spec === "string") {
-    let url: URL;
-    try {
-      url = new URL(spec);
-    } catch {
-      throw new Error(`--executor ${redact(spec)}: expected "local" or a NATS URL such as nats://host:4222`);
-    }
-    input = {};
-    for (const [name, value] of url.searchParams) {
-      const field = QUERY[name];
-      if (!field) {
-        throw new Error(
-          `--executor: unknown parameter "${name}" (known: ${Object.keys(QUERY).join(", ")})`,
-        );
-      }
-      input[field] = field === "verify" ? value !== "false" && value !== "0" : Number(value);
-    }
-    url.search = "";
-    input.nats = url.href.replace(/\/$/, "");
-  } else input = spec;
-  const parsed = NatsExecutorOptionsSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`executor option ${issue.path.join(".")}: ${issue.message}`);
-  }
-  return parsed.data;
-}
 
 interface LiveWorker {
   readonly heartbeat: Heartbeat;
@@ -121,6 +67,7 @@ export class NatsExecutor implements Executor {
   private readonly workers = new Map<string, LiveWorker>();
   private readonly subscriptions: Subscription[] = [];
   private watcher?: { stop(): void };
+  private aliveTimer?: ReturnType<typeof setInterval>;
   private closed = false;
 
   private constructor(
@@ -130,6 +77,7 @@ export class NatsExecutor implements Executor {
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly kv: KV,
+    private readonly runs: KV,
     readonly hash: string,
   ) {}
 
@@ -160,7 +108,8 @@ export class NatsExecutor implements Executor {
         maxDeliver: options.maxDeliver,
       });
       const kv = await openResults(nc);
-      const executor = new NatsExecutor(options, job, nc, jetstream(nc), jsm, kv, hash);
+      const runs = await openRuns(nc);
+      const executor = new NatsExecutor(options, job, nc, jetstream(nc), jsm, kv, runs, hash);
       await executor.listen();
       return executor;
     } catch (e) {
@@ -170,6 +119,10 @@ export class NatsExecutor implements Executor {
   }
 
   private async listen(): Promise<void> {
+    // Workers run this session's rollouts only while this key is fresh (lib/nats/protocol.ts).
+    const alive = () => this.runs.put(this.session, JSON.stringify({ host: hostname(), pid: Deno.pid }));
+    await alive();
+    this.aliveTimer = setInterval(() => alive().catch(() => {}), RUN_BEAT_MS);
     this.subscriptions.push(this.nc.subscribe(`${HEARTBEAT_ROOT}.hb.>`, {
       callback: (_err, msg) => {
         const beat = HeartbeatSchema.safeParse(safeJson(msg.data));
@@ -403,11 +356,13 @@ export class NatsExecutor implements Executor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.aliveTimer);
     this.watcher?.stop();
     for (const s of this.subscriptions) s.unsubscribe();
     await Promise.allSettled([
       this.jsm.streams.purge(STREAM, { filter: taskSubject(this.hash, this.session) }),
       this.jsm.streams.purge(`KV_${RESULTS_BUCKET}`, { filter: `$KV.${RESULTS_BUCKET}.${this.session}.>` }),
+      this.runs.purge(this.session),
     ]);
     await this.nc.close().catch(() => {});
   }

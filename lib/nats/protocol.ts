@@ -23,6 +23,8 @@ import {
 import { AckPolicy, type JetStreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { ProgramSchema } from "../grammar.ts";
 import type { Problem } from "../problem.ts";
+import { DEFAULT_QUEUE, type QueueSettings, redact } from "./spec.ts";
+export { redact } from "./spec.ts";
 
 /** Bumped whenever a message shape changes; part of the source hash too. */
 export const PROTOCOL = 1;
@@ -102,24 +104,16 @@ export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 export const ROLLOUT_ENTRY = new URL("../worker.ts", import.meta.url).href;
 const REPO_ROOT = fromFileUrl(new URL("../../", import.meta.url));
 
-const hashes = new Map<string, Promise<string>>();
-
 /**
  * A hash of the code a rollout runs: the contents of every local module in the import graph of
  * the rollout worker (every registered problem) and of `problemModule` if given, the npm packages
  * they use with their versions, the Deno version and the protocol. A run and a worker agree on it
  * or the worker never sees the run's rollouts. Paths count relative to the checkout, so two
- * machines with the same code in different folders agree.
+ * machines with the same code in different folders agree. Read from disk at each call (a tenth
+ * of a second): a checkout edited after a worker started gives a new hash to a run started after.
  */
-export function sourceHash(problemModule?: string): Promise<string> {
-  const key = problemModule ?? "";
-  let found = hashes.get(key);
-  if (!found) {
-    found = computeSourceHash(problemModule);
-    hashes.set(key, found);
-    found.catch(() => hashes.delete(key));
-  }
-  return found;
+export async function sourceHash(problemModule?: string): Promise<string> {
+  return await computeSourceHash(problemModule);
 }
 
 const GraphSchema = z.object({
@@ -232,11 +226,6 @@ export function connectionOptions(
   return options;
 }
 
-/** A URL as it may be printed: without its password or token. */
-export function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, "//");
-}
-
 /** A connection failure as a sentence that says what to do. */
 export function connectError(url: string, e: unknown): Error {
   const message = e instanceof Error ? e.message : String(e);
@@ -257,16 +246,8 @@ export function connectError(url: string, e: unknown): Error {
   return new Error(`cannot connect to the NATS server at ${where}: ${message}`);
 }
 
-export interface QueueSettings {
-  /** How long a worker holds a rollout without a sign of life before it goes to another worker. */
-  readonly ackWaitMs: number;
-  /** Deliveries before a rollout no worker finishes is recorded invalid. */
-  readonly maxDeliver: number;
-}
-
-export const DEFAULT_QUEUE: QueueSettings = { ackWaitMs: 30_000, maxDeliver: 4 };
-/** A task left in the queue this long (its run gone) is dropped by the server. */
-const TASK_MAX_AGE_NS = 24 * 3600 * 1e9;
+/** A task left in the queue this long is dropped by the server (a backstop; runs remove their own). */
+const TASK_MAX_AGE_NS = 7 * 24 * 3600 * 1e9;
 
 /** Checks that the server has JetStream, then makes (or checks) the stream and this code's consumer. */
 export async function ensureQueue(
@@ -352,6 +333,19 @@ export async function ensureQueue(
 
 function isNotFound(e: unknown): boolean {
   return /not found/i.test(e instanceof Error ? e.message : String(e));
+}
+
+/**
+ * Live runs: each run keeps its session's key fresh here; a worker skips the rollouts of a run
+ * whose key has expired (the run crashed or was killed), so a dead run's queue costs nothing.
+ */
+export const RUNS_BUCKET = "ttt_runs";
+export const RUN_BEAT_MS = 5_000;
+export const RUN_TTL_MS = 30_000;
+
+export async function openRuns(nc: NatsConnection) {
+  const { Kvm } = await import("@nats-io/kv");
+  return await new Kvm(nc).create(RUNS_BUCKET, { history: 1, ttl: RUN_TTL_MS });
 }
 
 /** Results live an hour at most: a run reads each batch's as they land and removes them after. */

@@ -29,10 +29,12 @@ import {
   isProblem,
   moduleUrl,
   openResults,
+  openRuns,
   PING_SUBJECT,
   PROTOCOL,
   redact,
   type ResultMessage,
+  RUN_TTL_MS,
   sourceHash,
   STREAM,
   TaskMessageSchema,
@@ -62,6 +64,8 @@ export class NatsWorker {
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private slotFreed?: () => void;
   private loop?: Promise<void>;
+  /** Runs seen alive, until when (a look-up per run every few seconds, not per rollout). */
+  private readonly aliveRuns = new Map<string, number>();
   /** Rollouts this worker finished (a result written, or found already written). */
   done = 0;
 
@@ -72,6 +76,7 @@ export class NatsWorker {
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly kv: KV,
+    private readonly runs: KV,
     private readonly problems: Map<string, Problem>,
   ) {}
 
@@ -100,7 +105,17 @@ export class NatsWorker {
     try {
       const jsm = await ensureQueue(nc, options.nats, hash);
       const kv = await openResults(nc);
-      const worker = new NatsWorker({ ...options, problemModule: module }, id, hash, nc, jsm, kv, problems);
+      const runs = await openRuns(nc);
+      const worker = new NatsWorker(
+        { ...options, problemModule: module },
+        id,
+        hash,
+        nc,
+        jsm,
+        kv,
+        runs,
+        problems,
+      );
       await worker.begin();
       return worker;
     } catch (e) {
@@ -207,7 +222,18 @@ export class NatsWorker {
       }
       const task = parsed.data;
       let result: RolloutResult;
-      if (task.hash !== this.hash) {
+      if (!(await this.runAlive(task.key.split(".")[0]))) {
+        // Its run crashed or was killed: skipped, with a result saying so in case the run is only cut off.
+        result = {
+          id: task.task.id,
+          durationMs: 0,
+          evaluation: invalid(
+            `skipped by worker ${this.id}: the run that queued it has not been seen for ${
+              RUN_TTL_MS / 1000
+            } s`,
+          ),
+        };
+      } else if (task.hash !== this.hash) {
         result = {
           id: task.task.id,
           durationMs: 0,
@@ -232,6 +258,15 @@ export class NatsWorker {
     } finally {
       clearInterval(lease);
     }
+  }
+
+  private async runAlive(session: string): Promise<boolean> {
+    if ((this.aliveRuns.get(session) ?? 0) > Date.now()) return true;
+    const entry = await this.runs.get(session);
+    const alive = entry !== null && entry.operation === "PUT";
+    if (alive) this.aliveRuns.set(session, Date.now() + 5_000);
+    else this.log(`skips a rollout of run ${session}, which is gone`);
+    return alive;
   }
 
   private poolFor(name: string): RolloutPool | undefined {
