@@ -10,6 +10,7 @@
  */
 export { archiveRows, discover } from "./lib/loop.ts";
 export type { BestState, DiscoverOptions, RunSummary, StepReport } from "./lib/loop.ts";
+export type { Executor, ExecutorSpec, ExecutorStatus } from "./lib/executor.ts";
 export { resolveConfig, type RunConfig, type RunConfigInput, RunConfigSchema } from "./lib/config.ts";
 export { Archive, type ArchiveEntry, type ArchiveOptions, type ReuseRule } from "./lib/archive.ts";
 export * from "./lib/objective.ts";

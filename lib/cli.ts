@@ -17,9 +17,11 @@ import {
   TIMER_MESSAGE,
 } from "./config.ts";
 import { discover, type RunSummary, type StepReport } from "./loop.ts";
+import { parseExecutorSpec } from "./nats/spec.ts";
 import { writeReport } from "./report.ts";
 import { PROBLEMS } from "../problems/mod.ts";
 import { RunStoreError } from "./store.ts";
+import type { ExecutorStatus } from "./executor.ts";
 
 const USAGE = `Usage: deno task run <problem> [options]
 
@@ -62,6 +64,11 @@ Language-model policies (--policy openai|tinker|llamacpp):
 Run:
   --seed N             random seed (default 0)
   --workers N          rollout worker threads (default: one per core)
+  --executor URL       run rollouts on worker processes of any machine through NATS JetStream
+                       (nats://host:4222; start workers with \`deno task worker --nats URL\`);
+                       default: this machine's threads. Credentials: nats://user:pass@host or
+                       NATS_TOKEN, NATS_USER/NATS_PASSWORD, NATS_CREDS, NATS_NKEY, NATS_TLS_*;
+                       tuning: ?ack_wait=S&max_deliver=N&no_worker=S
   --out DIR            where run directories go (default runs)
   --resume DIR         continue a stopped run from its directory (only the budget flags may change)
   --quiet              no progress display
@@ -109,6 +116,7 @@ const FLAGS = {
   "program-timeout": { type: "string" },
   seed: { type: "string" },
   workers: { type: "string" },
+  executor: { type: "string" },
   out: { type: "string" },
   resume: { type: "string" },
   quiet: { type: "boolean" },
@@ -229,6 +237,15 @@ export function parseCommandLine(argv: string[]) {
       values["program-timeout"],
     ),
   };
+  // Where rollouts run is not a setting of the run, so a resumed run may change it too.
+  const executor = values.executor;
+  if (executor !== undefined && executor !== "local") {
+    try {
+      parseExecutorSpec(executor);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   if (values.resume) {
     const fixed = Object.entries(config)
       .filter(([k, v]) => v !== undefined && k !== "problem" && !BUDGET.includes(k));
@@ -238,7 +255,7 @@ export function parseCommandLine(argv: string[]) {
           `(got ${fixed.map(([k]) => k).join(", ")})`,
       );
     }
-    return { kind: "resume" as const, resume: values.resume, config, quiet: !!values.quiet };
+    return { kind: "resume" as const, resume: values.resume, config, executor, quiet: !!values.quiet };
   }
   if (
     config.init !== undefined && config.init !== "random" &&
@@ -248,7 +265,7 @@ export function parseCommandLine(argv: string[]) {
       `--init ${config.init}: ${problem} knows random, ${PROBLEMS[problem].warmStarts.join(", ")}`,
     );
   }
-  return { kind: "run" as const, config, out: values.out ?? "runs", quiet: !!values.quiet };
+  return { kind: "run" as const, config, executor, out: values.out ?? "runs", quiet: !!values.quiet };
 }
 
 /** Problem options from --option KEY=VALUE and the problem's own flags, checked by its schema. */
@@ -314,14 +331,17 @@ class Progress {
   private lastDraw = 0;
   constructor(private readonly quiet: boolean) {}
 
-  rollout(done: number, total: number, header: string): void {
+  rollout(done: number, total: number, header: string, executor?: ExecutorStatus): void {
     if (this.quiet || !this.tty) return;
     const now = performance.now();
     if (done < total && now - this.lastDraw < 100) return;
     this.lastDraw = now;
     const width = 20;
     const bar = "#".repeat(Math.round((done / total) * width)).padEnd(width, ".");
-    this.write(`\r\x1b[2K${header} [${bar}] ${done}/${total}`);
+    const where = executor?.kind === "nats"
+      ? `  workers ${executor.workers} live, ${executor.inFlight} in flight`
+      : "";
+    this.write(`\r\x1b[2K${header} [${bar}] ${done}/${total}${where}`);
   }
 
   step(line: string): void {
@@ -377,10 +397,24 @@ export async function main(argv: string[]): Promise<number> {
   const progress = new Progress(request.quiet);
   let header = "";
   const run = request.kind === "resume"
-    ? discover({ resume: request.resume, config: request.config, signal: controller.signal, onRollout })
-    : discover({ config: request.config, out: request.out, signal: controller.signal, onRollout });
-  function onRollout(done: number, total: number) {
-    progress.rollout(done, total, header);
+    ? discover({
+      resume: request.resume,
+      config: request.config,
+      executor: request.executor,
+      signal: controller.signal,
+      onRollout,
+    })
+    : discover({
+      config: request.config,
+      out: request.out,
+      executor: request.executor,
+      signal: controller.signal,
+      onRollout,
+    });
+  let where: ExecutorStatus | undefined;
+  function onRollout(done: number, total: number, executor?: ExecutorStatus) {
+    where = executor;
+    progress.rollout(done, total, header, executor);
   }
 
   let summary: RunSummary;
@@ -390,7 +424,9 @@ export async function main(argv: string[]): Promise<number> {
       const report = next.value;
       const quantity = PROBLEMS[report.config.problem].quantity;
       if (report.step === 0 && report.runDir) progress.step(`run directory: ${report.runDir}`);
-      progress.step(stepLine(report, quantity));
+      progress.step(
+        stepLine(report, quantity) + (where?.kind === "nats" ? `  workers ${where.workers} live` : ""),
+      );
       header = `step ${report.step + 2}/${report.config.steps}  best ${quantity} ${
         report.row.best.toFixed(7)
       }`;

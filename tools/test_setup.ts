@@ -1,7 +1,8 @@
 /**
  * What `deno task test` needs besides Deno, checked before any test runs: Jupyter with the Deno
- * kernel (the notebooks), Chromium (the share screenshots), bubblewrap (the sandbox) and gcc/g++
- * (model-written C kernels and C++ solvers). As root on
+ * kernel (the notebooks), Chromium (the share screenshots), bubblewrap (the sandbox), gcc/g++
+ * (model-written C kernels and C++ solvers) and nats-server (tests/nats_test.ts starts one on
+ * 127.0.0.1 for remote rollout workers). As root on
  * Debian it installs what is missing with apt-get; anywhere else it stops at once with the commands.
  */
 const PACKAGES: { what: string; present: () => boolean; debian: string[] }[] = [
@@ -14,6 +15,11 @@ const PACKAGES: { what: string; present: () => boolean; debian: string[] }[] = [
   },
   { what: "Chromium (headless screenshots)", present: () => onPath("chromium"), debian: ["chromium"] },
   { what: "bubblewrap (the sandbox)", present: () => onPath("bwrap"), debian: ["bubblewrap"] },
+  {
+    what: "nats-server (remote rollout workers)",
+    present: () => onPath("nats-server"),
+    debian: ["nats-server"],
+  },
   {
     what: "gcc and g++ (C kernels, C++ solvers)",
     present: () => onPath("gcc") && onPath("g++"),
@@ -81,7 +87,9 @@ if (missing.length > 0) {
     console.error(
       "(elsewhere: Jupyter with nbclient and ipykernel, e.g. `pip install nbconvert nbclient ipykernel`,",
     );
-    console.error(" a Chromium or Chrome on PATH as `chromium`, and bubblewrap as `bwrap`)");
+    console.error(
+      " a Chromium or Chrome on PATH as `chromium`, bubblewrap as `bwrap`, and nats-server from nats.io)",
+    );
     Deno.exit(1);
   }
 }
@@ -107,4 +115,6 @@ const realPath = (path: string | undefined) => {
   }
 };
 if (realPath(kernel) !== realPath(Deno.execPath())) run(Deno.execPath(), ["jupyter", "--install", "--force"]);
-console.log("test prerequisites: Jupyter with the Deno kernel, Chromium, bubblewrap, gcc and g++");
+console.log(
+  "test prerequisites: Jupyter with the Deno kernel, Chromium, bubblewrap, gcc and g++, nats-server",
+);
