@@ -96,11 +96,11 @@ Deno.test("language route, ahc058: C++ solvers compiled and judged; failures are
   assertEquals(reports.length, 2);
   const labels = checkAttempts(reports[0].attempts, replies);
   assertEquals(labels.size, replies.length);
-  // The greedy C++ program (3.39e6 on these cases) beats the built-in seed (3.26e6) and is the best.
+  // The exact-yield C++ program beats the built-in seed and is the best.
   const tables = readRunTables(summary.runDir!);
   const best = tables.best.construction as { program?: { language: string; source: string } };
   assertEquals(best.program?.language, "c++");
-  assert(best.program!.source.includes("buy the affordable upgrade"), "the best is not the greedy program");
+  assert(best.program!.source.includes("exact yield"), "the best is not the exact-yield program");
   const fromDisk = tables.attempts.toRecords() as unknown as Attempt[];
   assertEquals(fromDisk.length, 2 * replies.length);
   checkAttempts(fromDisk, replies);
@@ -210,14 +210,14 @@ Deno.test("language route, resume: program states come back from the run directo
     };
     const first = await runToEnd({ out, config });
     const runDir = first.summary.runDir!;
-    assertEquals(first.reports[0].attempts.filter((a) => a.valid).length, 2);
+    assertEquals(first.reports[0].attempts.filter((a) => a.valid).length, 3);
     const second = await runToEnd({ resume: runDir, config: { ...config, steps: 2 } });
     assertEquals(second.reports.length, 1);
     assertEquals(second.reports[0].step, 1);
-    // The resumed step started from the greedy C++ program (read back from checkpoint.json) and its
+    // The resumed step started from the best C++ program (read back from checkpoint.json) and its
     // prompt shows that program with its per-case scores: the route's provenance came back too.
     const prompt = model.prompts.at(-1)!;
-    assert(prompt.includes("## The current program") && prompt.includes("buy the affordable upgrade"));
+    assert(prompt.includes("## The current program") && prompt.includes("exact yield"));
     const tables = readRunTables(runDir);
     assertEquals(tables.attempts.height, 6);
     const programs = (tables.states.toRecords() as { state: string }[]).map((r) => JSON.parse(r.state))

@@ -65,8 +65,9 @@ export function scriptedReplies(domain: Domain): ScriptedReply[] {
   switch (domain) {
     case "ahc058":
       return [
-        { label: "good: greedy", text: fence("cpp", here("../problems/ahc058/cpp/greedy.cpp")) },
-        { label: "mediocre: level 0 only", text: fence("cpp", here("./scripted/ahc058_level0.cpp")) },
+        { label: "good: exact yield, waiting", text: fence("cpp", here("./scripted/ahc058_yield.cpp")) },
+        { label: "mediocre: greedy", text: fence("cpp", here("../problems/ahc058/cpp/greedy.cpp")) },
+        { label: "poor: level 0 only", text: fence("cpp", here("./scripted/ahc058_level0.cpp")) },
         {
           label: "hostile: files, network, fork, illegal plan",
           text: fence("cpp", here("./scripted/ahc058_hostile.cpp")),
