@@ -8,7 +8,12 @@
  */
 import { z } from "zod";
 import type { Problem } from "../../lib/problem.ts";
-import { type CppProgramState, isCppProgramState, programStateKey } from "../atcoder/program.ts";
+import {
+  type CppProgramState,
+  isCppProgramState,
+  programStateKey,
+  verdictFigure,
+} from "../atcoder/program.ts";
 import { parse, programs, prompt } from "./prompt.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { redraw } from "../atcoder/ladder.ts";
@@ -103,7 +108,7 @@ export const ahc058: {
   judge: (program, parent, limits) => programs.judge(program, parent.cases, limits),
 
   figures(state) {
-    if (isCppProgramState(state)) return [];
+    if (isCppProgramState(state)) return [verdictFigure(state, "the C++ program's score per case")];
     const first = loadCases(state.cases)[0];
     return [applesPlot([
       { label: "this solver", input: first.input, actions: solve(first.input, state.solver) },

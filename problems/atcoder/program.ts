@@ -10,7 +10,9 @@
  * from the per-case scores. A contest's archive also holds its built-in states (solver parameters):
  * they are the seeds, and a prompt from one shows the contest's plain C++ starting point.
  */
+import * as Plot from "@observablehq/plot";
 import { z } from "zod";
+import { renderPlot } from "../../lib/plot.ts";
 import type { Evaluation, JudgeResult, ParsedProgram, PromptContext } from "../../lib/problem.ts";
 import { cutMiddle } from "../../lib/prompting.ts";
 import { cleanOutput } from "../../lib/sandbox/clean.ts";
@@ -217,6 +219,30 @@ export function contestPrograms<I>(spec: ContestPrograms<I>) {
   }
 
   return { fromJSON, evaluate, judge, prompt };
+}
+
+/** A judged program's figure: its score and run time on each case (what report.svg shows). */
+export function verdictFigure(state: CppProgramState, title: string): string {
+  const rows = state.verdict.outcomes.map((o) => ({ name: o.name, score: o.score, ms: o.ms }));
+  return renderPlot({
+    width: 640,
+    height: 60 + 22 * rows.length,
+    marginLeft: 110,
+    x: { label: "score", grid: true },
+    y: { label: null, domain: rows.map((r) => r.name) },
+    marks: [
+      Plot.barX(rows, { x: "score", y: "name", fill: "#1f77b4" }),
+      Plot.text(rows, {
+        x: "score",
+        y: "name",
+        text: (r: { ms: number }) => `${r.ms} ms`,
+        dx: -4,
+        textAnchor: "end",
+        fill: "white",
+      }),
+      Plot.text([title], { frameAnchor: "top-right", dy: -14, text: (t: string) => t }),
+    ],
+  });
 }
 
 /**
