@@ -9,10 +9,10 @@
  *   3. throughput on a CPU-bound problem: the same Erdős rollouts (two descend moves of 3,000 Adam
  *      steps on 600 pieces, about a second each; one per seed) on 1 worker process vs 2 (one slot
  *      each), and on 1 vs 2 local threads for what the machine itself gives; rollouts/s and ratio.
- *   4. sizes: task and result messages of an Erdős rollout at 200, 600 and 3,584 pieces
- *      (what a 100-machine run sends per step), and the server's max_payload.
+ *   4. sizes: task and result messages of an Erdős rollout at 200, 600 and 3,584 pieces (what a
+ *      100-machine run sends per step), and what re-verifying a step's 512 results costs the run.
  *
- * `deno task bench nats [--nats URL] [--rollouts 1000] [--cpu-rollouts 24] [--skip-overhead]`
+ * `deno task bench nats [--nats URL] [--rollouts 1000] [--cpu-rollouts 24] [--skip-overhead] [--skip-cpu]`
  */
 import { parseArgs } from "node:util";
 import { NatsExecutor, parseExecutorSpec } from "../lib/nats/executor.ts";
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     rollouts: { type: "string", default: "1000" },
     "cpu-rollouts": { type: "string", default: "24" },
     "skip-overhead": { type: "boolean" },
+    "skip-cpu": { type: "boolean" },
   },
 });
 const ROLLOUTS = Number(values.rollouts);
@@ -186,7 +187,7 @@ try {
   };
   const remote: number[] = [];
   let reference: unknown;
-  for (const n of [1, 2]) {
+  for (const n of values["skip-cpu"] ? [] : [1, 2]) {
     const list = await workers(n, 1);
     const executor = await NatsExecutor.connect(parseExecutorSpec(url), job);
     const r = await timed(executor);
@@ -203,7 +204,7 @@ try {
     );
   }
   const localRates: number[] = [];
-  for (const size of [1, 2]) {
+  for (const size of values["skip-cpu"] ? [] : [1, 2]) {
     const pool = new RolloutPool({ problem: erdos, size, timeoutMs: 600_000 });
     const r = await timed(pool);
     pool.close();
@@ -213,11 +214,13 @@ try {
       `CPU-bound, local pool with ${size} thread(s): ${r.rate.toFixed(3)} rollouts/s (load ${load()})`,
     );
   }
-  console.log(
-    `ratio 2 vs 1 worker processes: ${(remote[1] / remote[0]).toFixed(2)}x ` +
-      `(local threads on the same machine: ${(localRates[1] / localRates[0]).toFixed(2)}x); ` +
-      "results identical across all four",
-  );
+  if (!values["skip-cpu"]) {
+    console.log(
+      `ratio 2 vs 1 worker processes: ${(remote[1] / remote[0]).toFixed(2)}x ` +
+        `(local threads on the same machine: ${(localRates[1] / localRates[0]).toFixed(2)}x); ` +
+        "results identical across all four",
+    );
+  }
 
   // 4. Message sizes.
   const encoder = new TextEncoder();
@@ -245,10 +248,18 @@ try {
         durationMs: 1,
       },
     })).length;
+    // The run re-verifies every remote result: what that costs it per step of 512.
+    const times: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const t = performance.now();
+      erdos.evaluate(state);
+      times.push(performance.now() - t);
+    }
     console.log(
       `Erdős at ${pieces} pieces: task ${(taskBytes / 1024).toFixed(1)} KiB, result ${
         (resultBytes / 1024).toFixed(1)
-      } KiB; a step of 512 rollouts moves ${((512 * (taskBytes + resultBytes)) / 2 ** 20).toFixed(1)} MiB`,
+      } KiB; a step of 512 rollouts moves ${((512 * (taskBytes + resultBytes)) / 2 ** 20).toFixed(1)} MiB; ` +
+        `re-verifying its 512 results here takes ${(512 * quantile(times, 0.5)).toFixed(0)} ms`,
     );
   }
 } finally {
