@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import pl from "nodejs-polars";
-import { connect } from "@nats-io/transport-node";
+import { connect, nkeys } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { discover, type RunSummary, type StepReport } from "../lib/loop.ts";
 import type { RunConfigInput } from "../lib/config.ts";
@@ -232,6 +232,68 @@ Deno.test(
       assert(/has no JetStream/.test((await w.stop(), w.log())), w.log());
     });
     assertEquals([...Deno.readDirSync(out)].length, 0, "a run directory was made");
+  },
+);
+
+Deno.test(
+  "credentials: user and password in the URL, an nkey seed file, TLS with a CA file",
+  opts,
+  async () => {
+    const job = TOY;
+    await withServer({ user: { name: "ttt", password: "pw" } }, async (server) => {
+      await assertRejects(
+        () => NatsExecutor.connect(parseExecutorSpec(server.url.replace("//", "//ttt:nope@")), job),
+        /refused the credentials/,
+      );
+      await (await NatsExecutor.connect(parseExecutorSpec(server.url.replace("//", "//ttt:pw@")), job))
+        .close();
+    });
+    const user = nkeys.createUser();
+    const seedFile = join(tempDir(), "user.nk");
+    Deno.writeTextFileSync(seedFile, new TextDecoder().decode(user.getSeed()));
+    await withServer({ nkey: user.getPublicKey() }, async (server) => {
+      await assertRejects(
+        () => NatsExecutor.connect(parseExecutorSpec(server.url), job),
+        /refused the credentials/,
+      );
+      Deno.env.set("NATS_NKEY", seedFile);
+      try {
+        await (await NatsExecutor.connect(parseExecutorSpec(server.url), job)).close();
+      } finally {
+        Deno.env.delete("NATS_NKEY");
+      }
+    });
+    // A CA and a server certificate for 127.0.0.1, made here with openssl.
+    const dir = tempDir();
+    const openssl = (...args: string[]) => {
+      const out = new Deno.Command("openssl", { args, stdout: "null", stderr: "piped" }).outputSync();
+      if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+    };
+    const key = (name: string) => ["-newkey", "rsa:2048", "-nodes", "-keyout", `${dir}/${name}.key`];
+    openssl("req", "-x509", ...key("ca"), "-days", "1", "-subj", "/CN=ttt test CA", "-out", `${dir}/ca.pem`);
+    openssl("req", ...key("server"), "-subj", "/CN=127.0.0.1", "-out", `${dir}/server.csr`);
+    // Deno's node:tls checks a connection to an IP address against the name "localhost" (2.9).
+    Deno.writeTextFileSync(`${dir}/ext.cnf`, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+    openssl(
+      ...["x509", "-req", "-in", `${dir}/server.csr`, "-CA", `${dir}/ca.pem`, "-CAkey", `${dir}/ca.key`],
+      ...["-CAcreateserial", "-days", "1", "-extfile", `${dir}/ext.cnf`, "-out", `${dir}/server.pem`],
+    );
+    await withServer(
+      { tls: { certFile: `${dir}/server.pem`, keyFile: `${dir}/server.key` } },
+      async (server) => {
+        assert(server.url.startsWith("tls://"));
+        await assertRejects(
+          () => NatsExecutor.connect(parseExecutorSpec(server.url), job),
+          /NATS server at tls:\/\//,
+        );
+        Deno.env.set("NATS_TLS_CA", `${dir}/ca.pem`);
+        try {
+          await (await NatsExecutor.connect(parseExecutorSpec(server.url), job)).close();
+        } finally {
+          Deno.env.delete("NATS_TLS_CA");
+        }
+      },
+    );
   },
 );
 

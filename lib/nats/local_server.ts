@@ -11,6 +11,10 @@ export interface LocalServerOptions {
   readonly token?: string;
   /** Require this user and password from clients. */
   readonly user?: { readonly name: string; readonly password: string };
+  /** Require the user nkey with this public key (U...) from clients. */
+  readonly nkey?: string;
+  /** Serve TLS only, with this certificate and key (PEM files). */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
 }
 
 export interface LocalServer {
@@ -38,6 +42,14 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     lines.push(
       `authorization { user: ${JSON.stringify(options.user.name)}, password: ${
         JSON.stringify(options.user.password)
+      } }`,
+    );
+  }
+  if (options.nkey) lines.push(`authorization { users: [ { nkey: ${JSON.stringify(options.nkey)} } ] }`);
+  if (options.tls) {
+    lines.push(
+      `tls { cert_file: ${JSON.stringify(options.tls.certFile)}, key_file: ${
+        JSON.stringify(options.tls.keyFile)
       } }`,
     );
   }
@@ -79,5 +91,5 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  return { url: `nats://127.0.0.1:${port}`, port, stop };
+  return { url: `${options.tls ? "tls" : "nats"}://127.0.0.1:${port}`, port, stop };
 }
