@@ -382,6 +382,18 @@ Deno.test(
           );
         }
         assert(attempts.some((a) => /max_payload/.test(a.error)));
+        // A start state too large to send: invalid at once, without waiting for a worker.
+        const executor = await NatsExecutor.connect(parseExecutorSpec(`${server.url}?no_worker=30`), {
+          problem: bigToy,
+          problemModule: MODULE,
+          timeoutMs: 5000,
+          threads: 0,
+        });
+        const huge = { x: 1, pad: Array.from({ length: 20_000 }, (_, i) => i / 7) };
+        const program = [{ op: "add", params: { delta: 1 } }];
+        const [big] = await executor.run([{ id: 0, program, state: huge, seed: 1 }]);
+        await executor.close();
+        assert(/the rollout's task is \d+ bytes, over .*max_payload 65536/.test(big.evaluation.error ?? ""));
       } finally {
         await worker.stop();
       }

@@ -231,10 +231,12 @@ export class NatsExecutor implements Executor {
       let left = tasks.length;
       let noWorkerSince: number | undefined;
       let ended = false;
+      // Set once every task is out; `end` may run before that (every task too large).
+      const timer: { watchdog?: ReturnType<typeof setInterval> } = {};
       const end = (error?: Error) => {
         if (ended) return;
         ended = true;
-        clearInterval(watchdog);
+        clearInterval(timer.watchdog);
         for (const key of this.pending.keys()) if (key.startsWith(`${prefix}.`)) this.pending.delete(key);
         for (const [seq, key] of this.sequences) if (key.startsWith(`${prefix}.`)) this.sequences.delete(seq);
         // Results are read: they go, and so do tasks no worker took (a failed step's).
@@ -288,7 +290,8 @@ export class NatsExecutor implements Executor {
             )
           );
       });
-      const watchdog = setInterval(() => {
+      if (left === 0) return end(); // nothing went out (every task too large)
+      timer.watchdog = setInterval(() => {
         if (this.nc.isClosed()) {
           return end(new Error(`the connection to ${redact(this.options.nats)} closed`));
         }
@@ -299,7 +302,6 @@ export class NatsExecutor implements Executor {
         noWorkerSince ??= Date.now();
         if (Date.now() - noWorkerSince >= this.options.noWorkerSeconds * 1000) end(this.noWorkerError());
       }, 250);
-      if (left === 0) end();
     });
   }
 
