@@ -12,7 +12,7 @@
  *   4. sizes: task and result messages of an Erdős rollout at 200, 600 and 3,584 pieces (what a
  *      100-machine run sends per step), and what re-verifying a step's 512 results costs the run.
  *
- * `deno task bench nats [--nats URL] [--rollouts 1000] [--cpu-rollouts 24] [--skip-overhead] [--skip-cpu]`
+ * `deno task bench nats [--nats URL] [--rollouts 1000] [--cpu-rollouts 24] [--rounds 1] [--skip-overhead] [--skip-cpu]`
  */
 import { parseArgs } from "node:util";
 import { NatsExecutor, parseExecutorSpec } from "../lib/nats/executor.ts";
@@ -33,10 +33,12 @@ const { values } = parseArgs({
     "cpu-rollouts": { type: "string", default: "24" },
     "skip-overhead": { type: "boolean" },
     "skip-cpu": { type: "boolean" },
+    rounds: { type: "string", default: "1" },
   },
 });
 const ROLLOUTS = Number(values.rollouts);
 const CPU_ROLLOUTS = Number(values["cpu-rollouts"]);
+const ROUNDS = Number(values.rounds);
 const TOY_MODULE = new URL("../tests/toy_problem.ts", import.meta.url).href;
 const WORKER = new URL("../lib/nats/worker.ts", import.meta.url).pathname;
 
@@ -185,40 +187,55 @@ try {
     if (results.some((r) => !r.evaluation.valid)) throw new Error("an Erdős rollout was invalid");
     return { rate: cpuTasks.length / seconds, values: results.map((r) => r.evaluation.value) };
   };
-  const remote: number[] = [];
+  // Rounds alternate 1 and 2 workers (and 1 and 2 local threads), so a change in the machine's
+  // load touches both sides of a ratio alike.
   let reference: unknown;
-  for (const n of values["skip-cpu"] ? [] : [1, 2]) {
-    const list = await workers(n, 1);
-    const executor = await NatsExecutor.connect(parseExecutorSpec(url), job);
-    const r = await timed(executor);
-    await executor.close();
-    await stop(list);
-    reference ??= r.values;
-    if (JSON.stringify(r.values) !== JSON.stringify(reference)) {
+  const check = (got: unknown) => {
+    reference ??= got;
+    if (JSON.stringify(got) !== JSON.stringify(reference)) {
       throw new Error("results differ by worker count");
     }
-    remote.push(r.rate);
+  };
+  const ratios: number[] = [], localRatios: number[] = [];
+  for (let round = 1; round <= (values["skip-cpu"] ? 0 : ROUNDS); round++) {
+    const remote: number[] = [];
+    for (const n of [1, 2]) {
+      const list = await workers(n, 1);
+      const executor = await NatsExecutor.connect(parseExecutorSpec(url), job);
+      const r = await timed(executor);
+      await executor.close();
+      await stop(list);
+      check(r.values);
+      remote.push(r.rate);
+      console.log(
+        `round ${round}: CPU-bound (Erdős, two descend moves of 3,000 steps, 600 pieces), ${n} worker ` +
+          `process(es): ${r.rate.toFixed(3)} rollouts/s (${CPU_ROLLOUTS} rollouts, load ${load()})`,
+      );
+    }
+    const local: number[] = [];
+    for (const size of [1, 2]) {
+      const pool = new RolloutPool({ problem: erdos, size, timeoutMs: 600_000 });
+      const r = await timed(pool);
+      pool.close();
+      check(r.values);
+      local.push(r.rate);
+      console.log(
+        `round ${round}: CPU-bound, local pool with ${size} thread(s): ${r.rate.toFixed(3)} rollouts/s ` +
+          `(load ${load()})`,
+      );
+    }
+    ratios.push(remote[1] / remote[0]);
+    localRatios.push(local[1] / local[0]);
     console.log(
-      `CPU-bound (Erdős, two descend moves of 3,000 steps, 600 pieces), ${n} worker process(es): ` +
-        `${r.rate.toFixed(3)} rollouts/s (${CPU_ROLLOUTS} rollouts, load ${load()})`,
+      `round ${round}: ratio 2 vs 1 worker processes ${ratios.at(-1)!.toFixed(2)}x, ` +
+        `2 vs 1 local threads ${localRatios.at(-1)!.toFixed(2)}x`,
     );
   }
-  const localRates: number[] = [];
-  for (const size of values["skip-cpu"] ? [] : [1, 2]) {
-    const pool = new RolloutPool({ problem: erdos, size, timeoutMs: 600_000 });
-    const r = await timed(pool);
-    pool.close();
-    if (JSON.stringify(r.values) !== JSON.stringify(reference)) throw new Error("local results differ");
-    localRates.push(r.rate);
+  if (ratios.length > 0) {
     console.log(
-      `CPU-bound, local pool with ${size} thread(s): ${r.rate.toFixed(3)} rollouts/s (load ${load()})`,
-    );
-  }
-  if (!values["skip-cpu"]) {
-    console.log(
-      `ratio 2 vs 1 worker processes: ${(remote[1] / remote[0]).toFixed(2)}x ` +
-        `(local threads on the same machine: ${(localRates[1] / localRates[0]).toFixed(2)}x); ` +
-        "results identical across all four",
+      `ratio 2 vs 1 worker processes: median ${quantile(ratios, 0.5).toFixed(2)}x over ${ratios.length} ` +
+        `round(s) (2 vs 1 local threads: ${quantile(localRatios, 0.5).toFixed(2)}x); ` +
+        "results identical in every configuration",
     );
   }
 
