@@ -14,7 +14,7 @@ import type { Problem } from "./problem.ts";
 
 export interface ExecutorStatus {
   readonly kind: "local" | "nats";
-  /** Workers that can take this run's rollouts now (threads, or live worker processes' slots' owners). */
+  /** What can take this run's rollouts now: local threads, or live worker processes of the run's code. */
   readonly workers: number;
   /** Rollouts being worked on now (for NATS: as the workers last reported, across every run they serve). */
   readonly inFlight: number;
