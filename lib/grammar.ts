@@ -151,6 +151,32 @@ export function moveParam(grammar: MoveGrammar, move: Move, name: string): Param
   return value;
 }
 
+/**
+ * Scale-like parameter choices on the 1-3-10 series from `lo` to `hi` (both powers of ten times
+ * 1 or 3), e.g. 1e-4, 3e-4, 1e-3. A grammar that exposes a step size over its whole plausible
+ * range leaves the policy to learn where it pays, as a researcher who does not know it would.
+ */
+export function logChoices(lo: number, hi: number): number[] {
+  if (!(lo > 0 && hi >= lo)) throw new Error(`logChoices: need 0 < lo <= hi, got ${lo}, ${hi}`);
+  const values: number[] = [];
+  for (let decade = Math.floor(Math.log10(lo)) - 1;; decade++) {
+    for (const mantissa of [1, 3]) {
+      const value = Number((mantissa * 10 ** decade).toPrecision(1));
+      if (value > hi * (1 + 1e-9)) return values;
+      if (value >= lo * (1 - 1e-9)) values.push(value);
+    }
+  }
+}
+
+/**
+ * A continuous value inside the choice's bin of the 1-3-10 series (log-uniform over about a
+ * factor of 1.8 either way), drawn from the rollout's own rng: the token picks the scale, the
+ * rollout's seed the exact value, so rollouts of one program differ.
+ */
+export function withinLogBin(value: number, rng: { next(): number }): number {
+  return value * Math.sqrt(10) ** (rng.next() - 0.5);
+}
+
 /** Human-readable form, e.g. `smooth(iters=400, temp=0.001); lp(k=32)`. */
 export function formatProgram(program: Program): string {
   return program.map((m) => `${m.op}(${Object.entries(m.params).map(([k, v]) => `${k}=${v}`).join(", ")})`)

@@ -4,7 +4,14 @@
  * rollout's rng (which makes rollouts from one parent differ) and bounded by counts;
  * the rollout deadline only cuts a move short, and it then returns its best iterate.
  */
-import { type MoveGrammar, moveParam, type ParamValue, type Program } from "../../lib/grammar.ts";
+import {
+  logChoices,
+  type MoveGrammar,
+  moveParam,
+  type ParamValue,
+  type Program,
+  withinLogBin,
+} from "../../lib/grammar.ts";
 import { type MoveContext, pastDeadline } from "../../lib/problem.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { descend } from "./descend.ts";
@@ -21,10 +28,14 @@ export const grammar: MoveGrammar = {
       description: "projected Adam on the log-sum-exp of all overlaps (FFT gradient), from a jittered start",
       params: [
         { name: "iters", choices: [300, 1000, 3000], description: "the move's budget" },
-        { name: "temp", choices: [1e-3, 1e-4, 1e-5], description: "softmax temperature, C5 units" },
-        { name: "lr", choices: [1e-3, 1e-2, 3e-2] },
+        { name: "temp", choices: logChoices(1e-7, 1e-2), description: "softmax temperature, C5 units" },
+        { name: "lr", choices: logChoices(1e-5, 1e-1), description: "Adam step" },
         { name: "anneal", choices: [true, false], description: "cool from 30x temp" },
-        { name: "jitter", choices: [0, 1e-3, 1e-2], description: "noise on the start (rollout's own rng)" },
+        {
+          name: "jitter",
+          choices: [0, ...logChoices(1e-6, 1e-1)],
+          description: "noise on the start (rollout's own rng)",
+        },
       ],
     },
     {
@@ -33,7 +44,7 @@ export const grammar: MoveGrammar = {
         "sequential LP on every near-tight shift, adaptive trust radius, run to convergence (HiGHS)",
       params: [
         { name: "iters", choices: [4, 16, 64], description: "LPs at most: the move's budget" },
-        { name: "radius", choices: [1e-4, 1e-3, 1e-2], description: "initial trust radius" },
+        { name: "radius", choices: logChoices(1e-6, 1e-1), description: "initial trust radius" },
       ],
     },
     {
@@ -41,7 +52,7 @@ export const grammar: MoveGrammar = {
       description: "basin hopping: kick the best point, descend, polish by SLP, keep the best",
       params: [
         { name: "tries", choices: [2, 4, 8], description: "kicks: the move's budget" },
-        { name: "scale", choices: [0.01, 0.03, 0.1], description: "kick size (Gaussian, per height)" },
+        { name: "scale", choices: logChoices(1e-5, 0.3), description: "kick size (Gaussian, per height)" },
       ],
     },
     {
@@ -49,7 +60,7 @@ export const grammar: MoveGrammar = {
       description: "noise on the heights, then projection",
       params: [
         { name: "kind", choices: ["gaussian", "local", "block"] },
-        { name: "scale", choices: [0.001, 0.01, 0.03, 0.1] },
+        { name: "scale", choices: logChoices(1e-6, 0.3) },
       ],
     },
     {
@@ -73,6 +84,9 @@ export const grammar: MoveGrammar = {
 export const RESAMPLE_MAX_PIECES = 1200;
 
 const param = (move: Program[number], name: string): ParamValue => moveParam(grammar, move, name);
+/** A scale-like parameter as a continuous value inside its chosen bin (0 stays 0). */
+const scaleParam = (move: Program[number], name: string, rng: Rng): number =>
+  withinLogBin(param(move, name) as number, rng);
 
 function perturb(h: Float64Array, kind: string, scale: number, rng: Rng): Float64Array {
   const n = h.length;
@@ -165,26 +179,26 @@ async function applyMove(
   const { rng, deadline } = context;
   switch (move.op) {
     case "descend":
-      return descend(jittered(h, param(move, "jitter") as number, rng), {
+      return descend(jittered(h, scaleParam(move, "jitter", rng), rng), {
         iterations: param(move, "iters") as number,
-        temperature: param(move, "temp") as number,
-        learningRate: param(move, "lr") as number,
+        temperature: scaleParam(move, "temp", rng),
+        learningRate: scaleParam(move, "lr", rng),
         anneal: param(move, "anneal") as boolean,
         deadline,
       });
     case "slp": {
       const result = await sequentialLp(h, {
         iterations: param(move, "iters") as number,
-        radius: param(move, "radius") as number,
+        radius: scaleParam(move, "radius", rng),
         rng,
         deadline,
       });
       return result.heights;
     }
     case "hop":
-      return await hop(h, param(move, "tries") as number, param(move, "scale") as number, context);
+      return await hop(h, param(move, "tries") as number, scaleParam(move, "scale", rng), context);
     case "perturb":
-      return perturb(h, param(move, "kind") as string, param(move, "scale") as number, rng);
+      return perturb(h, param(move, "kind") as string, scaleParam(move, "scale", rng), rng);
     case "resample": {
       const m = targetPieces(h.length, param(move, "to") as string);
       return resample(h, m, param(move, "interp") as string);
