@@ -18,6 +18,11 @@ export interface Variant {
 /** The paper's Table 8 rows that apply to any problem. */
 export const VARIANTS: readonly Variant[] = [
   { name: "ttt-discover", description: "adaptive entropic + PUCT (the method)", settings: {} },
+  {
+    name: "improvement-credit",
+    description: "adaptive entropic on gains over the parent + PUCT",
+    settings: { credit: "improvement" },
+  },
   { name: "constant-beta", description: "fixed beta = 2 + PUCT", settings: { objective: "fixed-beta" } },
   { name: "expected-reward", description: "expected reward + PUCT", settings: { objective: "expected" } },
   { name: "no-ttt", description: "no training + PUCT (search only)", settings: { train: false } },

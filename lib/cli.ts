@@ -9,6 +9,7 @@ import { z } from "zod";
 import { REUSE_RULES } from "./archive.ts";
 import {
   APIS,
+  CREDITS,
   MAX_TIMER_SECONDS,
   OBJECTIVES,
   POLICIES,
@@ -36,6 +37,7 @@ Method:
   --group-size N       rollouts per start state (default: the problem's, else 64)
   --reuse RULE         ${REUSE_RULES.join("|")} (default puct)
   --objective KIND     ${OBJECTIVES.join("|")} (default entropic)
+  --credit KIND        ${CREDITS.join("|")}: a rollout's reward, or its gain over its parent (default score)
   --no-train           never update the policy (test-time search only)
   --kl LAMBDA          KL penalty toward the initial policy (default 0.1; 0 turns it off, as a Tinker
                        server without base-model logprobs, e.g. SkyRL tx, needs)
@@ -92,6 +94,7 @@ const FLAGS = {
   "group-size": { type: "string" },
   reuse: { type: "string" },
   objective: { type: "string" },
+  credit: { type: "string" },
   "no-train": { type: "boolean" },
   kl: { type: "string" },
   lr: { type: "string" },
@@ -204,6 +207,7 @@ export function parseCommandLine(argv: string[]) {
     groupSize: field("group-size", int.min(2), values["group-size"]),
     reuse: choice("reuse", REUSE_RULES, values.reuse),
     objective: choice("objective", OBJECTIVES, values.objective),
+    credit: choice("credit", CREDITS, values.credit),
     train: values["no-train"] ? false : undefined,
     klCoef: field("kl", num.nonnegative(), values.kl),
     learningRate: field("lr", num.positive(), values.lr),

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { REUSE_RULES } from "./archive.ts";
 
 export const OBJECTIVES = ["entropic", "fixed-beta", "expected"] as const;
+export const CREDITS = ["score", "improvement"] as const;
 export const POLICIES = ["builtin", "openai", "tinker", "llamacpp"] as const;
 /** OpenAI-compatible request shapes: chat messages or a raw completion prompt. */
 export const APIS = ["chat", "completions"] as const;
@@ -31,6 +32,8 @@ export const RunConfigSchema = z.object({
   archiveSize: z.number().int().positive().default(1000),
   objective: z.enum(OBJECTIVES).default("entropic"),
   fixedBeta: z.number().positive().default(2),
+  /** A rollout's credit in its group: its reward, or its gain over its parent (lib/objective.ts). */
+  credit: z.enum(CREDITS).default("score"),
   /** false = search only: the policy is never updated (the paper's "no TTT" baseline). */
   train: z.boolean().default(true),
   klCoef: z.number().nonnegative().default(0.1),

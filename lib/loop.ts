@@ -10,7 +10,7 @@
  */
 import { Archive, type Candidate } from "./archive.ts";
 import { resolveConfig, type RunConfig, type RunConfigInput, RunConfigSchema } from "./config.ts";
-import { groupAdvantages, klShapedAdvantages } from "./objective.ts";
+import { creditedRewards, groupAdvantages, klShapedAdvantages } from "./objective.ts";
 import { DEFAULT_EXPLORATION, flatGroupShare, nextTemperature } from "./exploration.ts";
 import { createPolicy } from "./policy/mod.ts";
 import {
@@ -353,7 +353,11 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
 
   // 4. Update: advantages per group, KL shaping, one optimiser step.
   const rewardsOf = (g: number) =>
-    results.slice(g * config.groupSize, (g + 1) * config.groupSize).map((r) => r.evaluation.reward);
+    creditedRewards(
+      results.slice(g * config.groupSize, (g + 1) * config.groupSize).map((r) => r.evaluation.reward),
+      starts[g].reward,
+      config.credit,
+    );
   const sequenceAdvantages: number[] = new Array(results.length).fill(NaN);
   const betas: number[] = [];
   const data: { context: typeof contexts[number]; seq: SampledSequence; advantage: number }[] = [];

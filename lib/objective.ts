@@ -151,6 +151,27 @@ export function groupAdvantages(
   }
 }
 
+/**
+ * What a rollout is credited with inside its group: its reward ("score", the paper's), or only
+ * how far it beat the parent it started from ("improvement": max(0, r - r_parent), with gains
+ * at rounding level counted as none). With "score", a program that polishes the parent by
+ * 1e-12 outranks one that leaves for a new basin and loses, and the scale-free beta turns that
+ * into full advantage: the policy learns to polish and stops exploring. With "improvement",
+ * rollouts that do not beat their parent tie, so only real progress is taught, and a group
+ * where nothing beat the parent carries no signal.
+ */
+export type Credit = "score" | "improvement";
+
+export function creditedRewards(rewards: readonly number[], parentReward: number, credit: Credit): number[] {
+  if (credit === "score") return [...rewards];
+  if (!Number.isFinite(parentReward)) throw new Error(`parent reward ${parentReward} is not finite`);
+  const significant = FLAT_RELATIVE_RANGE * Math.abs(parentReward);
+  return rewards.map((r) => {
+    const gain = r - parentReward;
+    return gain > significant ? gain : 0;
+  });
+}
+
 export interface KlShapedAdvantages {
   /** Per datum, per token: A_seq + lambda * (meanDiff - (logp_sample_t - logp_ref_t)). */
   readonly advantages: number[][];

@@ -1,6 +1,7 @@
 import { deepStrictEqual as assertEquals, ok as assert, throws as assertThrows } from "node:assert/strict";
 import {
   adaptiveBeta,
+  creditedRewards,
   DEFAULT_KL_PENALTY,
   entropicAdvantages,
   groupAdvantages,
@@ -157,4 +158,30 @@ Deno.test("KL shaping only redistributes: its part sums to zero over the batch",
 Deno.test("KL shaping rejects mismatched shapes", () => {
   assertThrows(() => klShapedAdvantages([1], [[-1, -2]], [[-1]]));
   assertThrows(() => klShapedAdvantages([1, 2], [[-1]], [[-1]]));
+});
+
+Deno.test("improvement credit: only real gains over the parent count, the rest tie at zero", () => {
+  const parent = 2.6;
+  const rewards = [2.6 + 1e-6, 2.6 + 1e-13, 2.5, 0, 2.6, 2.6 + 3e-6];
+  // 1e-13 is rounding at this size (relative 4e-14); 2.5 and the invalid 0 lost to the parent.
+  assertEquals(creditedRewards(rewards, parent, "improvement").map((r) => r > 0), [
+    true,
+    false,
+    false,
+    false,
+    false,
+    true,
+  ]);
+  assertEquals(creditedRewards(rewards, parent, "score"), rewards);
+  // A group where nothing beat the parent is flat: no signal, whatever the losers scored.
+  assertEquals(
+    groupAdvantages(creditedRewards([2.5, 2.59, 2.6 + 1e-14], parent, "improvement"), "entropic"),
+    null,
+  );
+  // A polish by rounding no longer outranks a rollout that left for another basin and lost.
+  const polishVsExplore = creditedRewards([2.6 + 1e-14, 2.4], parent, "improvement");
+  assertEquals(polishVsExplore, [0, 0]);
+  const withScore = groupAdvantages([2.6 + 1e-9, 2.4], "entropic")!;
+  assert(withScore.advantages[0] > 0 && withScore.advantages[1] < 0, "score credit prefers the polish");
+  assertThrows(() => creditedRewards([1], NaN, "improvement"), /not finite/);
 });
