@@ -150,7 +150,7 @@ Deno.test("language route, ahc039: C++ solvers on generated cases; an illegal po
 Deno.test("language route, denoise: a TypeScript denoiser in the sandbox, scored with the same metrics", async () => {
   const { reports, summary, replies } = await scriptedRun("denoise", "denoise", {
     problemOptions: { initialCount: 1 },
-    rolloutTimeoutSeconds: 12,
+    rolloutTimeoutSeconds: 30, // room for the good denoisers and the output cap on a loaded machine
     steps: 1,
     sandboxHeapMiB: 512,
   });
