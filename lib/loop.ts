@@ -372,16 +372,18 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
   });
   let kl = NaN, loss = NaN;
   if (config.train && policy.trainable && data.length > 0) {
-    const reference = await policy.referenceLogprobs(
-      data.map((d) => ({ context: d.context, tokens: d.seq.tokens })),
-    );
+    // Without a KL term the reference is not asked for (a server may not have it) and the
+    // step's kl is not measured: null in steps.parquet, not a misleading 0.
+    const reference = config.klCoef > 0
+      ? await policy.referenceLogprobs(data.map((d) => ({ context: d.context, tokens: d.seq.tokens })))
+      : data.map((d) => d.seq.logprobs);
     const shaped = klShapedAdvantages(
       data.map((d) => d.advantage),
       data.map((d) => d.seq.logprobs),
       reference,
       config.klCoef,
     );
-    kl = shaped.meanDiff;
+    kl = config.klCoef > 0 ? shaped.meanDiff : NaN;
     const batch: Datum[] = data.map((d, i) => ({
       context: d.context,
       tokens: d.seq.tokens,

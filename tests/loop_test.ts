@@ -207,3 +207,12 @@ Deno.test("a problem outside the registry needs workers: 0 or its module", async
     /not in problems\/mod\.ts/,
   );
 });
+
+Deno.test("--kl 0 trains without asking for the reference, and leaves kl unmeasured (NaN), not 0", async () => {
+  const { reports } = await runToEnd({ config: { ...small, steps: 2, klCoef: 0, workers: 0 } });
+  const trained = reports.filter((r) => Number.isFinite(r.row.loss));
+  assert(trained.length > 0, "some step trained");
+  for (const r of trained) assert(Number.isNaN(r.row.kl), `kl ${r.row.kl}`);
+  const withKl = await runToEnd({ config: { ...small, steps: 2, workers: 0 } });
+  assert(withKl.reports.some((r) => Number.isFinite(r.row.kl)), "with the KL term, kl is measured");
+});
