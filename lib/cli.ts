@@ -21,12 +21,21 @@ import { discover, type RunSummary, type StepReport } from "./loop.ts";
 import { parseExecutorSpec } from "./nats/spec.ts";
 import { writeReport } from "./report.ts";
 import { PROBLEMS } from "../problems/mod.ts";
+import type { Problem } from "./problem.ts";
+import {
+  isModuleSpecifier,
+  loadProblemModule,
+  moduleUrl,
+  ProblemModuleError,
+  problemOfConfig,
+} from "./problem_module.ts";
 import { RunStoreError } from "./store.ts";
 import type { ExecutorStatus } from "./executor.ts";
 
 const USAGE = `Usage: deno task run <problem> [options]
 
-Problems: ${Object.keys(PROBLEMS).join(", ")}
+Problems: ${Object.keys(PROBLEMS).join(", ")}, or the path or URL of a module that exports one
+(e.g. ./my_problem.ts; README, "Your own problem")
 
 Budget (the run stops at whichever comes first):
   --steps N            training steps (default: the problem's, else 50)
@@ -153,11 +162,37 @@ function joinNegativeValues(argv: readonly string[], valued: ReadonlySet<string>
   return out;
 }
 
+/** A problem of the user's own, loaded from its module before the command line is parsed. */
+// deno-lint-ignore no-explicit-any
+type ModuleProblem = { readonly problem: Problem<any, any>; readonly spec: string; readonly url: string };
+
+/**
+ * The module argument of a command line, if any (`./my_problem.ts`, a URL): the first argument that
+ * names a module and is not the value of one of the toolkit's flags. A relative path is read against
+ * the directory the command was typed in (`deno task` runs in the repository and says where in
+ * INIT_CWD), never against this file.
+ */
+export function moduleArgument(argv: readonly string[]): { spec: string; url: string } | undefined {
+  const valued = new Set(Object.entries(FLAGS).filter(([, f]) => f.type === "string").map(([n]) => n));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg.startsWith("--")) {
+      if (!arg.includes("=") && valued.has(arg.slice(2))) i++;
+      continue;
+    }
+    if (isModuleSpecifier(arg)) {
+      return { spec: arg, url: moduleUrl(arg, Deno.env.get("INIT_CWD") ?? Deno.cwd()) };
+    }
+  }
+  return undefined;
+}
+
 /** Turns argv into a validated request; throws UsageError on anything wrong. */
-export function parseCommandLine(argv: string[]) {
+export function parseCommandLine(argv: string[], custom?: ModuleProblem) {
   // A problem may add flags of its own (e.g. denoise's --data): find it first, then parse strictly.
-  const named = argv.find((arg) => Object.hasOwn(PROBLEMS, arg));
-  const problemFlags = named ? PROBLEMS[named].cliFlags ?? {} : {};
+  const named = custom?.spec ?? argv.find((arg) => Object.hasOwn(PROBLEMS, arg));
+  const target = (name: string) => custom && name === custom.spec ? custom.problem : PROBLEMS[name];
+  const problemFlags = named ? target(named)?.cliFlags ?? {} : {};
   const valued = new Set([
     ...Object.entries(FLAGS).filter(([, f]) => f.type === "string").map(([name]) => name),
     ...Object.keys(problemFlags),
@@ -183,8 +218,11 @@ export function parseCommandLine(argv: string[]) {
   if (!values.resume && positionals.length !== 1) throw new UsageError("name exactly one problem");
   // With --resume the problem comes from the run's config.json; any name here is only checked.
   const problem = positionals[0] ?? "erdos";
-  if (!PROBLEMS[problem]) {
-    throw new UsageError(`unknown problem "${problem}"; known problems: ${Object.keys(PROBLEMS).join(", ")}`);
+  const chosen = target(problem);
+  if (!chosen) {
+    throw new UsageError(
+      `unknown problem "${problem}"; known problems: ${Object.keys(PROBLEMS).join(", ")}, or a module path`,
+    );
   }
   const field = <T>(flag: string, schema: z.ZodType<T>, raw: string | undefined): T | undefined => {
     if (raw === undefined) return undefined;
@@ -198,8 +236,9 @@ export function parseCommandLine(argv: string[]) {
   const choice = <T extends readonly string[]>(flag: string, options: T, raw: string | undefined) =>
     field(flag, z.enum(options as unknown as [string, ...string[]]), raw) as T[number] | undefined;
   const config: RunConfigInput = {
-    problem,
-    problemOptions: problemOptions(problem, values.option ?? [], values),
+    problem: chosen.name,
+    problemModule: custom && problem === custom.spec ? custom.url : undefined,
+    problemOptions: problemOptions(chosen, values.option ?? [], values),
     steps: field("steps", int.positive(), values.steps),
     maxRollouts: field("rollouts", int.positive(), values.rollouts),
     minutes: field("minutes", num.positive(), values.minutes),
@@ -252,7 +291,7 @@ export function parseCommandLine(argv: string[]) {
   }
   if (values.resume) {
     const fixed = Object.entries(config)
-      .filter(([k, v]) => v !== undefined && k !== "problem" && !BUDGET.includes(k));
+      .filter(([k, v]) => v !== undefined && k !== "problem" && k !== "problemModule" && !BUDGET.includes(k));
     if (fixed.length > 0) {
       throw new UsageError(
         "a resumed run keeps its settings; only --steps, --minutes, --rollouts and --max-cost-usd may change " +
@@ -261,12 +300,9 @@ export function parseCommandLine(argv: string[]) {
     }
     return { kind: "resume" as const, resume: values.resume, config, executor, quiet: !!values.quiet };
   }
-  if (
-    config.init !== undefined && config.init !== "random" &&
-    !PROBLEMS[problem].warmStarts.includes(config.init)
-  ) {
+  if (config.init !== undefined && config.init !== "random" && !chosen.warmStarts.includes(config.init)) {
     throw new UsageError(
-      `--init ${config.init}: ${problem} knows random, ${PROBLEMS[problem].warmStarts.join(", ")}`,
+      `--init ${config.init}: ${chosen.name} knows random${chosen.warmStarts.map((w) => `, ${w}`).join("")}`,
     );
   }
   return { kind: "run" as const, config, executor, out: values.out ?? "runs", quiet: !!values.quiet };
@@ -274,7 +310,8 @@ export function parseCommandLine(argv: string[]) {
 
 /** Problem options from --option KEY=VALUE and the problem's own flags, checked by its schema. */
 function problemOptions(
-  problem: string,
+  // deno-lint-ignore no-explicit-any
+  target: Problem<any, any>,
   pairs: readonly string[],
   values: Record<string, unknown>,
 ): Record<string, unknown> | undefined {
@@ -292,11 +329,12 @@ function problemOptions(
     if (at <= 0) throw new UsageError(`--option ${pair}: expected KEY=VALUE`);
     options[pair.slice(0, at)] = read(pair.slice(at + 1));
   }
-  for (const [flag, { option }] of Object.entries(PROBLEMS[problem].cliFlags ?? {})) {
+  const problem = target.name;
+  for (const [flag, { option }] of Object.entries(target.cliFlags ?? {})) {
     if (values[flag] !== undefined) options[option] = read(values[flag] as string);
   }
   if (Object.keys(options).length === 0) return undefined;
-  const checked = PROBLEMS[problem].optionsSchema.safeParse(options);
+  const checked = target.optionsSchema.safeParse(options);
   if (!checked.success) {
     const issue = checked.error.issues[0];
     throw new UsageError(`${problem} option ${issue.path.join(".") || "(options)"}: ${issue.message}`);
@@ -307,7 +345,7 @@ function problemOptions(
   if (unknown.length > 0) {
     throw new UsageError(`${problem} has no option ${unknown.map((k) => JSON.stringify(k)).join(", ")}`);
   }
-  checkInputPaths(problem, options);
+  checkInputPaths(target, options);
   return { ...options };
 }
 
@@ -315,8 +353,9 @@ function problemOptions(
  * Files a problem reads only after the run (e.g. denoise's --holdout) are checked before step 0, so a
  * typo costs a second, not a whole run. A problem flag names a path when its description says so.
  */
-function checkInputPaths(problem: string, options: Record<string, unknown>): void {
-  for (const [flag, { option, description }] of Object.entries(PROBLEMS[problem].cliFlags ?? {})) {
+// deno-lint-ignore no-explicit-any
+function checkInputPaths(problem: Problem<any, any>, options: Record<string, unknown>): void {
+  for (const [flag, { option, description }] of Object.entries(problem.cliFlags ?? {})) {
     const value = options[option];
     if (typeof value !== "string" || !/\b(dataset|folder|file|path)\b/i.test(description)) continue;
     try {
@@ -377,8 +416,16 @@ function stepLine(r: StepReport, quantity: string): string {
 export async function main(argv: string[]): Promise<number> {
   let request;
   try {
-    request = parseCommandLine(argv);
+    // A problem module is loaded (and checked against the contract) first: its flags, options and
+    // warm starts are part of the command line. Nothing is written before this succeeds.
+    const arg = argv.includes("--help") || argv.includes("-h") ? undefined : moduleArgument(argv);
+    const custom = arg && { ...arg, problem: await loadProblemModule(arg.url) };
+    request = parseCommandLine(argv, custom);
   } catch (e) {
+    if (e instanceof ProblemModuleError) {
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
     if (e instanceof UsageError) {
       console.error(`error: ${e.message}\n\n${USAGE}`);
       return 2;
@@ -422,11 +469,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   let summary: RunSummary;
+  // deno-lint-ignore no-explicit-any
+  let problem: Problem<any, any> | undefined;
   try {
     let next = await run.next();
     while (!next.done) {
       const report = next.value;
-      const quantity = PROBLEMS[report.config.problem].quantity;
+      problem ??= await problemOfConfig(report.config);
+      const quantity = problem.quantity;
       if (report.step === 0 && report.runDir) progress.step(`run directory: ${report.runDir}`);
       progress.step(
         stepLine(report, quantity) + (where?.kind === "nats" ? `  workers ${where.workers} live` : ""),
@@ -437,8 +487,9 @@ export async function main(argv: string[]): Promise<number> {
       next = await run.next();
     }
     summary = next.value;
+    problem ??= await problemOfConfig(summary.config);
   } catch (e) {
-    if (e instanceof RunStoreError) {
+    if (e instanceof RunStoreError || e instanceof ProblemModuleError) {
       console.error(`error: ${e.message}`);
       return 2;
     }
@@ -451,7 +502,6 @@ export async function main(argv: string[]): Promise<number> {
     Deno.removeSignalListener("SIGINT", onInterrupt);
   }
 
-  const problem = PROBLEMS[summary.config.problem];
   console.log(
     `\n${problem.title}: best ${problem.quantity} = ${summary.best.value} (stopped by ${summary.stoppedBy})`,
   );

@@ -18,6 +18,12 @@ export const TIMER_MESSAGE = `longer than a timer can wait (at most ${MAX_TIMER_
 
 export const RunConfigSchema = z.object({
   problem: z.string().min(1),
+  /**
+   * The module that exports the problem, for a problem outside problems/mod.ts: an absolute URL, so
+   * `--resume` and every worker load the same file (lib/problem_module.ts). A relative path given to
+   * discover() is resolved against the working directory before it is recorded.
+   */
+  problemModule: z.string().min(1).optional(),
   /** Problem-specific options, validated by the problem's own schema. */
   problemOptions: z.record(z.string(), z.unknown()).default({}),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),

@@ -53,12 +53,20 @@ export type ExecutorSpec = string | { readonly nats: string } & Record<string, u
 export async function openExecutor(spec: ExecutorSpec | undefined, job: RolloutJob): Promise<Executor> {
   if (spec === undefined || spec === "local") {
     const { RolloutPool } = await import("./pool.ts");
-    return new RolloutPool({
+    const pool = new RolloutPool({
       problem: job.problem,
       problemModule: job.problemModule,
       size: job.threads,
       timeoutMs: job.timeoutMs,
     });
+    // Every thread must load the problem before step 0: a run whose workers cannot fails now, unwritten.
+    try {
+      await pool.started();
+    } catch (e) {
+      pool.close();
+      throw e;
+    }
+    return pool;
   }
   const { NatsExecutor, parseExecutorSpec } = await import("./nats/executor.ts");
   return await NatsExecutor.connect(parseExecutorSpec(spec), job);

@@ -24,7 +24,14 @@ import type { Evaluation, Problem } from "./problem.ts";
 import type { AttemptRow, StateRow, StepRow } from "./records.ts";
 import { deriveSeed, Rng } from "./rng.ts";
 import type { RolloutResult } from "./rollout.ts";
-import { createRoute, type Route } from "./route.ts";
+import { createRoute, type Route, routeKindFor } from "./route.ts";
+import {
+  checkProblem,
+  isModuleSpecifier,
+  isRegistered,
+  loadProblemModule,
+  moduleUrl,
+} from "./problem_module.ts";
 import type { Executor, ExecutorSpec, ExecutorStatus } from "./executor.ts";
 import { type BestRecord, newRunId, type ResumedRun, RunStore, RunStoreError } from "./store.ts";
 import { z } from "zod";
@@ -44,7 +51,13 @@ export interface DiscoverOptions {
    * names a module that exports it, which worker threads then import.
    */
   readonly problem?: Problem;
-  readonly problemModule?: string;
+  /**
+   * The module that exports the problem (a path, read against the working directory, or a URL, e.g.
+   * `new URL("./my_problem.ts", import.meta.url)`). Without `problem`, the problem is loaded from it
+   * (the one called config.problem, or its only one). Recorded in config.json, so a resume finds it.
+   * `config.problem` may name the module itself: `{ problem: "./my_problem.ts" }`.
+   */
+  readonly problemModule?: string | URL;
   /** Where run directories go (`<out>/<problem>/<run-id>`); omit to keep the run in memory. */
   readonly out?: string;
   /** Continue the run in this directory instead of starting one. */
@@ -107,7 +120,7 @@ export async function* discover(options: DiscoverOptions): AsyncGenerator<StepRe
   // Workers start before anything is written, so a problem they cannot load leaves no run behind.
   let route: Route;
   try {
-    route = await createRoute(config, problem, options.problemModule, options.executor);
+    route = await createRoute(config, problem, config.problemModule, options.executor);
   } catch (e) {
     await policy.close?.();
     resumedStore?.release();
@@ -219,12 +232,25 @@ async function prepareOpened(options: DiscoverOptions, resumed: ResumedRun | und
     }
     config = resolveConfig({ ...stored.data, ...budget } as RunConfigInput);
   } else {
-    const problem = options.problem ?? getProblem(options.config!.problem);
-    config = resolveConfig(options.config!, problem.runDefaults);
+    // A problem given by its module is loaded (and checked) here, before anything is written.
+    const input = options.config!;
+    const { problem, module } = await findProblem(options, input.problem, input.problemModule);
+    config = resolveConfig(
+      {
+        ...input,
+        problem: isModuleSpecifier(input.problem) ? problem.name : input.problem,
+        problemModule: module,
+      },
+      problem.runDefaults,
+    );
   }
-  const problem = options.problem ?? getProblem(config.problem);
+  const { problem } = await findProblem(options, config.problem, config.problemModule);
   if (problem.name !== config.problem) {
     throw new Error(`config.problem is "${config.problem}" but the problem given is "${problem.name}"`);
+  }
+  if (!isRegistered(problem)) {
+    const where = config.problemModule ? `problem module ${config.problemModule}` : "the problem given";
+    checkProblem(problem, `${where} ("${problem.name}")`, routeKindFor(config.policy));
   }
   const policy = await createPolicy(config, problem);
   // A backend that can check its server does so now, before step 0 and before a run directory exists.
@@ -278,6 +304,24 @@ async function prepareOpened(options: DiscoverOptions, resumed: ResumedRun | und
     resumedStore: undefined,
     routeSnapshot: undefined as unknown,
   };
+}
+
+/**
+ * The run's problem and its module URL: the problem object given, else the module's (from the options,
+ * the configuration, or config.problem naming a module itself), else the registry's.
+ */
+async function findProblem(
+  options: DiscoverOptions,
+  name: string,
+  module: string | undefined,
+): Promise<{ problem: Problem; module?: string }> {
+  const spec = options.problemModule ?? module ?? (isModuleSpecifier(name) ? name : undefined);
+  const url = spec === undefined ? undefined : moduleUrl(spec);
+  if (options.problem) return { problem: options.problem, module: url };
+  if (url) {
+    return { problem: await loadProblemModule(url, isModuleSpecifier(name) ? undefined : name), module: url };
+  }
+  return { problem: getProblem(name) };
 }
 
 /** Evaluates the seeds and puts the valid ones in the archive; returns the best. */

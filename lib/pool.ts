@@ -9,6 +9,7 @@ import { getProblem, PROBLEMS } from "../problems/mod.ts";
 import type { WorkerRequest } from "./worker.ts";
 import type { Problem } from "./problem.ts";
 import type { Executor, ExecutorStatus } from "./executor.ts";
+import { moduleUrl } from "./problem_module.ts";
 
 /** Share of the rollout time limit that moves may spend before returning their best iterate. */
 export const DEADLINE_SHARE = 0.8;
@@ -22,7 +23,8 @@ export interface PoolOptions {
   readonly timeoutMs: number;
   /**
    * URL of a module that exports the problem, for problems outside problems/mod.ts (e.g. one
-   * a notebook or a test defines in its own file): workers import it to find the problem.
+   * a notebook or a test defines in its own file): workers import it to find the problem. A
+   * relative path is read against the working directory.
    */
   readonly problemModule?: string;
 }
@@ -48,8 +50,11 @@ export class RolloutPool implements Executor {
   private inProcess: Promise<unknown> = Promise.resolve();
   private busy = 0;
   readonly problem: Problem;
+  /** The problem module as an absolute URL (workers live in lib/, where a relative path means something else). */
+  private readonly module?: string;
 
   constructor(private readonly options: PoolOptions) {
+    this.module = options.problemModule === undefined ? undefined : moduleUrl(options.problemModule);
     this.problem = typeof options.problem === "string" ? getProblem(options.problem) : options.problem;
     if (options.size > 0 && !options.problemModule && PROBLEMS[this.problem.name] !== this.problem) {
       throw new Error(
@@ -78,10 +83,29 @@ export class RolloutPool implements Executor {
       {
         type: "init",
         problem: this.problem.name,
-        module: this.options.problemModule,
+        module: this.module,
       } satisfies WorkerRequest,
     );
     return { worker, ready };
+  }
+
+  /**
+   * Resolves once every worker thread has loaded the problem; rejects with one message naming the
+   * problem and its module when one cannot (the loop calls this before step 0, so such a run fails
+   * at once and writes nothing, instead of recording every rollout as invalid).
+   */
+  async started(): Promise<void> {
+    const settled = await Promise.allSettled(this.slots.map((slot) => slot.ready));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) {
+      const why = (failed.reason as Error).message
+        .replace(/^worker could not start: /, "")
+        .replace(/^problem module \S+ (does not load: )?/, "");
+      throw new Error(
+        `worker threads cannot load problem "${this.problem.name}"` +
+          (this.module ? ` from ${this.module}` : "") + `: ${why}`,
+      );
+    }
   }
 
   /** Runs every task; `onResult` sees each result as it lands (for progress displays). */

@@ -5,6 +5,7 @@
  */
 import { getProblem } from "../problems/mod.ts";
 import type { Problem } from "./problem.ts";
+import { loadProblemModule } from "./problem_module.ts";
 import type { WorkerReply } from "./pool.ts";
 import { type RolloutTask, runRollout } from "./rollout.ts";
 
@@ -14,21 +15,14 @@ export type WorkerRequest =
 
 let problem: Problem | undefined;
 
-/** The export of `module` that is the problem called `name`. */
-async function fromModule(module: string, name: string): Promise<Problem> {
-  const exports = await import(module) as Record<string, unknown>;
-  const found = Object.values(exports).find((value) => (value as Problem | null)?.name === name);
-  if (!found) throw new Error(`${module} exports no problem named "${name}"`);
-  return found as Problem;
-}
-
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const message = event.data;
   const reply = (r: WorkerReply) => self.postMessage(r);
   if (message.type === "init") {
     try {
+      // The module is an absolute URL (lib/problem_module.ts): a relative one would be read against this file.
       problem = message.module
-        ? await fromModule(message.module, message.problem)
+        ? await loadProblemModule(message.module, message.problem)
         : getProblem(message.problem);
       reply({ type: "ready" });
     } catch (e) {

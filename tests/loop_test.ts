@@ -1,4 +1,5 @@
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import pl from "nodejs-polars";
 import { discover, type RunSummary, type StepReport } from "../lib/loop.ts";
 import type { RunConfigInput } from "../lib/config.ts";
@@ -215,4 +216,64 @@ Deno.test("--kl 0 trains without asking for the reference, and leaves kl unmeasu
   for (const r of trained) assert(Number.isNaN(r.row.kl), `kl ${r.row.kl}`);
   const withKl = await runToEnd({ config: { ...small, steps: 2, workers: 0 } });
   assert(withKl.reports.some((r) => Number.isFinite(r.row.kl)), "with the KL term, kl is measured");
+});
+
+/** A pattern that matches `text` exactly, from the start. */
+const literal = (text: string) => new RegExp("^" + text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+
+Deno.test("a problem module given by a relative path is read against the working directory and recorded for --resume", async () => {
+  // Relative to the working directory, as a caller writes it: workers live in lib/, where it would mean another file.
+  const module = relative(Deno.cwd(), fileURLToPath(new URL("./toy_problem.ts", import.meta.url)));
+  const out = tempDir();
+  const config = { problem: "toy", steps: 1, groups: 1, groupSize: 8, workers: 2, seed: 2 };
+  const first = await runToEnd({ config, problemModule: module, out });
+  const url = new URL("./toy_problem.ts", import.meta.url).href;
+  assertEquals(first.summary.config.problemModule, url);
+  const attempts = first.reports[0].attempts;
+  assert(attempts.every((a) => !/worker/.test(a.error)), "the workers loaded the problem");
+  assert(attempts.some((a) => a.valid), "some program ran on the workers");
+  const runDir = first.summary.runDir!;
+  assertEquals(JSON.parse(Deno.readTextFileSync(join(runDir, "config.json"))).problemModule, url);
+  // Resumed from its directory alone: the problem comes back from the recorded module.
+  const resumed = await runToEnd({ resume: runDir, config: { problem: "toy", steps: 2 } });
+  assertEquals(resumed.summary.steps.length, 2);
+  assertEquals(resumed.reports.length, 1);
+});
+
+Deno.test("workers that cannot load the problem fail the run before step 0, leaving no run directory", async () => {
+  const out = tempDir();
+  await assertRejects(
+    () =>
+      runToEnd({
+        config: { problem: "toy-copy", steps: 1, groups: 1, groupSize: 2, workers: 2 },
+        problem: { ...toy, name: "toy-copy" },
+        problemModule: new URL("./toy_problem.ts", import.meta.url),
+        out,
+      }),
+    /^worker threads cannot load problem "toy-copy" from file:\S+toy_problem\.ts: exports no problem named "toy-copy"/,
+  );
+  assertEquals([...Deno.readDirSync(out)], []);
+});
+
+Deno.test("a problem module that exports two problems, or breaks the contract, is refused by name and member before anything is written", async () => {
+  const out = tempDir();
+  const toyModule = new URL("./toy_problem.ts", import.meta.url).href;
+  await assertRejects(
+    () => runToEnd({ config: { problem: toyModule, steps: 1 }, out }),
+    literal(
+      `problem module ${toyModule} exports 2 problems ("hanging-toy" as export "hangingToy", "toy" as export "toy")`,
+    ),
+  );
+  const broken = join(tempDir(), "broken.ts");
+  Deno.writeTextFileSync(
+    broken,
+    `import { toy } from ${JSON.stringify(toyModule)};\nexport default { ...toy, featureDim: 0 };\n`,
+  );
+  await assertRejects(
+    () => runToEnd({ config: { problem: broken, steps: 1, workers: 0 }, out }),
+    literal(
+      `problem module ${pathToFileURL(broken).href} ("toy"): "featureDim" must be a positive integer, got 0`,
+    ),
+  );
+  assertEquals([...Deno.readDirSync(out)], []);
 });

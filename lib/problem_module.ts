@@ -1,0 +1,218 @@
+/**
+ * A problem of your own, as a module: `deno task run ./my_problem.ts`, `discover({ config: { problem:
+ * "./my_problem.ts" } })`, `--resume` of such a run, and the rollout workers all load it here.
+ *
+ * A module path is resolved against the caller's working directory (never against this library's
+ * files) and recorded as an absolute URL in config.json (`problemModule`). The module exports one
+ * problem (a default export wins over named ones); what it exports is checked against the contract
+ * before anything is written, and every fault is one message naming the module and the member.
+ */
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Problem } from "./problem.ts";
+import { getProblem, PROBLEMS } from "../problems/mod.ts";
+
+/** A problem module that cannot be used: does not import, exports no problem or two, breaks the contract. */
+export class ProblemModuleError extends Error {
+  override name = "ProblemModuleError";
+}
+
+/** True for what names a module rather than a registered problem: a URL, or a path to a script file. */
+export function isModuleSpecifier(spec: string): boolean {
+  return /^(file|https?|jsr|npm):/i.test(spec) || /\.(m?[jt]sx?|[cm][jt]s)$/i.test(spec);
+}
+
+/** The absolute URL of a module path or URL; a relative path is read against `base` (the working directory). */
+export function moduleUrl(spec: string | URL, base: string = Deno.cwd()): string {
+  if (spec instanceof URL) return spec.href;
+  return /^[a-z][a-z0-9+.-]*:/i.test(spec) && !/^[a-z]:[\\/]/i.test(spec)
+    ? new URL(spec).href
+    : pathToFileURL(resolve(base, spec)).href;
+}
+
+// deno-lint-ignore no-explicit-any
+type AnyProblem = Problem<any, any>;
+
+/** Every member of the contract and what it must be; `builtin` ones only the built-in route needs. */
+const MEMBERS: readonly {
+  readonly name: string;
+  readonly what: string;
+  readonly ok: (v: unknown) => boolean;
+  readonly optional?: true;
+  readonly builtin?: true;
+}[] = (() => {
+  const fn = (v: unknown) => typeof v === "function";
+  const text = (v: unknown) => typeof v === "string" && v.length > 0;
+  const object = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+  const positiveInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+  return [
+    { name: "name", what: "a non-empty string", ok: text },
+    { name: "title", what: "a non-empty string", ok: text },
+    { name: "direction", what: '"minimize" or "maximize"', ok: (v) => v === "minimize" || v === "maximize" },
+    { name: "quantity", what: "a non-empty string (the name of the value, e.g. C5)", ok: text },
+    {
+      name: "optionsSchema",
+      what: "a zod schema (e.g. z.object({}))",
+      ok: (v) => object(v) && fn((v as { safeParse?: unknown }).safeParse),
+    },
+    { name: "initialStates", what: "a function (rng, options, init) => states", ok: fn },
+    {
+      name: "warmStarts",
+      what: "an array of strings (may be empty)",
+      ok: (v) => Array.isArray(v) && v.every((s) => typeof s === "string"),
+    },
+    { name: "evaluate", what: "a function, the exact verifier (state JSON => Evaluation)", ok: fn },
+    { name: "toJSON", what: "a function (state => JSON)", ok: fn },
+    { name: "fromJSON", what: "a function (JSON => state, validating)", ok: fn },
+    { name: "stateKey", what: "a function (state => string)", ok: fn },
+    {
+      name: "grammar",
+      what: "a move grammar, { operators: [{ name, description, params: [{ name, choices }] }], maxMoves }",
+      builtin: true,
+      ok: (v) => {
+        const g = v as { operators?: unknown; maxMoves?: unknown } | null;
+        return object(g) && positiveInt(g!.maxMoves) && Array.isArray(g!.operators) &&
+          g!.operators.length > 0 &&
+          g!.operators.every((op: { name?: unknown; params?: unknown }) =>
+            text(op?.name) && Array.isArray(op.params) &&
+            op.params.every((p: { name?: unknown; choices?: unknown }) =>
+              text(p?.name) && Array.isArray(p.choices) && p.choices.length > 0
+            )
+          );
+      },
+    },
+    { name: "featureDim", what: "a positive integer", builtin: true, ok: positiveInt },
+    { name: "features", what: "a function (state, evaluation) => number[]", builtin: true, ok: fn },
+    { name: "apply", what: "a function (program, state, context) => state", builtin: true, ok: fn },
+    {
+      name: "record",
+      what: "{ value: number, source: string }",
+      optional: true,
+      ok: (v) => object(v) && Number.isFinite((v as { value: unknown }).value),
+    },
+    { name: "prompt", what: "a function", optional: true, ok: fn },
+    { name: "parse", what: "a function", optional: true, ok: fn },
+    { name: "judge", what: "a function", optional: true, ok: fn },
+    { name: "certify", what: "a function", optional: true, ok: fn },
+    { name: "figures", what: "a function", optional: true, ok: fn },
+    { name: "afterRun", what: "a function", optional: true, ok: fn },
+    { name: "cliFlags", what: "an object of { option, description }", optional: true, ok: object },
+    { name: "runDefaults", what: "an object of run settings", optional: true, ok: object },
+  ];
+})();
+
+/** An export that is meant as a problem: an object with at least three of the contract's members. */
+function looksLikeProblem(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  return MEMBERS.filter((m) => m.name in value).length >= 3;
+}
+
+/**
+ * Checks a problem against the contract (the built-in route's members too when `route` is "builtin")
+ * and returns it; throws ProblemModuleError naming `where` and the first missing or wrong member.
+ */
+export function checkProblem(value: unknown, where: string, route?: "builtin" | "language"): AnyProblem {
+  if (typeof value !== "object" || value === null) {
+    throw new ProblemModuleError(`${where} is not a problem object`);
+  }
+  for (const member of MEMBERS) {
+    if (member.builtin && route !== "builtin") continue;
+    const v = (value as Record<string, unknown>)[member.name];
+    if (v === undefined) {
+      if (member.optional) continue;
+      throw new ProblemModuleError(
+        `${where} has no "${member.name}", which must be ${member.what}` +
+          (member.builtin ? "; the built-in policy needs its move grammar, features and apply" : ""),
+      );
+    }
+    if (!member.ok(v)) {
+      throw new ProblemModuleError(`${where}: "${member.name}" must be ${member.what}, got ${describe(v)}`);
+    }
+  }
+  const p = value as AnyProblem;
+  if (route === "language" && (!p.prompt || !p.parse)) {
+    throw new ProblemModuleError(
+      `${where} has no ${!p.prompt ? '"prompt"' : '"parse"'}, which a language-model policy needs`,
+    );
+  }
+  return p;
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 40) + "..." : v);
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+/** Imports are cached by the runtime; the check is cached here so a run checks its module once. */
+const loaded = new Map<string, AnyProblem>();
+
+/**
+ * The problem a module exports: the one called `name` when given, else its only problem (a default
+ * export wins when there are several). `url` must be absolute (see moduleUrl). Checked against the
+ * core of the contract; the route's members are checked where the route is known.
+ */
+export async function loadProblemModule(url: string, name?: string): Promise<AnyProblem> {
+  const cacheKey = `${url}#${name ?? ""}`;
+  const hit = loaded.get(cacheKey);
+  if (hit) return hit;
+  let exports: Record<string, unknown>;
+  try {
+    exports = await import(url);
+  } catch (e) {
+    const message = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+    throw new ProblemModuleError(`problem module ${url} does not load: ${message}`);
+  }
+  // One object exported under two names (e.g. `export default problem` beside `export const problem`) is one problem.
+  const byObject = new Map<unknown, string[]>();
+  for (const [key, value] of Object.entries(exports)) {
+    if (looksLikeProblem(value)) byObject.set(value, [...(byObject.get(value) ?? []), key]);
+  }
+  const found = [...byObject.entries()].map(([value, keys]) => ({ value, keys }));
+  const label = (f: { keys: string[] }) => f.keys.map((k) => `export "${k}"`).join(" = ");
+  const named = (f: { keys: string[]; value: unknown }) => `${JSON.stringify(nameOf(f))} as ${label(f)}`;
+  const nameOf = (f: { value: unknown }) => String((f.value as { name?: unknown }).name);
+  let chosen;
+  if (name !== undefined) {
+    chosen = found.find((f) => (f.value as { name?: unknown }).name === name);
+    if (!chosen) {
+      throw new ProblemModuleError(
+        `problem module ${url} exports no problem named "${name}"` +
+          (found.length ? ` (it exports ${found.map(nameOf).join(", ")})` : ""),
+      );
+    }
+  } else if (found.length === 0) {
+    throw new ProblemModuleError(
+      `problem module ${url} exports no problem: export an object with name, title, direction, quantity, ` +
+        'optionsSchema, initialStates, warmStarts, evaluate, toJSON, fromJSON, stateKey (README, "Your own problem")',
+    );
+  } else if (found.length === 1) {
+    chosen = found[0];
+  } else {
+    chosen = found.find((f) => f.keys.includes("default"));
+    if (!chosen) {
+      throw new ProblemModuleError(
+        `problem module ${url} exports ${found.length} problems (${found.map(named).join(", ")}); ` +
+          "a module given to run exports one: make the one to run the default export",
+      );
+    }
+  }
+  const problem = checkProblem(chosen.value, `problem module ${url} (${label(chosen)})`);
+  loaded.set(cacheKey, problem);
+  return problem;
+}
+
+/** The problem a run's configuration names: from its module when it has one, else the registry. */
+export async function problemOfConfig(
+  config: { readonly problem: string; readonly problemModule?: string },
+): Promise<AnyProblem> {
+  return config.problemModule
+    ? await loadProblemModule(config.problemModule, config.problem)
+    : getProblem(config.problem);
+}
+
+/** True for the problems of problems/mod.ts (the only ones any worker can load without a module). */
+export function isRegistered(problem: AnyProblem): boolean {
+  return PROBLEMS[problem.name] === problem;
+}
