@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { assert, assertEquals } from "./assert.ts";
 
 const cli = new URL("../lib/cli.ts", import.meta.url).pathname;
@@ -170,6 +172,72 @@ Deno.test("an unreachable model server stops the run before step 0 (exit 1), lea
   assert(/cannot reach http:\/\/127\.0\.0\.1:9\/v1/.test(stderr), stderr);
   assert(performance.now() - t0 < 60_000);
   assertEquals([...Deno.readDirSync(out)], []);
+});
+
+Deno.test("a problem module that is not usable gets one line naming the module and the member, and nothing is written", async () => {
+  const dir = tempDir();
+  const out = join(dir, "runs");
+  const example = JSON.stringify(new URL("../examples/max_min_distance.ts", import.meta.url).href);
+  const modules: Record<string, string> = {
+    "none.ts": "export const answer = 42;\n",
+    "two.ts":
+      `import { maxMinDistance as p } from ${example};\nexport const a = p;\nexport const b = { ...p, name: "b" };\n`,
+    "missing.ts":
+      `import { maxMinDistance } from ${example};\nconst { evaluate: _, ...rest } = maxMinDistance;\nexport const broken = rest;\n`,
+    "wrong.ts":
+      `import { maxMinDistance } from ${example};\nexport default { ...maxMinDistance, direction: "up" };\n`,
+    "nogrammar.ts":
+      `import { maxMinDistance } from ${example};\nconst { grammar: _, ...rest } = maxMinDistance;\nexport default rest;\n`,
+    // Loads here, not in a worker thread: the workers' check before step 0 must stop the run (exit 1).
+    "noworker.ts": `import { maxMinDistance } from ${example};\n` +
+      `if ("WorkerGlobalScope" in globalThis) throw new Error("needs the main thread");\nexport default maxMinDistance;\n`,
+  };
+  for (const [name, text] of Object.entries(modules)) Deno.writeTextFileSync(join(dir, name), text);
+  const url = (name: string) => pathToFileURL(join(dir, name)).href;
+  const cases: [string, number, string][] = [
+    ["none.ts", 2, `problem module ${url("none.ts")} exports no problem: export an object with name, title,`],
+    [
+      "two.ts",
+      2,
+      `problem module ${
+        url("two.ts")
+      } exports 2 problems ("max-min-distance" as export "a", "b" as export "b")`,
+    ],
+    [
+      "missing.ts",
+      2,
+      `problem module ${url("missing.ts")} (export "broken") has no "evaluate", which must be a function`,
+    ],
+    [
+      "wrong.ts",
+      2,
+      `problem module ${
+        url("wrong.ts")
+      } (export "default"): "direction" must be "minimize" or "maximize", got "up"`,
+    ],
+    [
+      "nogrammar.ts",
+      2,
+      `problem module ${
+        url("nogrammar.ts")
+      } ("max-min-distance") has no "grammar", which must be a move grammar`,
+    ],
+    [
+      "noworker.ts",
+      1,
+      `worker threads cannot load problem "max-min-distance" from ${
+        url("noworker.ts")
+      }: needs the main thread`,
+    ],
+    ["nosuch.ts", 2, `problem module ${url("nosuch.ts")} does not load: Module not found`],
+  ];
+  for (const [name, exit, message] of cases) {
+    const { code, stderr } = await run(join(dir, name), "--steps", "1", "--workers", "2", "--out", out);
+    assertEquals(code, exit, `${name}: ${stderr}`);
+    assertEquals(stderr.trim().split("\n").length, 1, `${name}: one line, no usage text: ${stderr}`);
+    assert(stderr.startsWith(`error: ${message}`), `${name}: ${stderr}`);
+    assert(!existsSync(out), `${name} wrote ${out}`);
+  }
 });
 
 Deno.test("cli tests leave nothing in the temp dir", () => {

@@ -1,0 +1,18 @@
+/**
+ * What a problem module of your own imports: the contract's types, the reward convention and zod.
+ * Light on purpose: rollout workers import a problem module, so it must not pull in the run store,
+ * plots or policies. In this repository's deno.json it is `ttt-discover/kit`, so a problem file
+ * anywhere on disk can `import { type Problem, rewardFor, z } from "ttt-discover/kit"` (see the
+ * README, "Your own problem").
+ */
+export { z } from "zod";
+export {
+  type Direction,
+  type Evaluation,
+  type MoveContext,
+  pastDeadline,
+  type Problem,
+  rewardFor,
+} from "./problem.ts";
+export { logChoices, type Move, type MoveGrammar, moveParam, type Program, withinLogBin } from "./grammar.ts";
+export type { Rng } from "./rng.ts";
