@@ -277,3 +277,14 @@ Deno.test("a problem module that exports two problems, or breaks the contract, i
   );
   assertEquals([...Deno.readDirSync(out)], []);
 });
+
+Deno.test("config.problem may name the module itself: a path from the working directory becomes the problem's name and URL", async () => {
+  const url = new URL("../examples/max_min_distance.ts", import.meta.url);
+  const path = relative(Deno.cwd(), fileURLToPath(url));
+  const { summary } = await runToEnd({
+    config: { problem: path, steps: 1, groups: 1, groupSize: 4, workers: 2 },
+  });
+  assertEquals(summary.config.problem, "max-min-distance");
+  assertEquals(summary.config.problemModule, url.href);
+  assert(summary.best.value > 0);
+});
