@@ -2,12 +2,21 @@
  * `deno task ablate <problem> [options]`: every variant of the paper's Table 8 on
  * the same rollout budget and seeds. Writes curves.parquet (variant, seed, step,
  * rollouts, best, mean, elapsed_ms), summary.md, summary.json and curves.svg.
+ * `--merge DIR...` joins studies of one problem and budget run apart (e.g. one process per
+ * variant, side by side) into one.
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pl from "nodejs-polars";
 import { z } from "zod";
-import { runAblation, summarise, summaryMarkdown, VARIANTS } from "./ablation.ts";
+import {
+  type CurvePoint,
+  runAblation,
+  summarise,
+  summaryMarkdown,
+  type Variant,
+  VARIANTS,
+} from "./ablation.ts";
 import { writeFileAtomic } from "./atomic.ts";
 import { ablationPlot } from "./plot.ts";
 import { PROBLEMS } from "../problems/mod.ts";
@@ -23,6 +32,9 @@ const USAGE = `Usage: deno task ablate <problem> [options]
   --program-timeout S  rollout time limit in seconds (default: the problem's)
   --option KEY=VALUE   a problem option for every run (repeatable; VALUE read as JSON when it parses)
   --out DIR          where the study goes (default runs/ablations)
+
+deno task ablate --merge DIR... [--out DIR]
+  joins studies of one problem, budget and seeds that ran apart (e.g. one process per variant)
 `;
 
 const Args = z.object({
@@ -41,6 +53,7 @@ const Args = z.object({
 });
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "--merge") return await merge(argv.slice(1));
   let args;
   try {
     const { values, positionals } = parseArgs({
@@ -107,6 +120,18 @@ async function main(argv: string[]): Promise<number> {
     onRun: (variant, seed, best, seconds) =>
       console.error(`  ${variant} seed ${seed}: best ${best.toPrecision(8)} (${seconds.toFixed(0)} s)`),
   });
+  await writeStudy(dir, args.problem, points, variants, args.rollouts);
+  return 0;
+}
+
+/** curves.parquet, summary.md, summary.json and curves.svg of a study. */
+async function writeStudy(
+  dir: string,
+  problemName: string,
+  points: readonly CurvePoint[],
+  variants: readonly Variant[],
+  rollouts: number,
+): Promise<void> {
   const frame = pl.DataFrame({
     variant: points.map((p) => p.variant),
     seed: points.map((p) => p.seed),
@@ -119,16 +144,79 @@ async function main(argv: string[]): Promise<number> {
   frame.writeParquet(join(dir, "curves.parquet.tmp"));
   await Deno.rename(join(dir, "curves.parquet.tmp"), join(dir, "curves.parquet"));
   const summary = summarise(points, variants);
-  const markdown = summaryMarkdown(args.problem, summary, args.rollouts);
+  const markdown = summaryMarkdown(problemName, summary, rollouts);
   await writeFileAtomic(join(dir, "summary.md"), markdown + "\n");
   await writeFileAtomic(join(dir, "summary.json"), JSON.stringify(summary, null, 2));
-  const problem = PROBLEMS[args.problem];
+  const problem = PROBLEMS[problemName];
   await writeFileAtomic(
     join(dir, "curves.svg"),
-    ablationPlot(points, { quantity: problem.quantity, record: problem.record?.value }),
+    ablationPlot([...points], { quantity: problem.quantity, record: problem.record?.value }),
   );
   console.log(markdown);
   console.log(`\nstudy directory: ${dir}`);
+}
+
+const StudyConfig = z.object({
+  problem: z.string(),
+  rollouts: z.number().int().positive(),
+  variants: z.array(z.string()),
+  seedList: z.array(z.number().int()),
+}).passthrough();
+
+/** Joins studies run apart: same problem, budget and seeds, no variant twice. */
+async function merge(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { out: { type: "string" } },
+  });
+  if (positionals.length < 2) {
+    console.error(`error: --merge needs two study directories or more\n\n${USAGE}`);
+    return 2;
+  }
+  const configs = [];
+  for (const dir of positionals) {
+    try {
+      configs.push(StudyConfig.parse(JSON.parse(await Deno.readTextFile(join(dir, "config.json")))));
+      await Deno.stat(join(dir, "curves.parquet"));
+    } catch (e) {
+      console.error(
+        `error: ${dir} is not a finished study (config.json, curves.parquet): ${(e as Error).message}`,
+      );
+      return 2;
+    }
+  }
+  const [first] = configs;
+  const key = (c: typeof first) => `${c.problem}, ${c.rollouts} rollouts, seeds ${c.seedList.join(",")}`;
+  const different = configs.find((c) => key(c) !== key(first));
+  if (different) {
+    console.error(`error: cannot merge ${key(first)} with ${key(different)}`);
+    return 2;
+  }
+  const names = configs.flatMap((c) => c.variants);
+  const twice = names.filter((n, i) => names.indexOf(n) !== i);
+  if (twice.length) {
+    console.error(`error: variant ${twice.join(", ")} is in more than one study`);
+    return 2;
+  }
+  const points: CurvePoint[] = positionals.flatMap((dir) =>
+    pl.readParquet(join(dir, "curves.parquet")).toRecords().map((r) => ({
+      variant: String(r.variant),
+      seed: Number(r.seed),
+      step: Number(r.step),
+      rollouts: Number(r.rollouts),
+      best: Number(r.best),
+      mean: Number(r.mean),
+      elapsedMs: Number(r.elapsed_ms),
+    }))
+  );
+  // The method's row first when it is there: the rank tests are against the first variant.
+  const variants = VARIANTS.filter((v) => names.includes(v.name));
+  const dir = values.out ?? join("runs/ablations", `${first.problem}-merged`);
+  await Deno.mkdir(dir, { recursive: true });
+  const merged = { ...first, variants: variants.map((v) => v.name), mergedFrom: positionals, configs };
+  await writeFileAtomic(join(dir, "config.json"), JSON.stringify(merged, null, 2));
+  await writeStudy(dir, first.problem, points, variants, first.rollouts);
   return 0;
 }
 

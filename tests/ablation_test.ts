@@ -61,3 +61,51 @@ Deno.test("an ablation gives every variant the same rollout budget", async () =>
   }
   assert(ablationPlot(points, { quantity: "C5" }).startsWith("<svg"));
 });
+
+Deno.test("ablate --merge joins studies run apart, method first; mismatched budgets are refused", async () => {
+  const { join } = await import("node:path");
+  const pl = (await import("nodejs-polars")).default;
+  const { tempDir } = await import("./temp_dirs.ts");
+  const root = tempDir();
+  const study = (name: string, variant: string, rollouts: number, finals: number[]) => {
+    const dir = join(root, name);
+    Deno.mkdirSync(dir);
+    Deno.writeTextFileSync(
+      join(dir, "config.json"),
+      JSON.stringify({ problem: "erdos", rollouts, variants: [variant], seedList: finals.map((_, i) => i) }),
+    );
+    pl.DataFrame({
+      variant: finals.map(() => variant),
+      seed: finals.map((_, i) => i),
+      step: finals.map(() => 0),
+      rollouts: finals.map(() => rollouts),
+      best: finals,
+      mean: finals,
+      elapsed_ms: finals.map(() => 1000),
+    }).writeParquet(join(dir, "curves.parquet"));
+    return dir;
+  };
+  const noTtt = study("b", "no-ttt", 64, [0.3812, 0.3813, 0.3814]);
+  const method = study("a", "ttt-discover", 64, [0.3809, 0.3810, 0.3811]);
+  const cli = new URL("../lib/ablate_cli.ts", import.meta.url).pathname;
+  const run = (...args: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", cli, "--merge", ...args],
+      stdout: "piped",
+      stderr: "piped",
+    })
+      .output();
+  const out = join(root, "merged");
+  const ok = await run(noTtt, method, "--out", out);
+  assertEquals(ok.code, 0, new TextDecoder().decode(ok.stderr));
+  const rows = JSON.parse(Deno.readTextFileSync(join(out, "summary.json")));
+  assertEquals(rows.map((r: { variant: string }) => r.variant), ["ttt-discover", "no-ttt"]);
+  assertAlmostEquals(rows[1].pVsMethod, 0.1, 1e-12); // 3 vs 3, separated
+  assert(Deno.statSync(join(out, "curves.svg")).size > 1000);
+  const other = study("c", "best-of-n", 128, [0.3815, 0.3816, 0.3817]);
+  const refused = await run(method, other, "--out", join(root, "x"));
+  assertEquals(refused.code, 2);
+  assert(/cannot merge .*64 rollouts.* 128 rollouts/.test(new TextDecoder().decode(refused.stderr)));
+  const twice = await run(method, method, "--out", join(root, "y"));
+  assertEquals(twice.code, 2);
+});
