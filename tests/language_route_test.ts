@@ -8,7 +8,6 @@
  * with their message in attempts.parquet, and the run goes on. The best program is re-judged in
  * a fresh process and must score what the run recorded.
  */
-import { discover, type RunSummary, type StepReport } from "../lib/loop.ts";
 import { readRunTables } from "../lib/store.ts";
 import type { RunConfigInput } from "../lib/config.ts";
 import { getProblem } from "../problems/mod.ts";
@@ -17,17 +16,7 @@ import { type Domain, scriptedReplies, type ScriptedReply } from "../tools/scrip
 import { bestProgram } from "../tools/rejudge.ts";
 import { tempDir } from "./temp_dirs.ts";
 import { assert, assertEquals } from "./assert.ts";
-
-async function runToEnd(options: Parameters<typeof discover>[0]) {
-  const reports: StepReport[] = [];
-  const gen = discover(options);
-  let next = await gen.next();
-  while (!next.done) {
-    reports.push(next.value);
-    next = await gen.next();
-  }
-  return { reports, summary: next.value as RunSummary };
-}
+import { runToEnd } from "./runs.ts";
 
 /** The reply an attempt came from: its program is the reply's code block, or the whole reply. */
 function replyOf(program: string, replies: readonly ScriptedReply[]): ScriptedReply {

@@ -1,40 +1,14 @@
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import pl from "nodejs-polars";
-import { discover, type RunSummary, type StepReport } from "../lib/loop.ts";
-import type { RunConfigInput } from "../lib/config.ts";
+import type { StepReport } from "../lib/loop.ts";
 import { getProblem } from "../problems/mod.ts";
 import { tempDir } from "./temp_dirs.ts";
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "./assert.ts";
 import { hangingToy, toy } from "./toy_problem.ts";
+import { reproducibleErdos, runToEnd } from "./runs.ts";
 
-async function runToEnd(
-  options: Parameters<typeof discover>[0],
-): Promise<{ reports: StepReport[]; summary: RunSummary }> {
-  const reports: StepReport[] = [];
-  const gen = discover(options);
-  let next = await gen.next();
-  while (!next.done) {
-    reports.push(next.value);
-    next = await gen.next();
-  }
-  return { reports, summary: next.value };
-}
-
-/**
- * A short Erdős run. The rollout limit is far above what any of its programs needs, so no move
- * is cut short by its deadline: only then is a run exactly reproducible (a cut depends on the
- * machine's speed); small piece counts keep it quick.
- */
-const small: RunConfigInput = {
-  problem: "erdos",
-  steps: 3,
-  groups: 3,
-  groupSize: 6,
-  seed: 11,
-  rolloutTimeoutSeconds: 900,
-  problemOptions: { minPieces: 20, maxPieces: 30 },
-};
+const small = reproducibleErdos;
 
 function attemptsOf(dir: string) {
   return pl.readParquet(join(dir, "attempts.parquet"))

@@ -6,7 +6,6 @@ import { join } from "node:path";
 import pl from "nodejs-polars";
 import { connect, nkeys } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { discover, type RunSummary, type StepReport } from "../lib/loop.ts";
 import type { RunConfigInput } from "../lib/config.ts";
 import { NatsExecutor, parseExecutorSpec } from "../lib/nats/executor.ts";
 import {
@@ -29,6 +28,7 @@ import { tempDir } from "./temp_dirs.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { toy } from "./toy_problem.ts";
 import { bigToy, slowToy } from "./nats_problems.ts";
+import { reproducibleErdos, runToEnd } from "./runs.ts";
 
 const WORKER = new URL("../lib/nats/worker.ts", import.meta.url).pathname;
 const MODULE = new URL("./nats_problems.ts", import.meta.url).href;
@@ -92,17 +92,6 @@ function startWorker(url: string, ...args: string[]): WorkerProcess {
   };
 }
 
-async function runToEnd(options: Parameters<typeof discover>[0]) {
-  const reports: StepReport[] = [];
-  const gen = discover(options);
-  let next = await gen.next();
-  while (!next.done) {
-    reports.push(next.value);
-    next = await gen.next();
-  }
-  return { reports, summary: next.value as RunSummary };
-}
-
 /** A run's attempts and states from its Parquet files, without what depends on the machine (durations). */
 function tables(dir: string) {
   const attempts = pl.readParquet(join(dir, "attempts.parquet")).drop("duration_ms")
@@ -123,16 +112,7 @@ async function withServer<T>(
   }
 }
 
-/** The Erdős run of tests/loop_test.ts: no rollout is cut short, so it is exactly reproducible. */
-const erdos: RunConfigInput = {
-  problem: "erdos",
-  steps: 3,
-  groups: 3,
-  groupSize: 6,
-  seed: 11,
-  rolloutTimeoutSeconds: 900,
-  problemOptions: { minPieces: 20, maxPieces: 30 },
-};
+const erdos = reproducibleErdos;
 
 Deno.test("a 3-step Erdős run on 2 worker processes is row for row the local run", opts, async () => {
   await withServer({}, async (server) => {

@@ -2,10 +2,10 @@
  * The OpenAI-compatible policy against a local server (127.0.0.1, started here) that speaks
  * the chat and completions wire formats, including 429s, 5xx, malformed bodies and slow replies.
  */
-import { discover, type RunSummary, type StepReport } from "../lib/loop.ts";
 import { FatalRequestError, OpenAIPolicy, type OpenAIPolicyOptions } from "../lib/policy/openai.ts";
 import { tempDir } from "./temp_dirs.ts";
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "./assert.ts";
+import { runToEnd } from "./runs.ts";
 
 type Handler = (body: Record<string, unknown>, path: string) => Response | Promise<Response>;
 
@@ -248,17 +248,6 @@ Deno.test("openai: requests in flight never exceed the concurrency bound", async
     await server.close();
   }
 });
-
-async function runToEnd(options: Parameters<typeof discover>[0]) {
-  const reports: StepReport[] = [];
-  const gen = discover(options);
-  let next = await gen.next();
-  while (!next.done) {
-    reports.push(next.value);
-    next = await gen.next();
-  }
-  return { reports, summary: next.value as RunSummary };
-}
 
 Deno.test("openai route end to end: programs run in the sandbox, the parent re-verifies, the cost cap stops cleanly", async () => {
   // Rollouts alternate: a real improvement attempt, a liar that claims C5 = 0.1, prose, a crash.
