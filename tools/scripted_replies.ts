@@ -6,6 +6,7 @@
  * server) use them. Each reply has a label and the error the route must record (undefined: valid).
  */
 import { DEFAULT_TILED, kernelSource } from "../problems/trimul/kernels.ts";
+import { STARTER } from "../problems/denoise/program.ts";
 
 export interface ScriptedReply {
   readonly label: string;
@@ -225,42 +226,17 @@ function signature(): string {
             const float *out_norm_b, const float *w_to_out, float *out, int B, int N, int C, int H)`;
 }
 
-/** kNN averaging in sqrt space (MAGIC's "reversed" normalisation), k neighbours besides the cell. */
+/**
+ * The denoise starter a prompt shows (kNN averaging in sqrt space, MAGIC's "reversed"
+ * normalisation) with k neighbours besides the cell, and a line of output.
+ */
 function knnDenoiser(k: number): string {
-  return `export function denoise(train: {
-  cells: number; genes: number; indptr: number[]; indices: number[]; data: number[];
-}): number[] {
-  const { cells, genes, indptr, indices, data } = train;
-  const k = ${k};
-  const x = new Float64Array(cells * genes);
-  const lib = new Float64Array(cells);
-  for (let i = 0; i < cells; i++) {
-    for (let p = indptr[i]; p < indptr[i + 1]; p++) lib[i] += Math.sqrt(data[p]);
-    for (let p = indptr[i]; p < indptr[i + 1]; p++) x[i * genes + indices[p]] = Math.sqrt(data[p]) / lib[i];
+  const program = STARTER.replace("const k = 10;", `const k = ${k};`)
+    .replace("  return out;\n}", `  console.log("kNN", k);\n  return out;\n}`);
+  if (!program.includes(`const k = ${k};`) || !program.includes('console.log("kNN", k)')) {
+    throw new Error("the denoise starter no longer has the shape knnDenoiser edits");
   }
-  const out = new Array<number>(cells * genes).fill(0);
-  for (let i = 0; i < cells; i++) {
-    const d: [number, number][] = [];
-    for (let j = 0; j < cells; j++) {
-      let s = 0;
-      for (let g = 0; g < genes; g++) {
-        const t = x[i * genes + g] - x[j * genes + g];
-        s += t * t;
-      }
-      d.push([s, j]);
-    }
-    d.sort((a, b) => a[0] - b[0]);
-    const near = d.slice(0, k + 1).map(([, j]) => j);
-    for (let g = 0; g < genes; g++) {
-      let s = 0;
-      for (const j of near) s += x[j * genes + g];
-      const v = s / near.length;
-      out[i * genes + g] = v * v * lib[i];
-    }
-  }
-  console.log("kNN", k);
-  return out;
-}`;
+  return program;
 }
 
 /** Which domain a prompt is about (the scripted model reads nothing else). */
