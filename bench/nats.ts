@@ -120,13 +120,10 @@ try {
       }
       return { overheads, walls };
     };
+    // The trivial problem's job, for the overhead and the queue-rate measurements.
+    const toyJob = { problem: toy, problemModule: TOY_MODULE, timeoutMs: 10_000, threads: 0 };
     const one = await workers(1, 1, TOY_MODULE);
-    const nats = await NatsExecutor.connect(parseExecutorSpec(url), {
-      problem: toy,
-      problemModule: TOY_MODULE,
-      timeoutMs: 10_000,
-      threads: 0,
-    });
+    const nats = await NatsExecutor.connect(parseExecutorSpec(url), toyJob);
     const remote = await measure(nats);
     await nats.close();
     await stop(one);
@@ -143,12 +140,7 @@ try {
 
     // 2. Queue rate: many trivial rollouts in one batch.
     const many = await workers(2, 4, TOY_MODULE);
-    const batch = await NatsExecutor.connect(parseExecutorSpec(url), {
-      problem: toy,
-      problemModule: TOY_MODULE,
-      timeoutMs: 10_000,
-      threads: 0,
-    });
+    const batch = await NatsExecutor.connect(parseExecutorSpec(url), toyJob);
     await batch.run(Array.from({ length: 50 }, (_, i) => ({ ...task(i), id: i })));
     const n = 2 * ROLLOUTS;
     const t = performance.now();
