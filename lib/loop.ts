@@ -396,17 +396,19 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
   const t3 = performance.now();
 
   // 4. Update: advantages per group, KL shaping, one optimiser step.
-  const rewardsOf = (g: number) =>
+  // Each group's rewards as credited, once: the advantages and the flat-group share both read them.
+  const groupRewards = groups.map((_, g) =>
     creditedRewards(
       results.slice(g * config.groupSize, (g + 1) * config.groupSize).map((r) => r.evaluation.reward),
       starts[g].reward,
       config.credit,
-    );
+    )
+  );
   const sequenceAdvantages: number[] = new Array(results.length).fill(NaN);
   const betas: number[] = [];
   const data: { context: typeof contexts[number]; seq: SampledSequence; advantage: number }[] = [];
   groups.forEach((group, g) => {
-    const signal = groupAdvantages(rewardsOf(g), config.objective, { fixedBeta: config.fixedBeta });
+    const signal = groupAdvantages(groupRewards[g], config.objective, { fixedBeta: config.fixedBeta });
     if (!signal) return; // all rewards equal: no signal
     betas.push(signal.beta);
     group.forEach((seq, r) => {
@@ -481,7 +483,7 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
   loop.completedSteps = step + 1;
   loop.rollouts += results.length;
   const stepTemperature = loop.temperature;
-  const flatShare = flatGroupShare(groups.map((_, g) => rewardsOf(g)));
+  const flatShare = flatGroupShare(groupRewards);
   if (config.temperatureControl) {
     loop.temperature = nextTemperature(loop.temperature, flatShare, {
       ...DEFAULT_EXPLORATION,
