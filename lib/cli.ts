@@ -72,6 +72,8 @@ Language-model policies (--policy openai|tinker|llamacpp):
   --context-size N     context window in tokens (llamacpp; default 4096)
   --threads N          CPU threads for the model (llamacpp; default half the cores)
   --program-timeout S  wall-clock limit for one generated program or rollout (default 120)
+  --effort S           equal effort: every built-in rollout spends S seconds, repeating its program
+                       on its best state, so programs compete on progress per second
 Run:
   --seed N             random seed (default 0)
   --workers N          rollout worker threads (default: one per core)
@@ -126,6 +128,7 @@ const FLAGS = {
   "context-size": { type: "string" },
   threads: { type: "string" },
   "program-timeout": { type: "string" },
+  effort: { type: "string" },
   seed: { type: "string" },
   workers: { type: "string" },
   executor: { type: "string" },
@@ -279,6 +282,7 @@ export function parseCommandLine(argv: string[], custom?: ModuleProblem) {
       num.positive().max(MAX_TIMER_SECONDS, TIMER_MESSAGE),
       values["program-timeout"],
     ),
+    effortSeconds: field("effort", num.positive().max(MAX_TIMER_SECONDS, TIMER_MESSAGE), values.effort),
   };
   // Where rollouts run is not a setting of the run, so a resumed run may change it too.
   const executor = values.executor;

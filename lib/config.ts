@@ -5,6 +5,9 @@
 import { z } from "zod";
 import { REUSE_RULES } from "./archive.ts";
 
+/** Share of the rollout time limit that moves may spend before returning their best iterate. */
+export const DEADLINE_SHARE = 0.8;
+
 export const OBJECTIVES = ["entropic", "fixed-beta", "expected"] as const;
 export const CREDITS = ["score", "improvement"] as const;
 export const POLICIES = ["builtin", "openai", "tinker", "llamacpp"] as const;
@@ -53,6 +56,12 @@ export const RunConfigSchema = z.object({
   /** Worker threads for rollouts; 0 runs them in the main thread. Defaults to one per core. */
   workers: z.number().int().min(0).max(256).optional(),
   rolloutTimeoutSeconds: z.number().positive().max(MAX_TIMER_SECONDS, TIMER_MESSAGE).default(120),
+  /**
+   * Equal effort (built-in route): every rollout spends this many seconds, repeating its program on
+   * its best state until the time is up, so a cheap program and a costly one cost the same and the
+   * policy is rewarded for progress per second, not per rollout. Must fit in the rollout time limit.
+   */
+  effortSeconds: z.number().positive().max(MAX_TIMER_SECONDS, TIMER_MESSAGE).optional(),
 
   // Language-model policies (openai, tinker, llamacpp); the built-in policy ignores these.
   /** Server root, e.g. http://127.0.0.1:8000/v1; default: OPENAI_BASE_URL / TINKER_BASE_URL or the service's. */
@@ -99,7 +108,14 @@ export function resolveConfig(
   problemDefaults: Partial<RunConfigInput> = {},
 ): RunConfig {
   const merged = { ...problemDefaults, ...stripUndefined(input) };
-  return RunConfigSchema.parse(merged);
+  return RunConfigSchema.refine(
+    (c) => c.effortSeconds === undefined || c.effortSeconds <= DEADLINE_SHARE * c.rolloutTimeoutSeconds,
+    {
+      message:
+        `effortSeconds must fit in the rollout time limit (at most ${DEADLINE_SHARE} x rolloutTimeoutSeconds)`,
+      path: ["effortSeconds"],
+    },
+  ).parse(merged);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

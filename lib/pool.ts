@@ -10,9 +10,7 @@ import type { WorkerRequest } from "./worker.ts";
 import type { Problem } from "./problem.ts";
 import type { Executor, ExecutorStatus } from "./executor.ts";
 import { moduleUrl } from "./problem_module.ts";
-
-/** Share of the rollout time limit that moves may spend before returning their best iterate. */
-export const DEADLINE_SHARE = 0.8;
+import { DEADLINE_SHARE } from "./config.ts";
 
 export interface PoolOptions {
   /** A registered problem's name, or a problem object (in-process only, unless it is registered). */

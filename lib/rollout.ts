@@ -15,6 +15,12 @@ export interface RolloutTask {
   readonly seed: number;
   /** Epoch ms by which the program must return (see MoveContext.deadline). */
   readonly deadline?: number;
+  /**
+   * Equal effort: spend this many ms, repeating the program on the best state so far (config
+   * effortSeconds). The number of repeats depends on the machine, so such a rollout is not
+   * bit-reproducible.
+   */
+  readonly effortMs?: number;
 }
 
 export interface RolloutResult {
@@ -39,17 +45,32 @@ export async function runRollout(problem: Problem, task: RolloutTask): Promise<R
     durationMs: performance.now() - started,
     ...r,
   });
+  const deadline = task.effortMs === undefined
+    ? task.deadline
+    : Math.min(task.deadline ?? Infinity, Date.now() + task.effortMs);
   let child: unknown;
+  let json: unknown;
+  let evaluation: Evaluation;
   try {
-    const start = problem.fromJSON(task.state);
-    child = await problem.apply(task.program, start, { rng: new Rng(task.seed), deadline: task.deadline });
+    const rng = new Rng(task.seed);
+    child = await problem.apply(task.program, problem.fromJSON(task.state), { rng, deadline });
+    // The verifier sees the state exactly as it will be stored: through JSON.
+    json = problem.toJSON(child);
+    evaluation = problem.evaluate(json);
+    // Equal effort: the program again, from the best state so far, until the effort is spent.
+    while (task.effortMs !== undefined && Date.now() < deadline!) {
+      const next = await problem.apply(task.program, child, { rng, deadline });
+      const nextJson = problem.toJSON(next);
+      const nextEvaluation = problem.evaluate(nextJson);
+      if (nextEvaluation.valid && (!evaluation.valid || nextEvaluation.reward > evaluation.reward)) {
+        [child, json, evaluation] = [next, nextJson, nextEvaluation];
+      }
+    }
   } catch (e) {
     return done({ evaluation: invalid(`move failed: ${e instanceof Error ? e.message : String(e)}`) });
   }
-  // The verifier sees the state exactly as it will be stored: through JSON.
-  const cutShort = task.deadline !== undefined && Date.now() >= task.deadline;
-  const json = problem.toJSON(child);
-  const evaluation = problem.evaluate(json);
+  // Under equal effort reaching the deadline is the plan, not a cut.
+  const cutShort = task.effortMs === undefined && task.deadline !== undefined && Date.now() >= task.deadline;
   return done({
     state: json,
     key: evaluation.valid ? problem.stateKey(child) : undefined,

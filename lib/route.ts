@@ -93,7 +93,8 @@ export async function createRoute(
       threads: config.workers ?? navigator.hardwareConcurrency ?? 1,
     })
     : executor as Executor;
-  return new BuiltinRoute(problem, opened, owned);
+  const effortMs = config.effortSeconds === undefined ? undefined : config.effortSeconds * 1000;
+  return new BuiltinRoute(problem, opened, owned, effortMs);
 }
 
 /** Move-grammar programs applied by rollout workers (what the loop always did). */
@@ -104,6 +105,7 @@ class BuiltinRoute implements Route {
     private readonly problem: Problem,
     private readonly executor: Executor,
     private readonly owned: boolean,
+    private readonly effortMs?: number,
   ) {}
 
   context(start: RouteStart, evaluation: Evaluation): PolicyContext {
@@ -122,7 +124,13 @@ class BuiltinRoute implements Route {
       group.forEach((seq, r) => {
         const program = decodeProgram(this.problem.grammar, seq.tokens);
         programs.push(formatProgram(program));
-        tasks.push({ id: tasks.length, program, state: starts[g].state, seed: seedOf(g, r) });
+        tasks.push({
+          id: tasks.length,
+          program,
+          state: starts[g].state,
+          seed: seedOf(g, r),
+          effortMs: this.effortMs,
+        });
       })
     );
     const results = await this.executor.run(tasks, onResult);
