@@ -5,18 +5,25 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { writeFileAtomic } from "./atomic.ts";
-import { z } from "zod";
-import { REUSE_RULES } from "./archive.ts";
 import {
-  APIS,
-  CREDITS,
-  MAX_TIMER_SECONDS,
-  OBJECTIVES,
-  POLICIES,
-  REASONING_EFFORTS,
+  CONFIG_FLAGS,
+  type ConfigFlag,
+  configFlagHelp,
+  configFromFlags,
+  flagOf,
+  type FlagSection,
+  PROBLEM_ARGUMENT,
+  type RunConfig,
   type RunConfigInput,
-  TIMER_MESSAGE,
 } from "./config.ts";
+import {
+  type FlagSpec,
+  helpLine,
+  joinNegativeValues,
+  parseArgsOptions,
+  UsageError,
+  valuedFlags,
+} from "./flags.ts";
 import { discover, type RunSummary, type StepReport } from "./loop.ts";
 import { parseExecutorSpec } from "./nats/spec.ts";
 import { writeReport } from "./report.ts";
@@ -32,138 +39,72 @@ import {
 import { RunStoreError } from "./store.ts";
 import type { ExecutorStatus } from "./executor.ts";
 
-const USAGE = `Usage: deno task run <problem> [options]
+/** The flags of the command itself: where rollouts run and where the run goes, not settings of the run. */
+const COMMAND_FLAGS: readonly FlagSpec[] = [
+  {
+    flag: "executor",
+    value: "URL",
+    help: "run rollouts on worker processes of any machine through NATS JetStream (nats://host:4222; " +
+      "start workers with `deno task worker --nats URL`); default: this machine's threads. Credentials: " +
+      "nats://user:pass@host or NATS_TOKEN, NATS_USER/NATS_PASSWORD, NATS_CREDS, NATS_NKEY, NATS_TLS_*; " +
+      "tuning: ?ack_wait=S&max_deliver=N&no_worker=S",
+  },
+  { flag: "out", value: "DIR", help: "where run directories go (default runs)" },
+  {
+    flag: "resume",
+    value: "DIR",
+    help: "continue a stopped run from its directory (only the budget flags may change)",
+  },
+  { flag: "quiet", help: "no progress display" },
+  { flag: "help", short: "h", help: "this text" },
+];
+
+/** The configuration fields that have a flag, in --help order. */
+const CONFIG_FLAG_ENTRIES = (Object.entries(CONFIG_FLAGS) as [keyof RunConfig, ConfigFlag | string][])
+  .filter((entry): entry is [keyof RunConfig, ConfigFlag] => entry[1] !== PROBLEM_ARGUMENT);
+
+/** Every flag of `deno task run`, problem flags aside. */
+export const RUN_FLAGS: readonly FlagSpec[] = [
+  ...CONFIG_FLAG_ENTRIES.map(([, spec]) => spec),
+  ...COMMAND_FLAGS,
+];
+
+const SECTIONS: Record<FlagSection, string> = {
+  budget: "Budget (the run stops at whichever comes first):",
+  method: "Method:",
+  language: "Language-model policies (--policy openai|tinker|llamacpp):",
+  run: "Run:",
+};
+
+/** The --help text, built from the flag tables. */
+export function usage(): string {
+  const section = (name: FlagSection) =>
+    [
+      SECTIONS[name],
+      ...CONFIG_FLAG_ENTRIES.filter(([, spec]) => spec.section === name)
+        .map(([field, spec]) => helpLine(spec, configFlagHelp(field))),
+      ...(name === "run" ? COMMAND_FLAGS.map((spec) => helpLine(spec)) : []),
+    ].join("\n");
+  return `Usage: deno task run <problem> [options]
 
 Problems: ${Object.keys(PROBLEMS).join(", ")}, or the path or URL of a module that exports one
 (e.g. ./my_problem.ts; README, "Your own problem")
 
-Budget (the run stops at whichever comes first):
-  --steps N            training steps (default: the problem's, else 50)
-  --rollouts N         total rollouts
-  --minutes M          wall-clock budget; a step that would overrun it is not started
-Method:
-  --groups N           start states per step (default: the problem's, else 8)
-  --group-size N       rollouts per start state (default: the problem's, else 64)
-  --reuse RULE         ${REUSE_RULES.join("|")} (default puct)
-  --objective KIND     ${OBJECTIVES.join("|")} (default entropic)
-  --credit KIND        ${CREDITS.join("|")}: a rollout's reward, or its gain over its parent (default score)
-  --no-train           never update the policy (test-time search only)
-  --kl LAMBDA          KL penalty toward the initial policy (default 0.1; 0 turns it off, as a Tinker
-                       server without base-model logprobs, e.g. SkyRL tx, needs)
-  --lr RATE            Adam learning rate (default: the policy's)
-  --temperature T      sampling temperature (default 1.0)
-  --policy NAME        ${POLICIES.join("|")} (default builtin)
-  --init NAME          initial states: random, or a warm start the problem names
-  --option KEY=VALUE   a problem option (repeatable; VALUE is read as JSON when it parses)
-Language-model policies (--policy openai|tinker|llamacpp):
-  --model NAME         model name (openai), base model (tinker), or GGUF file path (llamacpp)
-  --base-url URL       server root (default: $OPENAI_BASE_URL / $TINKER_BASE_URL, else the service's)
-  --api-key-env VAR    environment variable holding the key (default OPENAI_API_KEY / TINKER_API_KEY)
-  --api KIND           ${APIS.join("|")} (openai; default chat)
-  --max-tokens N       sampled tokens per attempt (default 4096)
-  --reasoning-effort E ${REASONING_EFFORTS.join("|")} (openai reasoning models)
-  --max-cost-usd X     stop cleanly, after a finished step, before spending more than X
-  --price-in X         USD per million prompt tokens, for cost accounting (default 0)
-  --price-out X        USD per million completion tokens (default 0)
-  --concurrency N      requests in flight at once (default 8)
-  --request-timeout S  seconds before a request is abandoned and retried (default 600)
-  --lora-rank N        LoRA rank of the trained adapter (tinker; default 32)
-  --tokenizer FILE     a GGUF file of the base model, read for its tokenizer (tinker)
-  --context-size N     context window in tokens (llamacpp; default 4096)
-  --threads N          CPU threads for the model (llamacpp; default half the cores)
-  --program-timeout S  wall-clock limit for one generated program or rollout (default 120)
-  --effort S           equal effort: every built-in rollout spends S seconds, repeating its program
-                       on its best state, so programs compete on progress per second
-Run:
-  --seed N             random seed (default 0)
-  --workers N          rollout worker threads (default: one per core)
-  --executor URL       run rollouts on worker processes of any machine through NATS JetStream
-                       (nats://host:4222; start workers with \`deno task worker --nats URL\`);
-                       default: this machine's threads. Credentials: nats://user:pass@host or
-                       NATS_TOKEN, NATS_USER/NATS_PASSWORD, NATS_CREDS, NATS_NKEY, NATS_TLS_*;
-                       tuning: ?ack_wait=S&max_deliver=N&no_worker=S
-  --out DIR            where run directories go (default runs)
-  --resume DIR         continue a stopped run from its directory (only the budget flags may change)
-  --quiet              no progress display
-  --help               this text
+${(["budget", "method", "language", "run"] as const).map(section).join("\n")}
 ${problemFlagHelp()}`;
+}
 
 function problemFlagHelp(): string {
   const lines = Object.values(PROBLEMS).flatMap((p) =>
     Object.entries(p.cliFlags ?? {}).map(([flag, { description }]) =>
-      `  --${flag.padEnd(18)} ${description} (${p.name})`
+      helpLine({ flag, help: description }, `${description} (${p.name})`)
     )
   );
   return lines.length ? `Problem flags:\n${lines.join("\n")}\n` : "";
 }
 
-const FLAGS = {
-  steps: { type: "string" },
-  rollouts: { type: "string" },
-  minutes: { type: "string" },
-  groups: { type: "string" },
-  "group-size": { type: "string" },
-  reuse: { type: "string" },
-  objective: { type: "string" },
-  credit: { type: "string" },
-  "no-train": { type: "boolean" },
-  kl: { type: "string" },
-  lr: { type: "string" },
-  temperature: { type: "string" },
-  policy: { type: "string" },
-  init: { type: "string" },
-  model: { type: "string" },
-  "base-url": { type: "string" },
-  "api-key-env": { type: "string" },
-  api: { type: "string" },
-  "max-tokens": { type: "string" },
-  "reasoning-effort": { type: "string" },
-  "max-cost-usd": { type: "string" },
-  "price-in": { type: "string" },
-  "price-out": { type: "string" },
-  concurrency: { type: "string" },
-  "request-timeout": { type: "string" },
-  "lora-rank": { type: "string" },
-  tokenizer: { type: "string" },
-  "context-size": { type: "string" },
-  threads: { type: "string" },
-  "program-timeout": { type: "string" },
-  effort: { type: "string" },
-  seed: { type: "string" },
-  workers: { type: "string" },
-  executor: { type: "string" },
-  out: { type: "string" },
-  resume: { type: "string" },
-  quiet: { type: "boolean" },
-  option: { type: "string", multiple: true },
-  help: { type: "boolean", short: "h" },
-} as const;
-
-class UsageError extends Error {}
-
-const BUDGET = ["steps", "minutes", "maxRollouts", "maxCostUsd"];
-
-const int = z.coerce.number().int();
-const num = z.coerce.number();
-
-/** A number as a person writes one: no hex, no blanks, no "Infinity" (which z.coerce would all accept). */
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-
-/**
- * node's parseArgs reads "--steps -1" as two flags and says "ambiguous argument"; a value that looks
- * like a negative number after a flag that takes a value is joined to it, so the flag's own check
- * answers ("--steps -1: too small").
- */
-function joinNegativeValues(argv: readonly string[], valued: ReadonlySet<string>): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i].startsWith("--") ? argv[i].slice(2) : undefined;
-    if (flag && valued.has(flag) && i + 1 < argv.length && /^-\d|^-\.\d/.test(argv[i + 1])) {
-      out.push(`${argv[i]}=${argv[++i]}`);
-    } else out.push(argv[i]);
-  }
-  return out;
-}
+/** The fields a resumed run may change (the loop reads only these from a resume's config). */
+const BUDGET: readonly string[] = ["steps", "minutes", "maxRollouts", "maxCostUsd"];
 
 /** A problem of the user's own, loaded from its module before the command line is parsed. */
 // deno-lint-ignore no-explicit-any
@@ -176,7 +117,7 @@ type ModuleProblem = { readonly problem: Problem<any, any>; readonly spec: strin
  * INIT_CWD), never against this file.
  */
 export function moduleArgument(argv: readonly string[]): { spec: string; url: string } | undefined {
-  const valued = new Set(Object.entries(FLAGS).filter(([, f]) => f.type === "string").map(([n]) => n));
+  const valued = valuedFlags(RUN_FLAGS);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg.startsWith("--")) {
@@ -196,25 +137,23 @@ export function parseCommandLine(argv: string[], custom?: ModuleProblem) {
   const named = custom?.spec ?? argv.find((arg) => Object.hasOwn(PROBLEMS, arg));
   const target = (name: string) => custom && name === custom.spec ? custom.problem : PROBLEMS[name];
   const problemFlags = named ? target(named)?.cliFlags ?? {} : {};
-  const valued = new Set([
-    ...Object.entries(FLAGS).filter(([, f]) => f.type === "string").map(([name]) => name),
-    ...Object.keys(problemFlags),
-  ]);
+  const flags = [
+    ...RUN_FLAGS,
+    ...Object.keys(problemFlags).map((flag) => ({ flag, value: "VALUE", help: "" })),
+  ];
   let parsed;
   try {
     parsed = parseArgs({
-      args: joinNegativeValues(argv, valued),
-      options: {
-        ...FLAGS,
-        ...Object.fromEntries(Object.keys(problemFlags).map((flag) => [flag, { type: "string" as const }])),
-      },
+      args: joinNegativeValues(argv, valuedFlags(flags)),
+      options: parseArgsOptions(flags),
       allowPositionals: true,
       strict: true,
     });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const values = parsed.values as typeof parsed.values & Record<string, string | undefined>;
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  const text = (flag: string) => values[flag] as string | undefined;
   const positionals = parsed.positionals;
   if (values.help) return { kind: "help" as const };
   if (values.resume && positionals.length > 1) throw new UsageError("--resume takes the run directory only");
@@ -227,65 +166,14 @@ export function parseCommandLine(argv: string[], custom?: ModuleProblem) {
       `unknown problem "${problem}"; known problems: ${Object.keys(PROBLEMS).join(", ")}, or a module path`,
     );
   }
-  const field = <T>(flag: string, schema: z.ZodType<T>, raw: string | undefined): T | undefined => {
-    if (raw === undefined) return undefined;
-    if (schema instanceof z.ZodNumber && !DECIMAL.test(raw)) {
-      throw new UsageError(`--${flag} ${raw}: expected a number`);
-    }
-    const r = schema.safeParse(raw);
-    if (!r.success) throw new UsageError(`--${flag} ${raw}: ${r.error.issues[0].message}`);
-    return r.data;
-  };
-  const choice = <T extends readonly string[]>(flag: string, options: T, raw: string | undefined) =>
-    field(flag, z.enum(options as unknown as [string, ...string[]]), raw) as T[number] | undefined;
   const config: RunConfigInput = {
     problem: chosen.name,
     problemModule: custom && problem === custom.spec ? custom.url : undefined,
-    problemOptions: problemOptions(chosen, values.option ?? [], values),
-    steps: field("steps", int.positive(), values.steps),
-    maxRollouts: field("rollouts", int.positive(), values.rollouts),
-    minutes: field("minutes", num.positive(), values.minutes),
-    groups: field("groups", int.positive(), values.groups),
-    groupSize: field("group-size", int.min(2), values["group-size"]),
-    reuse: choice("reuse", REUSE_RULES, values.reuse),
-    objective: choice("objective", OBJECTIVES, values.objective),
-    credit: choice("credit", CREDITS, values.credit),
-    train: values["no-train"] ? false : undefined,
-    klCoef: field("kl", num.nonnegative(), values.kl),
-    learningRate: field("lr", num.positive(), values.lr),
-    temperature: field("temperature", num.positive(), values.temperature),
-    policy: choice("policy", POLICIES, values.policy),
-    init: values.init,
-    seed: field("seed", int.min(0).max(2 ** 31 - 1), values.seed),
-    workers: field("workers", int.min(0).max(256), values.workers),
-    model: values.model,
-    baseUrl: field("base-url", z.url(), values["base-url"]),
-    apiKeyEnv: field("api-key-env", z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), values["api-key-env"]),
-    api: choice("api", APIS, values.api),
-    maxTokens: field("max-tokens", int.positive(), values["max-tokens"]),
-    reasoningEffort: choice("reasoning-effort", REASONING_EFFORTS, values["reasoning-effort"]),
-    maxCostUsd: field("max-cost-usd", num.positive(), values["max-cost-usd"]),
-    inputUsdPerMTok: field("price-in", num.nonnegative(), values["price-in"]),
-    outputUsdPerMTok: field("price-out", num.nonnegative(), values["price-out"]),
-    concurrency: field("concurrency", int.positive().max(1024), values.concurrency),
-    requestTimeoutSeconds: field(
-      "request-timeout",
-      num.positive().max(MAX_TIMER_SECONDS, TIMER_MESSAGE),
-      values["request-timeout"],
-    ),
-    loraRank: field("lora-rank", int.positive(), values["lora-rank"]),
-    tokenizer: values.tokenizer,
-    contextSize: field("context-size", int.positive(), values["context-size"]),
-    threads: field("threads", int.positive(), values.threads),
-    rolloutTimeoutSeconds: field(
-      "program-timeout",
-      num.positive().max(MAX_TIMER_SECONDS, TIMER_MESSAGE),
-      values["program-timeout"],
-    ),
-    effortSeconds: field("effort", num.positive().max(MAX_TIMER_SECONDS, TIMER_MESSAGE), values.effort),
+    problemOptions: problemOptions(chosen, (values.option as string[] | undefined) ?? [], values),
+    ...configFromFlags(values),
   };
   // Where rollouts run is not a setting of the run, so a resumed run may change it too.
-  const executor = values.executor;
+  const executor = text("executor");
   if (executor !== undefined && executor !== "local") {
     try {
       parseExecutorSpec(executor);
@@ -299,17 +187,17 @@ export function parseCommandLine(argv: string[], custom?: ModuleProblem) {
     if (fixed.length > 0) {
       throw new UsageError(
         "a resumed run keeps its settings; only --steps, --minutes, --rollouts and --max-cost-usd may change " +
-          `(got ${fixed.map(([k]) => k).join(", ")})`,
+          `(got ${fixed.map(([k]) => flagOf(k) ?? k).join(", ")})`,
       );
     }
-    return { kind: "resume" as const, resume: values.resume, config, executor, quiet: !!values.quiet };
+    return { kind: "resume" as const, resume: text("resume")!, config, executor, quiet: !!values.quiet };
   }
   if (config.init !== undefined && config.init !== "random" && !chosen.warmStarts.includes(config.init)) {
     throw new UsageError(
       `--init ${config.init}: ${chosen.name} knows random${chosen.warmStarts.map((w) => `, ${w}`).join("")}`,
     );
   }
-  return { kind: "run" as const, config, executor, out: values.out ?? "runs", quiet: !!values.quiet };
+  return { kind: "run" as const, config, executor, out: text("out") ?? "runs", quiet: !!values.quiet };
 }
 
 /** Problem options from --option KEY=VALUE and the problem's own flags, checked by its schema. */
@@ -431,13 +319,13 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (e instanceof UsageError) {
-      console.error(`error: ${e.message}\n\n${USAGE}`);
+      console.error(`error: ${e.message}\n\n${usage()}`);
       return 2;
     }
     throw e;
   }
   if (request.kind === "help") {
-    console.log(USAGE);
+    console.log(usage());
     return 0;
   }
 

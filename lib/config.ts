@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { REUSE_RULES } from "./archive.ts";
+import { checkedValue, type FlagSpec } from "./flags.ts";
 
 /** Share of the rollout time limit that moves may spend before returning their best iterate. */
 export const DEADLINE_SHARE = 0.8;
@@ -102,20 +103,342 @@ export const RunConfigSchema = z.object({
 export type RunConfigInput = z.input<typeof RunConfigSchema>;
 export type RunConfig = z.output<typeof RunConfigSchema>;
 
-/** Per-problem defaults sit between the global defaults and what the user says. */
+// ---------------------------------------------------------------------------------------------
+// The command line: one flag per field
+
+/** Where a flag appears in --help. */
+export type FlagSection = "budget" | "method" | "language" | "run";
+
+/** How one configuration field is written on the command line. */
+export interface ConfigFlag extends FlagSpec {
+  readonly section: FlagSection;
+  /**
+   * What --help gives as the default instead of the schema's, e.g. "the problem's, else 50"; the
+   * schema's default (or choices, for an enum) is shown otherwise.
+   */
+  readonly defaultText?: string;
+}
+
+/** The fields the problem argument sets (a registered name, or the path or URL of a module). */
+export const PROBLEM_ARGUMENT = "problem argument";
+
+/**
+ * Every field of RunConfigSchema and its flag, in --help order. lib/cli.ts builds its parser and
+ * --help from this table and checks each value with the field's own schema, so a field added to the
+ * schema without a flag here does not type-check. A switch (no `value`) turns off a field that
+ * defaults to on (`--no-train`).
+ */
+export const CONFIG_FLAGS: {
+  readonly [K in keyof RunConfig]-?: ConfigFlag | typeof PROBLEM_ARGUMENT;
+} = {
+  problem: PROBLEM_ARGUMENT,
+  problemModule: PROBLEM_ARGUMENT,
+  steps: {
+    flag: "steps",
+    value: "N",
+    section: "budget",
+    help: "training steps",
+    defaultText: "the problem's, else 50",
+  },
+  maxRollouts: { flag: "rollouts", value: "N", section: "budget", help: "total rollouts" },
+  minutes: {
+    flag: "minutes",
+    value: "M",
+    section: "budget",
+    help: "wall-clock budget; a step that would overrun it is not started",
+  },
+  groups: {
+    flag: "groups",
+    value: "N",
+    section: "method",
+    help: "start states per step",
+    defaultText: "the problem's, else 8",
+  },
+  groupSize: {
+    flag: "group-size",
+    value: "N",
+    section: "method",
+    help: "rollouts per start state",
+    defaultText: "the problem's, else 64",
+  },
+  reuse: {
+    flag: "reuse",
+    value: "RULE",
+    section: "method",
+    help: "how start states are drawn from the archive",
+  },
+  exploration: {
+    flag: "exploration",
+    value: "C",
+    section: "method",
+    help: "exploration constant of --reuse puct",
+  },
+  archiveSize: { flag: "archive-size", value: "N", section: "method", help: "states the archive keeps" },
+  objective: { flag: "objective", value: "KIND", section: "method", help: "how rewards become advantages" },
+  fixedBeta: { flag: "fixed-beta", value: "B", section: "method", help: "beta of --objective fixed-beta" },
+  credit: {
+    flag: "credit",
+    value: "KIND",
+    section: "method",
+    help: "a rollout's reward, or its gain over its parent",
+  },
+  train: { flag: "no-train", section: "method", help: "never update the policy (test-time search only)" },
+  klCoef: {
+    flag: "kl",
+    value: "LAMBDA",
+    section: "method",
+    help: "KL penalty toward the initial policy; 0 turns it off, as a Tinker server without " +
+      "base-model logprobs (e.g. SkyRL tx) needs",
+  },
+  learningRate: {
+    flag: "lr",
+    value: "RATE",
+    section: "method",
+    help: "Adam learning rate",
+    defaultText: "the policy's",
+  },
+  temperature: { flag: "temperature", value: "T", section: "method", help: "sampling temperature" },
+  temperatureControl: {
+    flag: "no-temperature-control",
+    section: "method",
+    help: "keep the temperature fixed (by default it rises while groups come back flat)",
+  },
+  policy: { flag: "policy", value: "NAME", section: "method", help: "what writes the programs" },
+  hidden: {
+    flag: "hidden",
+    value: "N",
+    section: "method",
+    help: "hidden units of the built-in policy's network",
+  },
+  init: {
+    flag: "init",
+    value: "NAME",
+    section: "method",
+    help: "initial states: random, or a warm start the problem names",
+  },
+  problemOptions: {
+    flag: "option",
+    value: "KEY=VALUE",
+    section: "method",
+    multiple: true,
+    help: "a problem option (repeatable; VALUE is read as JSON when it parses)",
+  },
+  rolloutTimeoutSeconds: {
+    flag: "program-timeout",
+    value: "S",
+    section: "method",
+    help: "wall-clock limit for one generated program or rollout",
+  },
+  effortSeconds: {
+    flag: "effort",
+    value: "S",
+    section: "method",
+    help: "equal effort: every built-in rollout spends S seconds, repeating its program on its best " +
+      "state, so programs compete on progress per second",
+  },
+  model: {
+    flag: "model",
+    value: "NAME",
+    section: "language",
+    help: "model name (openai), base model (tinker), or GGUF file path (llamacpp)",
+  },
+  modelPath: {
+    flag: "model-path",
+    value: "FILE",
+    section: "language",
+    help: "GGUF file to load (llamacpp)",
+    defaultText: "--model",
+  },
+  baseUrl: {
+    flag: "base-url",
+    value: "URL",
+    section: "language",
+    help: "server root",
+    defaultText: "$OPENAI_BASE_URL / $TINKER_BASE_URL, else the service's",
+  },
+  apiKeyEnv: {
+    flag: "api-key-env",
+    value: "VAR",
+    section: "language",
+    help: "environment variable holding the key",
+    defaultText: "OPENAI_API_KEY / TINKER_API_KEY",
+  },
+  api: { flag: "api", value: "KIND", section: "language", help: "request shape (openai)" },
+  maxTokens: { flag: "max-tokens", value: "N", section: "language", help: "sampled tokens per attempt" },
+  reasoningEffort: {
+    flag: "reasoning-effort",
+    value: "E",
+    section: "language",
+    help: "openai reasoning models",
+  },
+  maxCostUsd: {
+    flag: "max-cost-usd",
+    value: "X",
+    section: "language",
+    help: "stop cleanly, after a finished step, before spending more than X",
+  },
+  inputUsdPerMTok: {
+    flag: "price-in",
+    value: "X",
+    section: "language",
+    help: "USD per million prompt tokens, for cost accounting",
+  },
+  outputUsdPerMTok: {
+    flag: "price-out",
+    value: "X",
+    section: "language",
+    help: "USD per million completion tokens",
+  },
+  concurrency: { flag: "concurrency", value: "N", section: "language", help: "requests in flight at once" },
+  requestTimeoutSeconds: {
+    flag: "request-timeout",
+    value: "S",
+    section: "language",
+    help: "seconds before a request is abandoned and retried",
+  },
+  maxRetries: {
+    flag: "max-retries",
+    value: "N",
+    section: "language",
+    help: "retries of a failed request before the run stops",
+  },
+  promptChars: {
+    flag: "prompt-chars",
+    value: "N",
+    section: "language",
+    help: "budget for a prompt in characters; the problem cuts long parts to fit",
+  },
+  loraRank: {
+    flag: "lora-rank",
+    value: "N",
+    section: "language",
+    help: "LoRA rank of the trained adapter (tinker)",
+  },
+  tokenizer: {
+    flag: "tokenizer",
+    value: "FILE",
+    section: "language",
+    help: "a GGUF file of the base model, read for its tokenizer (tinker)",
+  },
+  contextSize: {
+    flag: "context-size",
+    value: "N",
+    section: "language",
+    help: "context window in tokens (llamacpp)",
+  },
+  threads: {
+    flag: "threads",
+    value: "N",
+    section: "language",
+    help: "CPU threads for the model (llamacpp)",
+    defaultText: "half the cores",
+  },
+  seed: { flag: "seed", value: "N", section: "run", help: "random seed" },
+  workers: {
+    flag: "workers",
+    value: "N",
+    section: "run",
+    help: "rollout worker threads; 0 runs rollouts in this thread",
+    defaultText: "one per core",
+  },
+  sandboxHeapMiB: {
+    flag: "sandbox-heap",
+    value: "MIB",
+    section: "run",
+    help: "V8 heap cap of a sandboxed program, in MiB",
+  },
+};
+
+/** The field's schema without its default or optional wrapper, and its default if it has one. */
+function fieldSchema(field: keyof RunConfig): { schema: z.ZodType; defaultValue?: unknown } {
+  let schema = RunConfigSchema.shape[field] as z.ZodType;
+  let defaultValue: unknown;
+  while (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional) {
+    if (schema instanceof z.ZodDefault) defaultValue = schema.def.defaultValue;
+    schema = schema.unwrap() as z.ZodType;
+  }
+  return { schema, defaultValue };
+}
+
+/** A field's --help text: its choices (for an enum), what it does, and its default. */
+export function configFlagHelp(field: keyof RunConfig): string {
+  const spec = CONFIG_FLAGS[field];
+  if (spec === PROBLEM_ARGUMENT) return "";
+  const { schema, defaultValue } = fieldSchema(field);
+  const choices = schema instanceof z.ZodEnum ? (schema.options as string[]).join("|") : "";
+  const text = [choices, spec.help].filter(Boolean).join(": ");
+  if (spec.defaultText !== undefined) return `${text} (default: ${spec.defaultText})`;
+  const shown = spec.value !== undefined && defaultValue !== undefined && typeof defaultValue !== "object";
+  return shown ? `${text} (default ${defaultValue})` : text;
+}
+
+/** Values of parsed flags, as node's parseArgs returns them. */
+export type FlagValues = Readonly<Record<string, string | boolean | string[] | undefined>>;
+
+/**
+ * The configuration fields the flags set, each value checked by its field's schema (a UsageError
+ * names the flag: "--steps 0: Too small: expected number to be >0"). The problem argument and
+ * `--option` are read by the command line itself.
+ */
+export function configFromFlags(values: FlagValues): Partial<RunConfigInput> {
+  const config: Record<string, unknown> = {};
+  for (const [field, spec] of Object.entries(CONFIG_FLAGS) as [keyof RunConfig, ConfigFlag | string][]) {
+    if (typeof spec === "string" || spec.multiple) continue;
+    const raw = values[spec.flag];
+    if (raw === undefined || raw === false) continue;
+    const { schema, defaultValue } = fieldSchema(field);
+    config[field] = spec.value === undefined ? !defaultValue : checkedValue(spec.flag, schema, String(raw));
+  }
+  return config as Partial<RunConfigInput>;
+}
+
+/** The flag that sets a configuration field, for messages (`effortSeconds` -> `--effort`). */
+export function flagOf(field: string): string | undefined {
+  const spec = (CONFIG_FLAGS as Record<string, ConfigFlag | string>)[field];
+  return spec === undefined || typeof spec === "string" ? undefined : `--${spec.flag}`;
+}
+
+/** RunConfigSchema with the checks that span fields. */
+const ResolvedConfigSchema = RunConfigSchema.refine(
+  (c) => c.effortSeconds === undefined || c.effortSeconds <= DEADLINE_SHARE * c.rolloutTimeoutSeconds,
+  {
+    message:
+      `effortSeconds must fit in the rollout time limit (at most ${DEADLINE_SHARE} x rolloutTimeoutSeconds)`,
+    path: ["effortSeconds"],
+  },
+);
+
+/**
+ * A run configuration that does not hold. The message is one line naming each wrong field and its
+ * flag: `invalid run configuration: steps (--steps): Too small: expected number to be >0`.
+ */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  /** Zod's issues, for a caller that wants them one by one. */
+  readonly issues: readonly z.core.$ZodIssue[];
+  constructor(issues: readonly z.core.$ZodIssue[]) {
+    super(`invalid run configuration: ${issues.map(describeIssue).join("; ")}`);
+    this.issues = issues;
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.join(".");
+  const flag = flagOf(String(issue.path[0] ?? ""));
+  return `${field || "config"}${flag ? ` (${flag})` : ""}: ${issue.message}`;
+}
+
+/**
+ * The configuration a run uses: the input over the problem's defaults over the global ones. Throws
+ * ConfigError (one readable line) when a value is wrong.
+ */
 export function resolveConfig(
   input: RunConfigInput,
   problemDefaults: Partial<RunConfigInput> = {},
 ): RunConfig {
-  const merged = { ...problemDefaults, ...stripUndefined(input) };
-  return RunConfigSchema.refine(
-    (c) => c.effortSeconds === undefined || c.effortSeconds <= DEADLINE_SHARE * c.rolloutTimeoutSeconds,
-    {
-      message:
-        `effortSeconds must fit in the rollout time limit (at most ${DEADLINE_SHARE} x rolloutTimeoutSeconds)`,
-      path: ["effortSeconds"],
-    },
-  ).parse(merged);
+  const checked = ResolvedConfigSchema.safeParse({ ...problemDefaults, ...stripUndefined(input) });
+  if (!checked.success) throw new ConfigError(checked.error.issues);
+  return checked.data;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
