@@ -24,5 +24,5 @@ export type { AttemptRow, StateRow, StepRow } from "./lib/records.ts";
 export * from "./lib/store.ts";
 export * from "./lib/plot.ts";
 export { ATTEMPT_COLUMNS, frameToRows, STATE_COLUMNS, STEP_COLUMNS } from "./lib/tables.ts";
-export { getProblem, PROBLEMS } from "./problems/mod.ts";
+export { loadProblem, problemNames } from "./lib/problem_module.ts";
 export * from "./lib/ablation.ts";

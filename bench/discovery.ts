@@ -6,7 +6,7 @@
  */
 import { discover, type StepReport } from "../lib/loop.ts";
 import type { RunConfigInput } from "../lib/config.ts";
-import { getProblem } from "../problems/mod.ts";
+import { loadProblem } from "../lib/problem_module.ts";
 
 export interface DiscoveryResult {
   readonly seed: number;
@@ -29,7 +29,7 @@ export async function benchDiscovery(
   seeds: readonly number[],
   out = "runs/bench",
 ): Promise<DiscoveryResult[]> {
-  const problem = getProblem(config.problem);
+  const problem = await loadProblem(config.problem);
   const results: DiscoveryResult[] = [];
   for (const seed of seeds) {
     const started = performance.now();

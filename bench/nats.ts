@@ -20,7 +20,7 @@ import { startLocalServer } from "../lib/nats/local_server.ts";
 import { RolloutPool } from "../lib/pool.ts";
 import type { RolloutTask } from "../lib/rollout.ts";
 import type { Executor } from "../lib/executor.ts";
-import { getProblem } from "../problems/mod.ts";
+import { loadProblem } from "../lib/problem_module.ts";
 import { Rng } from "../lib/rng.ts";
 import { toy } from "../tests/toy_problem.ts";
 import { PROTOCOL } from "../lib/nats/protocol.ts";
@@ -158,7 +158,7 @@ try {
   }
 
   // 3. Throughput on a CPU-bound problem.
-  const erdos = getProblem("erdos");
+  const erdos = await loadProblem("erdos");
   const options = erdos.optionsSchema.parse({ minPieces: 600, maxPieces: 600 });
   const start = erdos.toJSON(erdos.initialStates(new Rng(1), options)[0]);
   const cpuTasks: RolloutTask[] = Array.from({ length: CPU_ROLLOUTS }, (_, id) => ({

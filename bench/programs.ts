@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pl from "nodejs-polars";
 import { FLAT_RELATIVE_RANGE } from "../lib/objective.ts";
-import { getProblem } from "../problems/mod.ts";
+import { loadProblem } from "../lib/problem_module.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
@@ -25,7 +25,7 @@ if (!dir) {
   Deno.exit(2);
 }
 const config = JSON.parse(Deno.readTextFileSync(join(dir, "config.json")));
-const problem = getProblem(config.problem ?? config.config?.problem);
+const problem = await loadProblem(config.problem ?? config.config?.problem);
 const sign = problem.direction === "minimize" ? 1 : -1;
 const from = Number(values.from ?? 0);
 

@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import pl from "nodejs-polars";
 import { type CurvePoint, quantile, summarise, type Variant, VARIANTS } from "../lib/ablation.ts";
 import { writeFileAtomic } from "../lib/atomic.ts";
-import { getProblem } from "../problems/mod.ts";
+import { loadProblem } from "../lib/problem_module.ts";
 
 /** The method and the two search-only baselines, with the CLI flags that make each. */
 const STUDY: readonly { variant: Variant; flags: string[] }[] = [
@@ -82,7 +82,7 @@ if (import.meta.main) {
     allowPositionals: true,
     options: { minutes: { type: "string" }, seeds: { type: "string" }, out: { type: "string" } },
   });
-  const problem = getProblem(positionals[0] ?? "erdos");
+  const problem = await loadProblem(positionals[0] ?? "erdos");
   const minutes = Number(values.minutes ?? 5);
   const seeds = Array.from({ length: Number(values.seeds ?? 8) }, (_, i) => i);
   const out = values.out ?? join(root, "data/ablations", `${problem.name}-wallclock`);

@@ -19,7 +19,9 @@ import {
 } from "./ablation.ts";
 import { writeFileAtomic } from "./atomic.ts";
 import { ablationPlot } from "./plot.ts";
-import { PROBLEMS } from "../problems/mod.ts";
+import { registeredProblems } from "./problem_module.ts";
+
+const PROBLEMS = await registeredProblems();
 
 const USAGE = `Usage: deno task ablate <problem> [options]
 

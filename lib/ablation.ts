@@ -7,7 +7,9 @@
  */
 import type { RunConfigInput } from "./config.ts";
 import { discover } from "./loop.ts";
-import { getProblem } from "../problems/mod.ts";
+import { registeredProblems } from "./problem_module.ts";
+
+const PROBLEMS = await registeredProblems();
 
 export interface Variant {
   readonly name: string;
@@ -189,7 +191,8 @@ function uDistribution(m: number, n: number): number[] {
 
 /** The summary as a Markdown table in the layout of the paper's Table 8. */
 export function summaryMarkdown(problem: string, rows: readonly SummaryRow[], rollouts: number): string {
-  const p = getProblem(problem);
+  const p = PROBLEMS[problem];
+  if (!p) throw new Error(`unknown problem "${problem}"`);
   const better = p.direction === "minimize" ? "lower" : "higher";
   const fmt = (x: number) => x.toPrecision(7);
   const lines = [

@@ -27,7 +27,6 @@ import {
 import { discover, type RunSummary, type StepReport } from "./loop.ts";
 import { parseExecutorSpec } from "./nats/spec.ts";
 import { writeReport } from "./report.ts";
-import { PROBLEMS } from "../problems/mod.ts";
 import type { Problem } from "./problem.ts";
 import {
   isModuleSpecifier,
@@ -35,9 +34,13 @@ import {
   moduleUrl,
   ProblemModuleError,
   problemOfConfig,
+  registeredProblems,
 } from "./problem_module.ts";
 import { RunStoreError } from "./store.ts";
 import type { ExecutorStatus } from "./executor.ts";
+
+/** The registry's problems (problems/registry.json), for the help text and their own flags. */
+const PROBLEMS = await registeredProblems();
 
 /** The flags of the command itself: where rollouts run and where the run goes, not settings of the run. */
 const COMMAND_FLAGS: readonly FlagSpec[] = [

@@ -34,7 +34,7 @@ export interface Executor {
 /** What an executor needs to know about the rollouts it will run. */
 export interface RolloutJob {
   readonly problem: Problem;
-  /** A module exporting the problem, for problems outside problems/mod.ts (see PoolOptions). */
+  /** A module exporting the problem, for problems outside the registry (see PoolOptions). */
   readonly problemModule?: string;
   /** Wall-clock limit for one rollout. */
   readonly timeoutMs: number;
@@ -53,9 +53,11 @@ export type ExecutorSpec = string | { readonly nats: string } & Record<string, u
 export async function openExecutor(spec: ExecutorSpec | undefined, job: RolloutJob): Promise<Executor> {
   if (spec === undefined || spec === "local") {
     const { RolloutPool } = await import("./pool.ts");
+    const { moduleOfProblem } = await import("./problem_module.ts");
     const pool = new RolloutPool({
       problem: job.problem,
-      problemModule: job.problemModule,
+      // Worker threads import the problem's module: the user's, or the registry's for its own problems.
+      problemModule: job.problemModule ?? await moduleOfProblem(job.problem),
       size: job.threads,
       timeoutMs: job.timeoutMs,
     });

@@ -29,13 +29,13 @@ import {
   checkProblem,
   isModuleSpecifier,
   isRegistered,
+  loadProblem,
   loadProblemModule,
   moduleUrl,
 } from "./problem_module.ts";
 import type { Executor, ExecutorSpec, ExecutorStatus } from "./executor.ts";
 import { type BestRecord, newRunId, type ResumedRun, RunStore, RunStoreError } from "./store.ts";
 import { z } from "zod";
-import { getProblem } from "../problems/mod.ts";
 import { join } from "node:path";
 import { encodeJson } from "./json.ts";
 
@@ -46,7 +46,7 @@ export interface DiscoverOptions {
   /** What to run; not needed with `resume`, which reads the run's own config.json. */
   readonly config?: RunConfigInput;
   /**
-   * A problem object not in problems/mod.ts (e.g. defined in a notebook); config.problem
+   * A problem object not in the registry (e.g. defined in a notebook); config.problem
    * must be its name. Its rollouts run in-process (`workers: 0`) unless `problemModule`
    * names a module that exports it, which worker threads then import.
    */
@@ -248,7 +248,7 @@ async function prepareOpened(options: DiscoverOptions, resumed: ResumedRun | und
   if (problem.name !== config.problem) {
     throw new Error(`config.problem is "${config.problem}" but the problem given is "${problem.name}"`);
   }
-  if (!isRegistered(problem)) {
+  if (!await isRegistered(problem)) {
     const where = config.problemModule ? `problem module ${config.problemModule}` : "the problem given";
     checkProblem(problem, `${where} ("${problem.name}")`, routeKindFor(config.policy));
   }
@@ -321,7 +321,7 @@ async function findProblem(
   if (url) {
     return { problem: await loadProblemModule(url, isModuleSpecifier(name) ? undefined : name), module: url };
   }
-  return { problem: getProblem(name) };
+  return { problem: await loadProblem(name) };
 }
 
 /** Evaluates the seeds and puts the valid ones in the archive; returns the best. */

@@ -5,24 +5,23 @@
  * replaced and the rollout is recorded as invalid.
  */
 import { invalid, type RolloutResult, type RolloutTask, runRollout } from "./rollout.ts";
-import { getProblem, PROBLEMS } from "../problems/mod.ts";
 import type { WorkerRequest } from "./worker.ts";
 import type { Problem } from "./problem.ts";
 import type { Executor, ExecutorStatus } from "./executor.ts";
-import { moduleUrl } from "./problem_module.ts";
+import { loadedFrom, moduleUrl } from "./problem_module.ts";
 import { DEADLINE_SHARE } from "./config.ts";
 
 export interface PoolOptions {
-  /** A registered problem's name, or a problem object (in-process only, unless it is registered). */
-  readonly problem: string | Problem;
+  /** The problem (in-process only, unless it was loaded from a module or `problemModule` names one). */
+  readonly problem: Problem;
   /** Worker threads; 0 runs rollouts in this thread (slower, but easy to debug). */
   readonly size: number;
   /** Wall-clock limit for one rollout. */
   readonly timeoutMs: number;
   /**
-   * URL of a module that exports the problem, for problems outside problems/mod.ts (e.g. one
-   * a notebook or a test defines in its own file): workers import it to find the problem. A
-   * relative path is read against the working directory.
+   * URL of a module that exports the problem, for a problem not loaded from one (e.g. one a notebook
+   * or a test imports from its own file): workers import it to find the problem. A relative path is
+   * read against the working directory. Default: the module the problem was loaded from.
    */
   readonly problemModule?: string;
 }
@@ -52,11 +51,13 @@ export class RolloutPool implements Executor {
   private readonly module?: string;
 
   constructor(private readonly options: PoolOptions) {
-    this.module = options.problemModule === undefined ? undefined : moduleUrl(options.problemModule);
-    this.problem = typeof options.problem === "string" ? getProblem(options.problem) : options.problem;
-    if (options.size > 0 && !options.problemModule && PROBLEMS[this.problem.name] !== this.problem) {
+    this.problem = options.problem;
+    this.module = options.problemModule === undefined
+      ? loadedFrom(this.problem)
+      : moduleUrl(options.problemModule);
+    if (options.size > 0 && !this.module) {
       throw new Error(
-        `problem "${this.problem.name}" is not in problems/mod.ts, so worker threads cannot load it: ` +
+        `problem "${this.problem.name}" was not loaded from a module, so worker threads cannot load it: ` +
           "run it in-process with workers: 0, give the module that exports it, or register it",
       );
     }
@@ -65,6 +66,7 @@ export class RolloutPool implements Executor {
   }
 
   private spawn(): Slot {
+    const module = this.module!;
     const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
     const ready = new Promise<void>((resolve, reject) => {
       worker.onmessage = (e: MessageEvent<WorkerReply>) => {
@@ -81,7 +83,7 @@ export class RolloutPool implements Executor {
       {
         type: "init",
         problem: this.problem.name,
-        module: this.module,
+        module,
       } satisfies WorkerRequest,
     );
     return { worker, ready };

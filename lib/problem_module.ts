@@ -10,7 +10,6 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Problem } from "./problem.ts";
-import { getProblem, PROBLEMS } from "../problems/mod.ts";
 
 /** A problem module that cannot be used: does not import, exports no problem or two, breaks the contract. */
 export class ProblemModuleError extends Error {
@@ -200,7 +199,60 @@ export async function loadProblemModule(url: string, name?: string): Promise<Any
   }
   const problem = checkProblem(chosen.value, `problem module ${url} (${label(chosen)})`);
   loaded.set(cacheKey, problem);
+  if (!modules.has(problem)) modules.set(problem, url);
   return problem;
+}
+
+/** The module each loaded problem came from, so worker threads and processes can load it too. */
+const modules = new WeakMap<AnyProblem, string>();
+
+/** The URL of the module `problem` was loaded from (by name or by module), if it was; synchronous. */
+export function loadedFrom(problem: AnyProblem): string | undefined {
+  return modules.get(problem);
+}
+
+/**
+ * The registry: the toolkit's own problems by name, each with the module that exports it, kept as
+ * data beside the problems (problems/registry.json) and imported only when a problem is used. This
+ * library reads the table; it imports no problem's code, so a run loads only the problem it runs.
+ */
+const REGISTRY_URL = new URL("../problems/registry.json", import.meta.url);
+
+let registry: Promise<Readonly<Record<string, string>>> | undefined;
+
+/** Every registered problem's name and the absolute URL of its module, in the registry's order. */
+export function problemRegistry(): Promise<Readonly<Record<string, string>>> {
+  registry ??= (async () => {
+    const table = (await import(REGISTRY_URL.href, { with: { type: "json" } })).default as Record<
+      string,
+      string
+    >;
+    return Object.fromEntries(
+      Object.entries(table).map(([name, path]) => [name, new URL(path, REGISTRY_URL).href]),
+    );
+  })();
+  return registry;
+}
+
+/** The names of the registered problems. */
+export async function problemNames(): Promise<string[]> {
+  return Object.keys(await problemRegistry());
+}
+
+/** A registered problem by name, its module imported on first use. */
+export async function loadProblem(name: string): Promise<AnyProblem> {
+  const table = await problemRegistry();
+  if (!Object.hasOwn(table, name)) {
+    throw new Error(`unknown problem "${name}"; known problems: ${Object.keys(table).join(", ")}`);
+  }
+  return await loadProblemModule(table[name], name);
+}
+
+/** Every registered problem by name (imports every problem's module: for listings and help texts). */
+export async function registeredProblems(): Promise<Record<string, AnyProblem>> {
+  const names = await problemNames();
+  const problems = await Promise.all(names.map((name) => loadProblem(name)));
+  return Object.fromEntries(names.map((name, i) => [name, problems[i]]));
 }
 
 /** The problem a run's configuration names: from its module when it has one, else the registry. */
@@ -209,10 +261,20 @@ export async function problemOfConfig(
 ): Promise<AnyProblem> {
   return config.problemModule
     ? await loadProblemModule(config.problemModule, config.problem)
-    : getProblem(config.problem);
+    : await loadProblem(config.problem);
 }
 
-/** True for the problems of problems/mod.ts (the only ones any worker can load without a module). */
-export function isRegistered(problem: AnyProblem): boolean {
-  return PROBLEMS[problem.name] === problem;
+/** True for the registry's problems (config.json names them without a module). */
+export async function isRegistered(problem: AnyProblem): Promise<boolean> {
+  const table = await problemRegistry();
+  return Object.hasOwn(table, problem.name) && await loadProblem(problem.name) === problem;
+}
+
+/**
+ * The module a worker imports to find `problem`: the one it was loaded from, else the registry's
+ * module when that exports this very object (a registered problem imported directly); undefined for
+ * a problem defined in code (a notebook's), which runs in-process only.
+ */
+export async function moduleOfProblem(problem: AnyProblem): Promise<string | undefined> {
+  return loadedFrom(problem) ?? (await isRegistered(problem) ? loadedFrom(problem) : undefined);
 }

@@ -10,7 +10,7 @@
  */
 import { readRunTables } from "../lib/store.ts";
 import type { RunConfigInput } from "../lib/config.ts";
-import { getProblem } from "../problems/mod.ts";
+import { loadProblem } from "../lib/problem_module.ts";
 import { startScriptedModel } from "../tools/scripted_model.ts";
 import { type Domain, scriptedReplies, type ScriptedReply } from "../tools/scripted_replies.ts";
 import { bestProgram } from "../tools/rejudge.ts";
@@ -100,7 +100,7 @@ Deno.test("language route, ahc058: C++ solvers compiled and judged; failures are
   );
   assert(prompts[0].includes("No C++ program has been judged from here yet"));
   // A verdict edited on disk does not count: only the judge's own verdicts are in the ledger.
-  const ahc058 = getProblem("ahc058");
+  const ahc058 = await loadProblem("ahc058");
   assert(ahc058.evaluate(best).valid);
   const forged = structuredClone(best) as { verdict: { outcomes: { score: number }[] } };
   forged.verdict.outcomes[0].score *= 10;
@@ -132,7 +132,7 @@ Deno.test("language route, ahc039: C++ solvers on generated cases; an illegal po
   checkAttempts(reports[0].attempts, replies);
   const { problem, state } = bestProgram(summary.runDir!);
   assertEquals(problem, "ahc039");
-  const e = getProblem("ahc039").evaluate(state);
+  const e = (await loadProblem("ahc039")).evaluate(state);
   assert(e.valid && e.value! > 1000, `best program ${e.value}`);
 });
 
@@ -211,7 +211,8 @@ Deno.test("language route, resume: program states come back from the run directo
     assertEquals(tables.attempts.height, 6);
     const programs = (tables.states.toRecords() as { state: string }[]).map((r) => JSON.parse(r.state))
       .filter((s) => "program" in s);
-    assert(programs.length >= 2 && programs.every((s) => getProblem("ahc058").evaluate(s).valid));
+    const ahc058 = await loadProblem("ahc058");
+    assert(programs.length >= 2 && programs.every((s) => ahc058.evaluate(s).valid));
   } finally {
     await model.close();
   }

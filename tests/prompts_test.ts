@@ -3,7 +3,9 @@
  * the verifier, the current construction, the parent's program and a target, cut to the
  * budget, and a parser that finds the `construct` function in the reply.
  */
-import { PROBLEMS } from "../problems/mod.ts";
+import { registeredProblems } from "../lib/problem_module.ts";
+
+const PROBLEMS = await registeredProblems();
 import { Rng } from "../lib/rng.ts";
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 

@@ -10,7 +10,7 @@
  * program state in states.parquet (a run whose seeds are built-in states may not beat them).
  */
 import { readRunTables } from "../lib/store.ts";
-import { getProblem } from "../problems/mod.ts";
+import { loadProblem } from "../lib/problem_module.ts";
 import { contestPrograms, isCppProgramState } from "../problems/atcoder/program.ts";
 import { programs as ahc058Programs } from "../problems/ahc058/prompt.ts";
 import { programs as ahc039Programs } from "../problems/ahc039/prompt.ts";
@@ -35,7 +35,7 @@ const CONTESTS: Record<string, ReturnType<typeof contestPrograms>> = {
 
 /** Judges a program state again from its source; `recorded` is what the run's verifier said. */
 export async function rejudge(problemName: string, state: unknown): Promise<Rejudged> {
-  const problem = getProblem(problemName);
+  const problem = await loadProblem(problemName);
   const recorded = problem.evaluate(state);
   if (!recorded.valid) throw new Error(`the recorded state is not valid: ${recorded.error}`);
   const base = { problem: problemName, recorded: recorded.value! };

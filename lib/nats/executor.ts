@@ -21,7 +21,7 @@ import { jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io
 import type { KV } from "@nats-io/kv";
 import type { Executor, ExecutorStatus, RolloutJob } from "../executor.ts";
 import { invalid, type RolloutResult, type RolloutTask } from "../rollout.ts";
-import { PROBLEMS } from "../../problems/mod.ts";
+import { isRegistered } from "../problem_module.ts";
 import { type NatsExecutorOptions, redact } from "./spec.ts";
 export { type NatsExecutorOptions, NatsExecutorOptionsSchema, parseExecutorSpec } from "./spec.ts";
 import {
@@ -84,9 +84,9 @@ export class NatsExecutor implements Executor {
   /** Connects, checks that the server has JetStream, pins this run's code, and starts listening. */
   static async connect(options: NatsExecutorOptions, job: RolloutJob): Promise<NatsExecutor> {
     const problem = job.problem;
-    if (!job.problemModule && PROBLEMS[problem.name] !== problem) {
+    if (!job.problemModule && !await isRegistered(problem)) {
       throw new Error(
-        `problem "${problem.name}" is not in problems/mod.ts, so remote workers cannot load it: give the ` +
+        `problem "${problem.name}" is not in the registry, so remote workers cannot load it: give the ` +
           "module that exports it (problemModule, and `--problem-module` to each worker) or register it",
       );
     }

@@ -23,6 +23,7 @@ import {
 import { AckPolicy, type JetStreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { ProgramSchema } from "../grammar.ts";
 import type { Problem } from "../problem.ts";
+import { problemRegistry } from "../problem_module.ts";
 import { DEFAULT_QUEUE, type QueueSettings, redact } from "./spec.ts";
 export { redact } from "./spec.ts";
 
@@ -106,7 +107,7 @@ const REPO_ROOT = fromFileUrl(new URL("../../", import.meta.url));
 
 /**
  * A hash of the code a rollout runs: the contents of every local module in the import graph of
- * the rollout worker (every registered problem) and of `problemModule` if given, the npm packages
+ * the rollout worker, of every registered problem's module and of `problemModule` if given, the npm packages
  * they use with their versions, the Deno version and the protocol. A run and a worker agree on it
  * or the worker never sees the run's rollouts. Paths count relative to the checkout, so two
  * machines with the same code in different folders agree. Read from disk at each call (a tenth
@@ -122,16 +123,21 @@ const GraphSchema = z.object({
 }).loose();
 
 async function computeSourceHash(problemModule?: string): Promise<string> {
-  const roots = [ROLLOUT_ENTRY, ...(problemModule ? [moduleUrl(problemModule)] : [])];
+  // The worker thread imports its problem's module at run time: every registered problem's module counts.
+  const registered = new Set(Object.values(await problemRegistry()));
+  const roots = [ROLLOUT_ENTRY, ...registered, ...(problemModule ? [moduleUrl(problemModule)] : [])];
   const files = new Map<string, string>();
   const packages = new Set<string>();
-  for (const root of roots) {
-    const out = await new Deno.Command(Deno.execPath(), {
+  const graphs = await Promise.all(roots.map((root) =>
+    new Deno.Command(Deno.execPath(), {
       args: ["info", "--json", root],
       stdout: "piped",
       stderr: "piped",
       env: { NO_COLOR: "1" },
-    }).output();
+    }).output()
+  ));
+  for (const [i, out] of graphs.entries()) {
+    const root = roots[i];
     if (!out.success) {
       throw new Error(
         `cannot read the module graph of ${root}: ${

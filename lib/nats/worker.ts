@@ -16,7 +16,7 @@ import type { KV } from "@nats-io/kv";
 import { RolloutPool } from "../pool.ts";
 import { invalid, type RolloutResult } from "../rollout.ts";
 import type { Problem } from "../problem.ts";
-import { PROBLEMS } from "../../problems/mod.ts";
+import { loadProblemModule, registeredProblems } from "../problem_module.ts";
 import {
   connectError,
   connectionOptions,
@@ -46,7 +46,7 @@ export interface WorkerOptions {
   readonly nats: string;
   /** Rollouts at once (worker threads). */
   readonly concurrency: number;
-  /** A module exporting problems outside problems/mod.ts (a path or URL). */
+  /** A module exporting problems outside the registry (a path or URL). */
   readonly problemModule?: string;
   /** Name in heartbeats and results (default host-pid-random). */
   readonly id?: string;
@@ -82,12 +82,13 @@ export class NatsWorker {
 
   static async start(options: WorkerOptions): Promise<NatsWorker> {
     const module = options.problemModule ? moduleUrl(options.problemModule) : undefined;
-    const problems = new Map<string, Problem>(Object.entries(PROBLEMS));
+    const problems = new Map<string, Problem>(Object.entries(await registeredProblems()));
     if (module) {
       const exports = await import(module) as Record<string, unknown>;
       const found = Object.values(exports).filter(isProblem);
       if (found.length === 0) throw new Error(`${options.problemModule} exports no problem`);
-      for (const p of found) problems.set(p.name, p);
+      // Loaded through the contract's check, which also remembers the module for the worker threads.
+      for (const p of found) problems.set(p.name, await loadProblemModule(module, p.name));
     }
     const hash = await sourceHash(module);
     const id = options.id ?? `${hostname()}-${Deno.pid}-${crypto.randomUUID().slice(0, 4)}`;
@@ -275,8 +276,7 @@ export class NatsWorker {
       const problem = this.problems.get(name);
       if (!problem) return undefined;
       pool = new RolloutPool({
-        problem,
-        problemModule: PROBLEMS[name] === problem ? undefined : this.options.problemModule,
+        problem, // loaded from its module (the registry's or --problem-module), which the threads import
         size: this.options.concurrency,
         timeoutMs: 120_000,
       });
@@ -352,7 +352,7 @@ Takes rollouts of runs started with \`deno task run <problem> --executor URL\` a
                          nats://token@host, or NATS_TOKEN, NATS_USER/NATS_PASSWORD, NATS_CREDS,
                          NATS_NKEY; TLS files in NATS_TLS_CA, NATS_TLS_CERT, NATS_TLS_KEY)
   --concurrency N        rollouts at once, one worker thread each (default: one per core)
-  --problem-module FILE  a module exporting problems outside problems/mod.ts (the run must name
+  --problem-module FILE  a module exporting problems outside the registry (the run must name
                          the same module)
   --name NAME            this worker's name in heartbeats and results (default host-pid-xxxx)
   --help                 this text
