@@ -1,28 +1,107 @@
 /**
- * TTT-Discover toolkit: test-time reinforcement learning for open problems.
+ * TTT-Discover: test-time reinforcement learning for open problems. What a user runs, reads, plots
+ * and defines; the method's internals (the run store, the move grammar's tokens, the policies) stay
+ * in lib/.
+ *
+ * Run a discovery and get its summary (with `out`, the run directory also holds the Parquet tables,
+ * best.json and report.svg):
  *
  * ```ts
- * import { discover } from "./mod.ts";
- * for await (const step of discover({ config: { problem: "erdos", steps: 5 } })) {
+ * import { runDiscovery } from "./mod.ts";
+ * const summary = await runDiscovery({ config: { problem: "erdos", steps: 5 }, out: "runs" });
+ * console.log(summary.best.value, summary.stoppedBy, summary.runDir);
+ * ```
+ *
+ * Watch it step by step, then plot a run from its tables:
+ *
+ * ```ts
+ * import { discover, progressPlot, readRunTables } from "./mod.ts";
+ * for await (const step of discover({ config: { problem: "erdos", steps: 5 }, out: "runs" })) {
  *   console.log(step.step, step.best.value);
  * }
+ * const svg = progressPlot(readRunTables("runs/erdos/<run-id>").steps);
  * ```
+ *
+ * A problem of your own is one module (README, "Your own problem"); its types, `rewardFor` and zod
+ * are here and, lighter for rollout workers, in `ttt-discover/kit`.
+ *
+ * @module
  */
-export { archiveRows, discover } from "./lib/loop.ts";
+
+// Run
+export { discover } from "./lib/loop.ts";
 export type { BestState, DiscoverOptions, RunSummary, StepReport } from "./lib/loop.ts";
+export { runDiscovery, type RunDiscoveryOptions } from "./lib/discovery.ts";
+export {
+  ConfigError,
+  resolveConfig,
+  type RunConfig,
+  type RunConfigInput,
+  RunConfigSchema,
+} from "./lib/config.ts";
 export type { Executor, ExecutorSpec, ExecutorStatus } from "./lib/executor.ts";
-export { resolveConfig, type RunConfig, type RunConfigInput, RunConfigSchema } from "./lib/config.ts";
-export { Archive, type ArchiveEntry, type ArchiveOptions, type ReuseRule } from "./lib/archive.ts";
-export * from "./lib/objective.ts";
-export type * from "./lib/policy/policy.ts";
-export { BuiltinPolicy } from "./lib/policy/builtin.ts";
-export { createPolicy } from "./lib/policy/mod.ts";
-export * from "./lib/grammar.ts";
-export type { Direction, Evaluation, Problem } from "./lib/problem.ts";
-export { Rng } from "./lib/rng.ts";
-export type { AttemptRow, StateRow, StepRow } from "./lib/records.ts";
-export * from "./lib/store.ts";
-export * from "./lib/plot.ts";
-export { ATTEMPT_COLUMNS, frameToRows, STATE_COLUMNS, STEP_COLUMNS } from "./lib/tables.ts";
+export type { PolicyUsage } from "./lib/policy/policy.ts";
 export { loadProblem, problemNames } from "./lib/problem_module.ts";
-export * from "./lib/ablation.ts";
+
+// Define a problem
+export {
+  type Direction,
+  type Evaluation,
+  logChoices,
+  type Move,
+  type MoveContext,
+  type MoveGrammar,
+  moveParam,
+  pastDeadline,
+  type Problem,
+  type Program,
+  rewardFor,
+  type Rng,
+  withinLogBin,
+} from "./lib/kit.ts";
+import { z as zod } from "zod";
+/** zod (https://zod.dev), for a problem's options schema and state codec. */
+export const z: typeof zod = zod;
+
+// Read a run
+export { archiveRows } from "./lib/loop.ts";
+export { type BestRecord, readRunTables, RunStoreError, type RunTables } from "./lib/store.ts";
+export type { AttemptRow, StateRow, StepRow } from "./lib/records.ts";
+export {
+  ATTEMPT_COLUMNS,
+  type ColumnKind,
+  frameToRows,
+  STATE_COLUMNS,
+  STEP_COLUMNS,
+  type TableSpec,
+} from "./lib/tables.ts";
+
+// Plot
+export {
+  ablationPlot,
+  archiveTreePlot,
+  type CurveRow,
+  display,
+  type ProgressOptions,
+  progressPlot,
+  renderPlot,
+  stackFigures,
+  type SvgDisplay,
+} from "./lib/plot.ts";
+export { REPORT_FILE, runReport } from "./lib/report.ts";
+import * as ObservablePlot from "@observablehq/plot";
+/** Observable Plot (https://observablehq.com/plot/), for figures of your own: render them with renderPlot. */
+export const Plot: typeof import("@observablehq/plot") = ObservablePlot;
+
+// Ablations
+export {
+  type AblationOptions,
+  type CurvePoint,
+  mannWhitneyP,
+  runAblation,
+  summarise,
+  summaryMarkdown,
+  type SummaryRow,
+  type Variant,
+  VARIANTS,
+} from "./lib/ablation.ts";

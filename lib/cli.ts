@@ -26,7 +26,7 @@ import {
 } from "./flags.ts";
 import { discover, type RunSummary, type StepReport } from "./loop.ts";
 import { parseExecutorSpec } from "./nats/spec.ts";
-import { writeReport } from "./report.ts";
+import { REPORT_FILE } from "./report.ts";
 import type { Problem } from "./problem.ts";
 import {
   isModuleSpecifier,
@@ -424,8 +424,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   if (summary.runDir) {
-    const report = await writeReport(summary.runDir, problem, summary);
-    console.log(`run directory: ${summary.runDir}\nreport: ${report}`);
+    console.log(`run directory: ${summary.runDir}\nreport: ${join(summary.runDir, REPORT_FILE)}`);
   }
   return code;
 }

@@ -414,15 +414,24 @@ const ResolvedConfigSchema = RunConfigSchema.refine(
  */
 export class ConfigError extends Error {
   override name = "ConfigError";
-  /** Zod's issues, for a caller that wants them one by one. */
-  readonly issues: readonly z.core.$ZodIssue[];
-  constructor(issues: readonly z.core.$ZodIssue[]) {
+  /** What is wrong, one issue per field (zod's issues), for a caller that wants them one by one. */
+  readonly issues: readonly ConfigIssue[];
+  /** The error of these issues. */
+  constructor(issues: readonly ConfigIssue[]) {
     super(`invalid run configuration: ${issues.map(describeIssue).join("; ")}`);
     this.issues = issues;
   }
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** One thing wrong with a run configuration. */
+export interface ConfigIssue {
+  /** Where: the field, e.g. `["steps"]`; empty for the configuration as a whole. */
+  readonly path: readonly PropertyKey[];
+  /** What is wrong, in zod's words. */
+  readonly message: string;
+}
+
+function describeIssue(issue: ConfigIssue): string {
   const field = issue.path.join(".");
   const flag = flagOf(String(issue.path[0] ?? ""));
   return `${field || "config"}${flag ? ` (${flag})` : ""}: ${issue.message}`;

@@ -38,6 +38,7 @@ import { type BestRecord, newRunId, type ResumedRun, RunStore, RunStoreError } f
 import { z } from "zod";
 import { join } from "node:path";
 import { encodeJson } from "./json.ts";
+import { REPORT_FILE, runReport } from "./report.ts";
 
 /** Stream labels for deriveSeed, so no two uses of the seed share a stream. */
 const STREAM = { init: 1, select: 2, sample: 3, rollout: 4 } as const;
@@ -186,6 +187,8 @@ export async function* discover(options: DiscoverOptions): AsyncGenerator<StepRe
     try {
       await store.writeText("best.json", encodeJson(bestRecord(problem, loop.best, certified), true));
       await store.finish();
+      // After the tables are final: a figure that fails cannot cost the run its data.
+      await store.writeText(REPORT_FILE, runReport(problem, steps, loop.best));
     } finally {
       store.release();
     }

@@ -1,16 +1,21 @@
 /**
- * Figures for notebooks and the CLI's report: Observable Plot rendered on a linkedom DOM to
+ * Figures for notebooks and the run report: Observable Plot rendered on a linkedom DOM to
  * standalone SVG strings (xmlns set, white background), so the same string can be shown in
- * Jupyter, written to report.svg, or opened in a browser.
+ * Jupyter, written to report.svg, or opened in a browser. The run figures take a run's rows as the
+ * loop reports them or its tables as `readRunTables` reads them; a problem's own figures live with
+ * the problem (e.g. problems/erdos/figures.ts) and use renderPlot and stackFigures.
  */
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
+import type pl from "nodejs-polars";
 import type { StateRow, StepRow } from "./records.ts";
+import { frameToRows, STATE_COLUMNS, STEP_COLUMNS, type TableSpec } from "./tables.ts";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const WIDTH = 640;
 const FONT = "system-ui, sans-serif";
-const ACCENT = "#d62728";
+/** The colour that marks what a figure is about: a record, a maximum, the best state. */
+export const ACCENT = "#d62728";
 
 type PlotDocument = NonNullable<Plot.PlotOptions["document"]>;
 
@@ -44,14 +49,21 @@ export function renderPlot(options: Plot.PlotOptions): string {
   return node.outerHTML;
 }
 
-function format(value: number): string {
+/** A number in six significant digits, for labels. */
+export function formatNumber(value: number): string {
   return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value);
 }
 
+const format = formatNumber;
 const finite = (value: number) => Number.isFinite(value);
 
-/** A centred message instead of a blank frame when there is nothing to draw yet. */
-function emptyNote(count: number, message: string): Plot.Markish[] {
+/** Rows as given, or read from a table as `readRunTables` returns it (snake_case columns). */
+function rowsOf<Row>(spec: TableSpec<Row>, rows: readonly Row[] | pl.DataFrame): readonly Row[] {
+  return Array.isArray(rows) ? rows : frameToRows(spec, rows as pl.DataFrame);
+}
+
+/** A centred message instead of a blank frame when there is nothing to draw yet (marks to spread in). */
+export function emptyNote(count: number, message: string): Plot.Markish[] {
   return count > 0
     ? []
     : [Plot.text([message], { text: (text: string) => text, frameAnchor: "middle", fill: "#888" })];
@@ -60,24 +72,35 @@ function emptyNote(count: number, message: string): Plot.Markish[] {
 // ---------------------------------------------------------------------------------------------
 // Progress
 
+/** How progressPlot labels a run. */
 export interface ProgressOptions {
+  /** Which way is better, for the axis label. */
   direction?: "minimize" | "maximize";
   /** Name of the published quantity, for the axis label. */
   quantity?: string;
   /** The best known value from the literature, drawn as a rule. */
   record?: number;
+  /** A heading above the figure. */
   title?: string;
 }
 
-/** Two panels over steps: the best value so far, and this step's mean and best reward. */
-export function progressPlot(steps: readonly StepRow[], options: ProgressOptions = {}): string {
+/**
+ * Two panels over steps: the best value so far, and this step's mean and best reward. Takes the
+ * step rows a discovery reports (`report.row`, `summary.steps`) or steps.parquet as read
+ * (`readRunTables(dir).steps`).
+ */
+export function progressPlot(
+  steps: readonly StepRow[] | pl.DataFrame,
+  options: ProgressOptions = {},
+): string {
   const { direction, quantity = "value", record, title } = options;
+  const rows = rowsOf(STEP_COLUMNS, steps);
   const better = direction === "minimize"
     ? ", lower is better"
     : direction === "maximize"
     ? ", higher is better"
     : "";
-  const best = steps.filter((row) => finite(row.best));
+  const best = rows.filter((row) => finite(row.best));
   const recordMarks = record === undefined ? [] : [
     Plot.ruleY([record], { stroke: ACCENT, strokeDasharray: "5,4" }),
     Plot.text([record], {
@@ -109,7 +132,7 @@ export function progressPlot(steps: readonly StepRow[], options: ProgressOptions
     { key: "stepBestReward", label: "best reward" },
   ] as const;
   const rewards = series.flatMap(({ key, label }) =>
-    steps.filter((row) => finite(row[key])).map((row) => ({
+    rows.filter((row) => finite(row[key])).map((row) => ({
       step: row.step,
       reward: row[key],
       series: label,
@@ -138,7 +161,7 @@ export function progressPlot(steps: readonly StepRow[], options: ProgressOptions
       ),
     ],
   });
-  return stack([bestPanel, rewardPanel], title);
+  return stackFigures([bestPanel, rewardPanel], title);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,9 +207,15 @@ function layoutTree(states: readonly StateRow[]): Map<number, PlacedState> {
   return placed;
 }
 
-/** The archive as a forest: x = depth, links parent -> child, dots coloured by reward. */
-export function archiveTreePlot(states: readonly StateRow[], options: { title?: string } = {}): string {
-  const placed = layoutTree(states);
+/**
+ * The archive as a forest: x = depth, links parent -> child, dots coloured by reward. Takes the
+ * archive's rows (`archiveRows(report.archive)`) or states.parquet as read (`readRunTables(dir).states`).
+ */
+export function archiveTreePlot(
+  states: readonly StateRow[] | pl.DataFrame,
+  options: { title?: string } = {},
+): string {
+  const placed = layoutTree(rowsOf(STATE_COLUMNS, states));
   const nodes = [...placed.values()].map(({ state, y }) => ({ ...state, y }));
   const links = nodes.flatMap((node) => {
     const parent = placed.get(node.parentId);
@@ -236,7 +265,7 @@ export function archiveTreePlot(states: readonly StateRow[], options: { title?: 
       ]),
     ],
   });
-  return stack([tree, colorBar("reward (black ring: initial state)", color)], options.title);
+  return stackFigures([tree, colorBar("reward (black ring: initial state)", color)], options.title);
 }
 
 /** A continuous colour legend drawn with rects: Plot's own ramp legend needs a canvas. */
@@ -267,74 +296,9 @@ function colorBar(label: string, color: Plot.ScaleOptions & { domain: number[] }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Erdős minimum overlap
-
-/** The step function h on [0, 2] with equal pieces. */
-export function stepFunctionPlot(heights: readonly number[], title?: string): string {
-  const n = heights.length;
-  const points = heights.map((h, i) => ({ x: (2 * i) / n, h }));
-  if (n > 0) points.push({ x: 2, h: heights[n - 1] }); // "step-after" needs the right end of the last piece
-  return stack([
-    renderPlot({
-      height: 260,
-      x: { domain: [0, 2], label: "x", labelArrow: "none" },
-      y: { label: "h(x)", labelArrow: "none", grid: true },
-      marks: [
-        ...emptyNote(n, "no heights"),
-        Plot.areaY(points, { x: "x", y: "h", curve: "step-after", fill: "steelblue", fillOpacity: 0.25 }),
-        Plot.lineY(points, { x: "x", y: "h", curve: "step-after", stroke: "steelblue" }),
-        Plot.ruleY([0]),
-      ],
-    }),
-  ], title);
-}
-
-export interface OverlapOptions {
-  title?: string;
-  /** Name of the curve, for the y axis; default "overlap M". */
-  label?: string;
-}
-
-/**
- * The overlap curve over shifts, with its maximum marked. Entry k of 2n - 1 is the shift by
- * k - (n - 1) pieces of width 2/n, so x runs over (-2, 2).
- */
-export function overlapPlot(overlap: readonly number[], options: OverlapOptions = {}): string {
-  const count = overlap.length;
-  const points = overlap.map((m, k) => ({ x: ((k - (count - 1) / 2) * 4) / (count + 1), m }));
-  const peak = points.filter((point) => finite(point.m)).reduce<typeof points[number] | undefined>(
-    (top, point) => top === undefined || point.m > top.m ? point : top,
-    undefined,
-  );
-  const label = options.label ?? "overlap M";
-  return stack([
-    renderPlot({
-      height: 260,
-      marginRight: 30,
-      x: { domain: [-2, 2], label: "shift x", labelArrow: "none" },
-      y: { label, labelArrow: "none", grid: true },
-      marks: [
-        ...emptyNote(count, "no overlap values"),
-        Plot.lineY(points, { x: "x", y: "m", stroke: "steelblue" }),
-        ...(peak === undefined ? [] : [
-          Plot.ruleX([peak], { x: "x", stroke: ACCENT, strokeDasharray: "4,3" }),
-          Plot.dot([peak], { x: "x", y: "m", fill: ACCENT, r: 4 }),
-          Plot.text([peak], {
-            x: "x",
-            y: "m",
-            text: (point: { x: number; m: number }) => `max ${format(point.m)} at x = ${format(point.x)}`,
-            dy: -10,
-            fill: ACCENT,
-          }),
-        ]),
-      ],
-    }),
-  ], options.title);
-}
-
-// ---------------------------------------------------------------------------------------------
 // Ablations
 
+/** One point of an ablation curve: a variant's best value after so many rollouts on one seed. */
 export interface CurveRow {
   readonly variant: string;
   readonly seed: number;
@@ -365,7 +329,7 @@ export function ablationPlot(
       return { variant, rollouts, median, low: sorted[0], high: sorted[sorted.length - 1] };
     })
   );
-  return stack([
+  return stackFigures([
     renderPlot({
       height: 360,
       marginLeft: 70,
@@ -411,11 +375,6 @@ export function ablationPlot(
 // ---------------------------------------------------------------------------------------------
 // Combining and showing
 
-/** Several figures stacked vertically in one standalone SVG, for report.svg. */
-export function reportSvg(parts: string[]): string {
-  return stack(parts);
-}
-
 interface Size {
   width: number;
   height: number;
@@ -439,8 +398,12 @@ function escapeXml(text: string): string {
 const TITLE_HEIGHT = 30;
 const GAP = 10;
 
-/** Nests each part at its offset (an <svg> inside an <svg> keeps its own coordinates and styles). */
-function stack(parts: readonly string[], title?: string): string {
+/**
+ * Several SVG figures stacked vertically in one standalone SVG, under an optional title (report.svg
+ * is one). Each part is nested at its offset: an <svg> inside an <svg> keeps its own coordinates and
+ * styles.
+ */
+export function stackFigures(parts: readonly string[], title?: string): string {
   const sizes = parts.map(sizeOf);
   const width = Math.max(WIDTH, ...sizes.map((size) => size.width));
   let y = title ? TITLE_HEIGHT : 0;

@@ -1,22 +1,27 @@
-/** The run report: progress per step and the best construction, as one SVG file. */
-import { join } from "node:path";
-import { writeFileAtomic } from "./atomic.ts";
-import type { RunSummary } from "./loop.ts";
-import { progressPlot, reportSvg } from "./plot.ts";
+/**
+ * The run report, report.svg: progress per step and the problem's figures of the best state, in one
+ * SVG file. discover() writes it into the run directory when a run ends (lib/loop.ts).
+ */
+import { progressPlot, stackFigures } from "./plot.ts";
 import type { Problem } from "./problem.ts";
+import type { StepRow } from "./records.ts";
 
-/** Writes report.svg into the run directory and returns its path. */
-export async function writeReport(runDir: string, problem: Problem, summary: RunSummary): Promise<string> {
-  const parts = [
-    progressPlot(summary.steps, {
+/** The report's file name in a run directory. */
+export const REPORT_FILE = "report.svg";
+
+/** The report of a run as one standalone SVG string. */
+export function runReport(
+  problem: Problem,
+  steps: readonly StepRow[],
+  best: { readonly value: number; readonly state: unknown },
+): string {
+  return stackFigures([
+    progressPlot(steps, {
       direction: problem.direction,
       quantity: problem.quantity,
       record: problem.record?.value,
-      title: `${problem.title}: best ${problem.quantity} ${summary.best.value}`,
+      title: `${problem.title}: best ${problem.quantity} ${best.value}`,
     }),
-    ...(problem.figures?.(problem.fromJSON(summary.best.state)) ?? []),
-  ];
-  const path = join(runDir, "report.svg");
-  await writeFileAtomic(path, reportSvg(parts));
-  return path;
+    ...(problem.figures?.(problem.fromJSON(best.state)) ?? []),
+  ]);
 }

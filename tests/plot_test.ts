@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { parseHTML } from "linkedom";
 import type { StateRow, StepRow } from "../lib/records.ts";
-import {
-  archiveTreePlot,
-  display,
-  overlapPlot,
-  progressPlot,
-  reportSvg,
-  stepFunctionPlot,
-} from "../lib/plot.ts";
+import { archiveTreePlot, display, progressPlot, stackFigures } from "../lib/plot.ts";
+import { rowsToFrame, STATE_COLUMNS, STEP_COLUMNS } from "../lib/tables.ts";
+import { overlapPlot, stepFunctionPlot } from "../problems/erdos/figures.ts";
 
 /**
  * A strict well-formedness check (balanced tags, quoted and unique attributes, escaped ampersands,
@@ -182,7 +177,7 @@ Deno.test("every plot accepts empty input and still gives a well-formed SVG", ()
       stepFunctionPlot([]),
       overlapPlot([]),
       overlapPlot([NaN, NaN]),
-      reportSvg([]),
+      stackFigures([]),
     ]
   ) {
     assertStandaloneSvg(svg);
@@ -190,14 +185,27 @@ Deno.test("every plot accepts empty input and still gives a well-formed SVG", ()
   assert.match(progressPlot([]), /no steps yet/);
 });
 
-Deno.test("reportSvg stacks its parts into one standalone SVG", () => {
+Deno.test("stackFigures stacks its parts into one standalone SVG", () => {
   const parts = [stepFunctionPlot([0.5, 0.5]), overlapPlot([1, 2, 1])];
-  const svg = reportSvg(parts);
+  const svg = stackFigures(parts);
   assertStandaloneSvg(svg);
   assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="640" height="530"/); // 260 + 10 + 260
   assert.equal(marks(svg, "area", "path"), 1);
   assert.match(svg, /<svg x="0" y="270"/);
-  assert.throws(() => reportSvg(["<figure></figure>"]), /not an SVG/);
+  assert.throws(() => stackFigures(["<figure></figure>"]), /not an SVG/);
+});
+
+Deno.test("progressPlot and archiveTreePlot take a run's tables as read, and draw what the rows draw", () => {
+  const steps = [step(0, 0.5), step(1, 0.45), step(2, 0.42)];
+  const states = [state(0, 0, 0, 0.1, true), state(1, 0, 1, 0.3), state(2, 1, 2, 0.4)];
+  assert.equal(progressPlot(rowsToFrame(STEP_COLUMNS, steps)), progressPlot(steps));
+  assert.equal(archiveTreePlot(rowsToFrame(STATE_COLUMNS, states)), archiveTreePlot(states));
+});
+
+Deno.test("stackFigures puts a title above its parts", () => {
+  const svg = stackFigures([stepFunctionPlot([0.5, 0.5])], "a <title>");
+  assertStandaloneSvg(svg);
+  assert.match(svg, /font-weight="bold"[^>]*>a &#60;title&#62;<\/text>/);
 });
 
 Deno.test("display returns the SVG string outside Jupyter", () => {
