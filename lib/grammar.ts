@@ -188,3 +188,98 @@ export const ProgramSchema = z.array(z.object({
   op: z.string(),
   params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
 }));
+
+/** A parameter of an operator, as `defineMoves` takes it: its choices (one token each), optionally described. */
+export interface ParamDef {
+  readonly choices: readonly ParamValue[];
+  readonly description?: string;
+}
+
+/** An operator, as `defineMoves` takes it: its parameters by name, in token order. */
+export interface OperatorDef {
+  readonly description: string;
+  readonly params?: Readonly<Record<string, ParamDef>>;
+}
+
+/** The parameter values a move of operator `O` carries, typed from their choices. */
+export type ParamValues<O extends OperatorDef> = O["params"] extends Readonly<Record<string, ParamDef>>
+  ? { readonly [K in keyof O["params"]]: O["params"][K]["choices"][number] }
+  : Record<never, never>;
+
+/** One handler per operator: it gets the move's checked, typed parameter values. */
+export type MoveHandlers<Ops extends Readonly<Record<string, OperatorDef>>, R> = {
+  readonly [K in keyof Ops]: (params: ParamValues<Ops[K]>) => R;
+};
+
+/** A move grammar with its typed dispatch (see `defineMoves`). */
+export interface Moves<Ops extends Readonly<Record<string, OperatorDef>>> {
+  readonly grammar: MoveGrammar;
+  /** Checks every move of a program against the grammar before any work is spent on it; throws otherwise. */
+  check(program: Program): void;
+  /**
+   * Calls the handler of the move's operator with the move's parameter values, each checked to be one of
+   * its choices: an unknown operator or a value that is not a choice throws (moves reach `apply` from files
+   * and other processes too), never a silent default.
+   */
+  dispatch<R>(move: Move, handlers: MoveHandlers<Ops, R>): R;
+}
+
+/**
+ * A move grammar and its typed dispatch from one table: operators in token order, each with its
+ * parameters (in token order) and their choices. `name` labels errors (`unknown erdos operator "x"`);
+ * `omit` leaves operators out of this grammar (a variant without them) while handlers stay typed.
+ *
+ * ```ts
+ * const MOVES = defineMoves({
+ *   name: "points",
+ *   maxMoves: 3,
+ *   operators: {
+ *     push: { description: "push the closest pair apart", params: { size: { choices: [0.01, 0.1] } } },
+ *     jitter: { description: "move every point at random", params: { size: { choices: [0.01, 0.1] } } },
+ *   },
+ * });
+ * // MOVES.grammar is the problem's grammar; in apply, for each move:
+ * // state = MOVES.dispatch(move, { push: (p) => push(state, p.size), jitter: (p) => jitter(state, p.size, rng) });
+ * ```
+ */
+export function defineMoves<const Ops extends Readonly<Record<string, OperatorDef>>>(spec: {
+  readonly name: string;
+  readonly maxMoves: number;
+  readonly operators: Ops;
+  readonly omit?: readonly (keyof Ops & string)[];
+}): Moves<Ops> {
+  const grammar: MoveGrammar = {
+    maxMoves: spec.maxMoves,
+    operators: Object.entries(spec.operators)
+      .filter(([name]) => !spec.omit?.includes(name))
+      .map(([name, op]) => ({
+        name,
+        description: op.description,
+        params: Object.entries(op.params ?? {}).map(([param, p]) =>
+          p.description === undefined
+            ? { name: param, choices: p.choices }
+            : { name: param, choices: p.choices, description: p.description }
+        ),
+      })),
+  };
+  const operatorOf = (move: Move): OperatorSpec => {
+    const op = grammar.operators.find((o) => o.name === move.op);
+    if (!op) throw new Error(`unknown ${spec.name} operator "${move.op}"`);
+    return op;
+  };
+  const valuesOf = (move: Move): Record<string, ParamValue> => {
+    const values: Record<string, ParamValue> = {};
+    for (const p of operatorOf(move).params) values[p.name] = moveParam(grammar, move, p.name);
+    return values;
+  };
+  return {
+    grammar,
+    check(program) {
+      for (const move of program) valuesOf(move);
+    },
+    dispatch(move, handlers) {
+      const values = valuesOf(move);
+      return (handlers[move.op] as (params: Record<string, ParamValue>) => never)(values);
+    },
+  };
+}

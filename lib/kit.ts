@@ -9,10 +9,21 @@ export { z } from "zod";
 export {
   type Direction,
   type Evaluation,
+  invalid,
   type MoveContext,
   pastDeadline,
   type Problem,
   rewardFor,
 } from "./problem.ts";
-export { logChoices, type Move, type MoveGrammar, moveParam, type Program, withinLogBin } from "./grammar.ts";
+export {
+  defineMoves,
+  logChoices,
+  type Move,
+  type MoveGrammar,
+  moveParam,
+  type Moves,
+  type ParamValues,
+  type Program,
+  withinLogBin,
+} from "./grammar.ts";
 export type { Rng } from "./rng.ts";

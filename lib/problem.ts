@@ -152,6 +152,13 @@ export interface JudgeResult {
   readonly output: string;
 }
 
+/** The verdict on an unusable state: invalid, with no value and no reward, and why. */
+export function invalid(error: string, details?: Readonly<Record<string, unknown>>): Evaluation {
+  return details === undefined
+    ? { valid: false, value: null, reward: 0, error }
+    : { valid: false, value: null, reward: 0, error, details };
+}
+
 /** The reward convention: higher is better, strictly positive for any valid state. */
 export function rewardFor(direction: Direction, value: number): number {
   return direction === "minimize" ? 1 / value : value;

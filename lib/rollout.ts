@@ -4,8 +4,10 @@
  * bit-identical results.
  */
 import type { Program } from "./grammar.ts";
-import type { Evaluation, Problem } from "./problem.ts";
+import { type Evaluation, invalid, type Problem } from "./problem.ts";
 import { Rng } from "./rng.ts";
+
+export { invalid };
 
 export interface RolloutTask {
   readonly id: number;
@@ -32,10 +34,6 @@ export interface RolloutResult {
   readonly durationMs: number;
   /** The program was still running at its deadline, so its moves returned early. */
   readonly cutShort?: boolean;
-}
-
-export function invalid(error: string): Evaluation {
-  return { valid: false, value: null, reward: 0, error };
 }
 
 export async function runRollout(problem: Problem, task: RolloutTask): Promise<RolloutResult> {

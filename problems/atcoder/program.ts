@@ -13,7 +13,13 @@
 import * as Plot from "@observablehq/plot";
 import { z } from "zod";
 import { renderPlot } from "../../lib/plot.ts";
-import type { Evaluation, JudgeResult, ParsedProgram, PromptContext } from "../../lib/problem.ts";
+import {
+  type Evaluation,
+  invalid,
+  type JudgeResult,
+  type ParsedProgram,
+  type PromptContext,
+} from "../../lib/problem.ts";
 import { cutMiddle } from "../../lib/prompting.ts";
 import { cleanOutput } from "../../lib/sandbox/clean.ts";
 import { canonicalJson, programVerdicts, sha256 } from "../../lib/verdicts.ts";
@@ -76,10 +82,6 @@ export interface ContestPrograms<I> {
   readonly starter: () => string;
   readonly loadCases: (spec: CaseSpec) => readonly ContestCase<I>[];
   readonly scoreOutput: (input: I, stdout: string) => { score: number; error?: string };
-}
-
-function invalid(error: string): Evaluation {
-  return { valid: false, value: null, reward: 0, error };
 }
 
 const formatScore = (x: number) => Number.isInteger(x) ? x.toLocaleString("en-US") : x.toPrecision(8);

@@ -6,7 +6,7 @@
  * rollout's own rng around the chosen grid value, so rollouts of one program from one parent
  * differ. Every move watches context.deadline and returns its best valid iterate when it passes.
  */
-import { type MoveGrammar, moveParam, type OperatorSpec, type Program } from "../../lib/grammar.ts";
+import { defineMoves, type MoveGrammar, type Program } from "../../lib/grammar.ts";
 import { type MoveContext, pastDeadline } from "../../lib/problem.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { adam, improves, normalise, type Parametrisation } from "./gradient.ts";
@@ -22,87 +22,77 @@ export function jitter(value: number, rng: Rng): number {
   return value * 2 ** (2 * rng.next() - 1);
 }
 
-function adamOperator(variant: Variant): OperatorSpec {
-  const parametrisations = variant === "ac3" ? ["free"] : ["clip", "square"];
-  return {
-    name: "adam",
-    description: variant === "ac2"
-      ? "Adam ascent on the smooth ratio L2^2 / (L1 LSE(c)) (FFT gradient)"
-      : "Adam on the log-sum-exp smoothed maximum of the autoconvolution (FFT gradient)",
-    params: [
-      { name: "iters", choices: [100, 1000, 10000], description: "the budget (FFT pairs)" },
-      {
-        name: "lr",
-        choices: [1e-6, 1e-4, 0.003, 0.03, 0.1],
-        description: "in units of the mean |height|, jittered x2^U(-1,1)",
+/** The grammar of one variant: C2 has no LP move; the positivity and the kinds of noise differ. */
+function movesOf(variant: Variant) {
+  return defineMoves({
+    name: variant,
+    maxMoves: 3,
+    omit: variant === "ac2" ? ["lp"] : [],
+    operators: {
+      adam: {
+        description: variant === "ac2"
+          ? "Adam ascent on the smooth ratio L2^2 / (L1 LSE(c)) (FFT gradient)"
+          : "Adam on the log-sum-exp smoothed maximum of the autoconvolution (FFT gradient)",
+        params: {
+          iters: { choices: [100, 1000, 10000], description: "the budget (FFT pairs)" },
+          lr: {
+            choices: [1e-6, 1e-4, 0.003, 0.03, 0.1],
+            description: "in units of the mean |height|, jittered x2^U(-1,1)",
+          },
+          temp: { choices: [1e-2, 1e-4, 1e-6, 1e-8], description: "relative softmax temperature, jittered" },
+          anneal: { choices: [true, false], description: "cool from 30x temp" },
+          param: {
+            choices: (variant === "ac3" ? ["free"] : ["clip", "square"]) as readonly Parametrisation[],
+            description: "positivity: clip to 0, or a = x^2",
+          },
+          patience: {
+            choices: [0, 30, 300],
+            description: "stalled this many iterations: lr / 10 from the best (0: never)",
+          },
+        },
       },
-      {
-        name: "temp",
-        choices: [1e-2, 1e-4, 1e-6, 1e-8],
-        description: "relative softmax temperature, jittered",
+      lp: {
+        description: "sequential LP on every near-tight convolution position, adaptive trust radius (HiGHS)",
+        params: {
+          iters: { choices: [5, 20, 100], description: "most LP solves; stops earlier when converged" },
+          tight: { choices: [1e-3, 1e-5, 1e-7], description: "rows: positions this close to the max" },
+          resolution: { choices: [32, 128, 512], description: "most variables (block-constant steps)" },
+          radius: { choices: [1e-4, 1e-3, 1e-2], description: "initial trust radius, jittered" },
+        },
       },
-      { name: "anneal", choices: [true, false], description: "cool from 30x temp" },
-      { name: "param", choices: parametrisations, description: "positivity: clip to 0, or a = x^2" },
-      {
-        name: "patience",
-        choices: [0, 30, 300],
-        description: "stalled this many iterations: lr / 10 from the best (0: never)",
+      basin: {
+        description:
+          "basin hopping: kick the best iterate (everywhere or one window), re-optimise with Adam, keep the best",
+        params: {
+          restarts: { choices: [2, 4, 8] },
+          iters: { choices: [100, 1000], description: "Adam iterations per restart" },
+          scale: { choices: [1e-5, 1e-3, 0.03], description: "kick size and Adam step, jittered" },
+          temp: { choices: variant === "ac2" ? [1e-2, 1e-4] : [1e-3, 1e-5, 1e-7] },
+          kind: { choices: ["gaussian", "local"] },
+        },
       },
-    ],
-  };
+      resample: {
+        description: "up- or downsample the step function (x2 repeats each piece: the constant is unchanged)",
+        params: {
+          to: { choices: ["x2", "x1.5", "x0.5", "n600", "n2400", "n9600", "n30000"] },
+          interp: { choices: ["constant", "linear"] },
+        },
+      },
+      perturb: {
+        description: "noise on the heights: everywhere, on a window, or one window zeroed/flipped",
+        params: {
+          kind: { choices: ["gaussian", "local", variant === "ac3" ? "flip" : "zero"] },
+          scale: { choices: [0.003, 0.01, 0.03, 0.1, 0.3], description: "relative to mean |height|" },
+        },
+      },
+    },
+  });
 }
 
-const LP_OPERATOR: OperatorSpec = {
-  name: "lp",
-  description: "sequential LP on every near-tight convolution position, adaptive trust radius (HiGHS)",
-  params: [
-    { name: "iters", choices: [5, 20, 100], description: "most LP solves; stops earlier when converged" },
-    { name: "tight", choices: [1e-3, 1e-5, 1e-7], description: "rows: positions this close to the max" },
-    { name: "resolution", choices: [32, 128, 512], description: "most variables (block-constant steps)" },
-    { name: "radius", choices: [1e-4, 1e-3, 1e-2], description: "initial trust radius, jittered" },
-  ],
-};
-
-function basinOperator(variant: Variant): OperatorSpec {
-  return {
-    name: "basin",
-    description:
-      "basin hopping: kick the best iterate (everywhere or one window), re-optimise with Adam, keep the best",
-    params: [
-      { name: "restarts", choices: [2, 4, 8] },
-      { name: "iters", choices: [100, 1000], description: "Adam iterations per restart" },
-      { name: "scale", choices: [1e-5, 1e-3, 0.03], description: "kick size and Adam step, jittered" },
-      { name: "temp", choices: variant === "ac2" ? [1e-2, 1e-4] : [1e-3, 1e-5, 1e-7] },
-      { name: "kind", choices: ["gaussian", "local"] },
-    ],
-  };
-}
-
-const RESAMPLE_OPERATOR: OperatorSpec = {
-  name: "resample",
-  description: "up- or downsample the step function (x2 repeats each piece: the constant is unchanged)",
-  params: [
-    { name: "to", choices: ["x2", "x1.5", "x0.5", "n600", "n2400", "n9600", "n30000"] },
-    { name: "interp", choices: ["constant", "linear"] },
-  ],
-};
-
-function perturbOperator(variant: Variant): OperatorSpec {
-  return {
-    name: "perturb",
-    description: "noise on the heights: everywhere, on a window, or one window zeroed/flipped",
-    params: [
-      { name: "kind", choices: ["gaussian", "local", variant === "ac3" ? "flip" : "zero"] },
-      { name: "scale", choices: [0.003, 0.01, 0.03, 0.1, 0.3], description: "relative to mean |height|" },
-    ],
-  };
-}
+const MOVES = { ac1: movesOf("ac1"), ac2: movesOf("ac2"), ac3: movesOf("ac3") };
 
 export function grammarFor(variant: Variant): MoveGrammar {
-  const operators = [adamOperator(variant)];
-  if (variant !== "ac2") operators.push(LP_OPERATOR);
-  operators.push(basinOperator(variant), RESAMPLE_OPERATOR, perturbOperator(variant));
-  return { maxMoves: 3, operators };
+  return MOVES[variant].grammar;
 }
 
 function targetPieces(variant: Variant, n: number, to: string): number {
@@ -197,52 +187,46 @@ export function basinHop(
   return best;
 }
 
-async function applyMove(
+function applyMove(
   variant: Variant,
   move: Program[number],
   a: Float64Array,
   rng: Rng,
   deadline: number | undefined,
-) {
-  const grammar = grammarFor(variant);
-  const p = (name: string) => moveParam(grammar, move, name);
-  switch (move.op) {
-    case "adam":
-      return adam(variant, a, {
-        iterations: p("iters") as number,
-        learningRate: jitter(p("lr") as number, rng),
-        temperature: jitter(p("temp") as number, rng),
-        anneal: p("anneal") as boolean,
-        parametrisation: p("param") as Parametrisation,
-        patience: p("patience") as number,
+): Float64Array | Promise<Float64Array> {
+  return MOVES[variant].dispatch<Float64Array | Promise<Float64Array>>(move, {
+    adam: (p) =>
+      adam(variant, a, {
+        iterations: p.iters,
+        learningRate: jitter(p.lr, rng),
+        temperature: jitter(p.temp, rng),
+        anneal: p.anneal,
+        parametrisation: p.param,
+        patience: p.patience,
         deadline,
-      });
-    case "lp":
-      return await sequentialLp(a, {
-        iterations: p("iters") as number,
-        tight: p("tight") as number,
-        resolution: p("resolution") as number,
-        radius: p("radius") as number,
+      }),
+    lp: (p) =>
+      sequentialLp(a, {
+        iterations: p.iters,
+        tight: p.tight,
+        resolution: p.resolution,
+        radius: p.radius,
         signed: variant === "ac3",
         rng,
         deadline,
-      });
-    case "basin":
-      return basinHop(variant, a, {
-        restarts: p("restarts") as number,
-        iterations: p("iters") as number,
-        scale: p("scale") as number,
-        temperature: p("temp") as number,
-        kind: p("kind") as "gaussian" | "local",
+      }),
+    basin: (p) =>
+      basinHop(variant, a, {
+        restarts: p.restarts,
+        iterations: p.iters,
+        scale: p.scale,
+        temperature: p.temp,
+        kind: p.kind,
         deadline,
-      }, rng);
-    case "resample":
-      return resample(a, targetPieces(variant, a.length, p("to") as string), p("interp") as string);
-    case "perturb":
-      return perturb(a, p("kind") as string, p("scale") as number, variant === "ac3", rng);
-    default:
-      throw new Error(`unknown ${variant} operator "${move.op}"`);
-  }
+      }, rng),
+    resample: (p) => resample(a, targetPieces(variant, a.length, p.to), p.interp),
+    perturb: (p) => perturb(a, p.kind, p.scale, variant === "ac3", rng),
+  });
 }
 
 /**

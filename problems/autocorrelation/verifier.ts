@@ -15,7 +15,7 @@
  * Everything is recomputed from the heights; nothing here throws.
  */
 import type { Evaluation } from "../../lib/problem.ts";
-import { rewardFor } from "../../lib/problem.ts";
+import { invalid, rewardFor } from "../../lib/problem.ts";
 import { autoconvolutionPlan, directAutoconvolution } from "../../lib/numeric/fft_convolution.ts";
 
 export const MAX_PIECES = 200_000;
@@ -131,10 +131,6 @@ export function secondNorms(c: ArrayLike<number>): SecondNorms {
     prev = next;
   }
   return { l2sq: (h / 3) * (l2[0] + l2[1]), l1: h * (l1[0] + l1[1]), linf };
-}
-
-function invalid(error: string): Evaluation {
-  return { valid: false, value: null, reward: 0, error };
 }
 
 /** The published constant of one variant; never throws. */

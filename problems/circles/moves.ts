@@ -4,85 +4,55 @@
  * and a move cut short by the deadline returns the best of them. Budgets are counts (hops,
  * restarts, iterations) that the policy chooses; randomness comes from the rollout's own stream.
  */
-import { type MoveGrammar, moveParam, type ParamValue, type Program } from "../../lib/grammar.ts";
+import { defineMoves, type Program } from "../../lib/grammar.ts";
 import { type MoveContext, pastDeadline } from "../../lib/problem.ts";
 import { settle } from "./local.ts";
 import { descend, hop, restart } from "./operators.ts";
 import { type Packing, packingOf, stateOf } from "./packing.ts";
-import { type Perturbation, PERTURBATIONS } from "./perturb.ts";
+import { PERTURBATIONS } from "./perturb.ts";
 import type { CirclesState } from "./state.ts";
 
-export const grammar: MoveGrammar = {
+export const MOVES = defineMoves({
+  name: "circles",
   maxMoves: 2,
-  operators: [
-    {
-      name: "hop",
+  operators: {
+    hop: {
       description: "basin hopping: perturb the best packing so far, re-optimise, keep it if better; repeat",
-      params: [
-        { name: "perturb", choices: [...PERTURBATIONS] },
-        { name: "k", choices: [1, 2, 3, 5], description: "circles touched per hop" },
-        { name: "hops", choices: [2, 8, 32, 128] },
-      ],
+      params: {
+        perturb: { choices: [...PERTURBATIONS] },
+        k: { choices: [1, 2, 3, 5], description: "circles touched per hop" },
+        hops: { choices: [2, 8, 32, 128] },
+      },
     },
-    {
-      name: "restart",
+    restart: {
       description:
         "multi-start: re-scatter all but the largest `keep` circles, optimise, keep the best start",
-      params: [
-        { name: "starts", choices: [1, 4, 16] },
-        { name: "keep", choices: [0, 8, 16], description: "largest circles kept in place (capped at n)" },
-      ],
+      params: {
+        starts: { choices: [1, 4, 16] },
+        keep: { choices: [0, 8, 16], description: "largest circles kept in place (capped at n)" },
+      },
     },
-    {
-      name: "descend",
+    descend: {
       description:
         "jitter every centre slightly, re-run the penalty method from weight mu, optionally polish by SLP",
-      params: [
-        {
-          name: "mu",
-          choices: [10, 1e3, 1e6],
-          description: "first penalty weight (low lets circles move far)",
-        },
-        { name: "jitter", choices: [1e-6, 1e-3, 1e-2], description: "scale of the centre jitter" },
-        { name: "polish", choices: [0, 10, 40], description: "SLP steps after the penalty method" },
-      ],
+      params: {
+        mu: { choices: [10, 1e3, 1e6], description: "first penalty weight (low lets circles move far)" },
+        jitter: { choices: [1e-6, 1e-3, 1e-2], description: "scale of the centre jitter" },
+        polish: { choices: [0, 10, 40], description: "SLP steps after the penalty method" },
+      },
     },
-  ],
-};
+  },
+});
 
-const param = (move: Program[number], name: string): ParamValue => moveParam(grammar, move, name);
-
-/** Checks every parameter of a move before any work is spent on the program. */
-function validate(move: Program[number]): void {
-  const op = grammar.operators.find((o) => o.name === move.op);
-  if (!op) throw new Error(`unknown circles operator "${move.op}"`);
-  for (const spec of op.params) param(move, spec.name);
-}
+export const grammar = MOVES.grammar;
 
 async function applyMove(move: Program[number], p: Packing, context: MoveContext): Promise<Packing> {
-  switch (move.op) {
-    case "hop":
-      return (await hop(
-        p,
-        param(move, "perturb") as Perturbation,
-        param(move, "k") as number,
-        param(move, "hops") as number,
-        context,
-      )).packing;
-    case "restart":
-      return (await restart(p, param(move, "starts") as number, param(move, "keep") as number, context))
-        .packing;
-    case "descend":
-      return (await descend(
-        p,
-        param(move, "mu") as number,
-        param(move, "jitter") as number,
-        param(move, "polish") as number,
-        context,
-      )).packing;
-    default:
-      throw new Error(`unknown circles operator "${move.op}"`);
-  }
+  const result = await MOVES.dispatch(move, {
+    hop: (v) => hop(p, v.perturb, v.k, v.hops, context),
+    restart: (v) => restart(p, v.starts, v.keep, context),
+    descend: (v) => descend(p, v.mu, v.jitter, v.polish, context),
+  });
+  return result.packing;
 }
 
 /** Centres placed and radii set by the LP; always a valid packing for the strict verifier. */
@@ -98,7 +68,7 @@ export async function settledState(xs: Float64Array, ys: Float64Array): Promise<
  * passed the remaining moves are skipped.
  */
 export async function applyProgram(program: Program, state: CirclesState, context: MoveContext) {
-  for (const move of program) validate(move);
+  MOVES.check(program); // every parameter, before any work is spent on the program
   let p = packingOf(state);
   await settle(p);
   for (const move of program) {

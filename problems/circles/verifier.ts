@@ -9,7 +9,7 @@
  * verifier would need) is reported separately in details.maxViolation. Never throws.
  */
 import type { Evaluation } from "../../lib/problem.ts";
-import { rewardFor } from "../../lib/problem.ts";
+import { invalid, rewardFor } from "../../lib/problem.ts";
 import { exactlyDisjoint, exactSumAtMostOne } from "./exact.ts";
 
 /** Pairs whose float margin exceeds this are settled without exact arithmetic. */
@@ -23,10 +23,6 @@ function describe(x: unknown): string {
 
 function isNumber(x: unknown): x is number {
   return typeof x === "number" && Number.isFinite(x);
-}
-
-function invalid(error: string, details?: Record<string, unknown>): Evaluation {
-  return { valid: false, value: null, reward: 0, error, details };
 }
 
 export interface Violation {

@@ -15,7 +15,8 @@ import { applyProgram, grammar } from "./moves.ts";
 import { formatHeldout, heldoutEvaluation } from "./heldout.ts";
 import { MAGIC_REVERSED } from "./pipeline.ts";
 import { type DenoiseState, stateFromJSON, stateKey } from "./state.ts";
-import { DEFAULT_DATA, evaluatePipeline, invalid, loadTask } from "./task.ts";
+import { DEFAULT_DATA, evaluatePipeline, loadTask } from "./task.ts";
+import { invalid } from "../../lib/problem.ts";
 import {
   type DenoiseProgramState,
   denoisePrompt,

@@ -3,84 +3,57 @@
  * pipeline to one of a few values. Moves are pure functions of the program (no
  * randomness needed), so they are trivially deterministic and bounded.
  */
-import { type MoveGrammar, moveParam, type ParamValue, type Program } from "../../lib/grammar.ts";
+import { defineMoves, type Program } from "../../lib/grammar.ts";
 import { LIBRARY_SCALES, NORM_ORDERS, TRANSFORMS } from "../../lib/scrna/transform.ts";
 import { type Pipeline, PipelineSchema } from "./pipeline.ts";
 import type { DenoiseState } from "./state.ts";
 
-export const grammar: MoveGrammar = {
+export const MOVES = defineMoves({
+  name: "denoise",
   maxMoves: 3,
-  operators: [
-    {
-      name: "transform",
+  operators: {
+    transform: {
       description: "variance-stabilising transform and the order of library-size normalisation",
-      params: [
-        { name: "kind", choices: [...TRANSFORMS] },
-        { name: "order", choices: [...NORM_ORDERS] },
-        { name: "scale", choices: [...LIBRARY_SCALES], description: "cell totals to 1 or to the median" },
-      ],
+      params: {
+        kind: { choices: [...TRANSFORMS] },
+        order: { choices: [...NORM_ORDERS] },
+        scale: { choices: [...LIBRARY_SCALES], description: "cell totals to 1 or to the median" },
+      },
     },
-    {
-      name: "pca",
+    pca: {
       description: "PCA components for the graph",
-      params: [{ name: "size", choices: [10, 20, 30, 50, 75, 100] }],
+      params: { size: { choices: [10, 20, 30, 50, 75, 100] } },
     },
-    {
-      name: "graph",
+    graph: {
       description: "alpha-decay kNN kernel: bandwidth neighbour and decay",
-      params: [
-        { name: "knn", choices: [3, 5, 7, 10, 15] },
-        { name: "decay", choices: [0.5, 1, 2, 4, 8, 40] },
-      ],
+      params: { knn: { choices: [3, 5, 7, 10, 15] }, decay: { choices: [0.5, 1, 2, 4, 8, 40] } },
     },
-    {
-      name: "diffusion",
+    diffusion: {
       description: "diffusion time and self-loop weight (lazier walk)",
-      params: [
-        { name: "t", choices: [1, 2, 3, 4, 6, 8] },
-        { name: "selfLoop", choices: [0, 0.5, 1, 2] },
-      ],
+      params: { t: { choices: [1, 2, 3, 4, 6, 8] }, selfLoop: { choices: [0, 0.5, 1, 2] } },
     },
-    {
-      name: "mix",
+    mix: {
       description: "multi-scale: weight of the mean of P¹X..PᵗX against PᵗX",
-      params: [{ name: "weight", choices: [0, 0.25, 0.5, 0.75, 1] }],
+      params: { weight: { choices: [0, 0.25, 0.5, 0.75, 1] } },
     },
-    {
-      name: "refine",
+    refine: {
       description: "project the diffused matrix on the data's top principal axes, with shrinkage",
-      params: [
-        { name: "rank", choices: [0, 5, 10, 20, 30, 50, 100] },
-        { name: "shrink", choices: [0, 0.25, 0.5, 1, 2] },
-      ],
+      params: { rank: { choices: [0, 5, 10, 20, 30, 50, 100] }, shrink: { choices: [0, 0.25, 0.5, 1, 2] } },
     },
-  ],
-};
+  },
+});
 
-const param = (move: Program[number], name: string): ParamValue => moveParam(grammar, move, name);
+export const grammar = MOVES.grammar;
 
 export function applyMove(p: Pipeline, move: Program[number]): Pipeline {
-  switch (move.op) {
-    case "transform":
-      return {
-        ...p,
-        transform: param(move, "kind") as Pipeline["transform"],
-        order: param(move, "order") as Pipeline["order"],
-        scale: param(move, "scale") as Pipeline["scale"],
-      };
-    case "pca":
-      return { ...p, pca: param(move, "size") as number };
-    case "graph":
-      return { ...p, knn: param(move, "knn") as number, decay: param(move, "decay") as number };
-    case "diffusion":
-      return { ...p, t: param(move, "t") as number, selfLoop: param(move, "selfLoop") as number };
-    case "mix":
-      return { ...p, mix: param(move, "weight") as number };
-    case "refine":
-      return { ...p, rank: param(move, "rank") as number, shrink: param(move, "shrink") as number };
-    default:
-      throw new Error(`unknown denoise operator "${move.op}"`);
-  }
+  return MOVES.dispatch<Pipeline>(move, {
+    transform: (v) => ({ ...p, transform: v.kind, order: v.order, scale: v.scale }),
+    pca: (v) => ({ ...p, pca: v.size }),
+    graph: (v) => ({ ...p, knn: v.knn, decay: v.decay }),
+    diffusion: (v) => ({ ...p, t: v.t, selfLoop: v.selfLoop }),
+    mix: (v) => ({ ...p, mix: v.weight }),
+    refine: (v) => ({ ...p, rank: v.rank, shrink: v.shrink }),
+  });
 }
 
 export function applyProgram(program: Program, state: DenoiseState): DenoiseState {

@@ -17,7 +17,8 @@ import { cleanOutput } from "../../lib/sandbox/clean.ts";
 import { runDenoProgram } from "../../lib/sandbox/deno.ts";
 import { canonicalJson, programVerdicts, sha256 } from "../../lib/verdicts.ts";
 import type { DenoiseState } from "./state.ts";
-import { invalid, loadTask, MIN_POISSON_NORM, scoreDenoised, type Task } from "./task.ts";
+import { loadTask, MIN_POISSON_NORM, scoreDenoised, type Task } from "./task.ts";
+import { invalid } from "../../lib/problem.ts";
 
 export const DENOISE_ENTRY = "denoise";
 export const MAX_DENOISE_CHARS = 100_000;

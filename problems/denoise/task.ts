@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import type { Evaluation } from "../../lib/problem.ts";
+import { invalid } from "../../lib/problem.ts";
 import type { CountDataset } from "../../lib/scrna/dataset.ts";
 import { loadCountsSync } from "../../lib/scrna/load.ts";
 import type { Dense } from "../../lib/scrna/matrix.ts";
@@ -55,10 +56,6 @@ export function preparedFor(task: Task, p: Pipeline): Prepared {
     task.prepared.set(key, prepared);
   }
   return prepared;
-}
-
-export function invalid(error: string, details?: Record<string, unknown>): Evaluation {
-  return { valid: false, value: null, reward: 0, error, details };
 }
 
 /**

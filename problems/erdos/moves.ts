@@ -4,14 +4,7 @@
  * rollout's rng (which makes rollouts from one parent differ) and bounded by counts;
  * the rollout deadline only cuts a move short, and it then returns its best iterate.
  */
-import {
-  logChoices,
-  type MoveGrammar,
-  moveParam,
-  type ParamValue,
-  type Program,
-  withinLogBin,
-} from "../../lib/grammar.ts";
+import { defineMoves, logChoices, type Program, withinLogBin } from "../../lib/grammar.ts";
 import { type MoveContext, pastDeadline } from "../../lib/problem.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { descend } from "./descend.ts";
@@ -20,73 +13,64 @@ import { projectCappedSimplex, verifierSafe } from "./projection.ts";
 import type { ErdosState } from "./state.ts";
 import { MAX_PIECES, rescaleHeights } from "./verifier.ts";
 
-export const grammar: MoveGrammar = {
+export const MOVES = defineMoves({
+  name: "erdos",
   maxMoves: 3,
-  operators: [
-    {
-      name: "descend",
+  operators: {
+    descend: {
       description: "projected Adam on the log-sum-exp of all overlaps (FFT gradient), from a jittered start",
-      params: [
-        { name: "iters", choices: [300, 1000, 3000], description: "the move's budget" },
-        { name: "temp", choices: logChoices(1e-7, 1e-2), description: "softmax temperature, C5 units" },
-        { name: "lr", choices: logChoices(1e-5, 1e-1), description: "Adam step" },
-        { name: "anneal", choices: [true, false], description: "cool from 30x temp" },
-        {
-          name: "jitter",
+      params: {
+        iters: { choices: [300, 1000, 3000], description: "the move's budget" },
+        temp: { choices: logChoices(1e-7, 1e-2), description: "softmax temperature, C5 units" },
+        lr: { choices: logChoices(1e-5, 1e-1), description: "Adam step" },
+        anneal: { choices: [true, false], description: "cool from 30x temp" },
+        jitter: {
           choices: [0, ...logChoices(1e-6, 1e-1)],
           description: "noise on the start (rollout's own rng)",
         },
-      ],
+      },
     },
-    {
-      name: "slp",
+    slp: {
       description:
         "sequential LP on every near-tight shift, adaptive trust radius, run to convergence (HiGHS)",
-      params: [
-        { name: "iters", choices: [4, 16, 64], description: "LPs at most: the move's budget" },
-        { name: "radius", choices: logChoices(1e-6, 1e-1), description: "initial trust radius" },
-      ],
+      params: {
+        iters: { choices: [4, 16, 64], description: "LPs at most: the move's budget" },
+        radius: { choices: logChoices(1e-6, 1e-1), description: "initial trust radius" },
+      },
     },
-    {
-      name: "hop",
+    hop: {
       description: "basin hopping: kick the best point, descend, polish by SLP, keep the best",
-      params: [
-        { name: "tries", choices: [2, 4, 8], description: "kicks: the move's budget" },
-        { name: "scale", choices: logChoices(1e-5, 0.3), description: "kick size (Gaussian, per height)" },
-      ],
+      params: {
+        tries: { choices: [2, 4, 8], description: "kicks: the move's budget" },
+        scale: { choices: logChoices(1e-5, 0.3), description: "kick size (Gaussian, per height)" },
+      },
     },
-    {
-      name: "perturb",
+    perturb: {
       description: "noise on the heights, then projection",
-      params: [
-        { name: "kind", choices: ["gaussian", "local", "block"] },
-        { name: "scale", choices: logChoices(1e-6, 0.3) },
-      ],
+      params: {
+        kind: { choices: ["gaussian", "local", "block"] },
+        scale: { choices: logChoices(1e-6, 0.3) },
+      },
     },
-    {
-      name: "resample",
+    resample: {
       description: "change the number of pieces by interpolation, then projection",
-      params: [
+      params: {
         // A ladder, not a jump: large piece counts are reached from states that earned them.
-        { name: "to", choices: ["x0.5", "x1.5", "x2", "n100", "n200"] },
-        { name: "interp", choices: ["constant", "linear"] },
-      ],
+        to: { choices: ["x0.5", "x1.5", "x2", "n100", "n200"] },
+        interp: { choices: ["constant", "linear"] },
+      },
     },
-    {
-      name: "symmetrise",
+    symmetrise: {
       description: "average with the mirror image, or mirror one half",
-      params: [{ name: "mode", choices: ["average", "left", "right"] }],
+      params: { mode: { choices: ["average", "left", "right"] } },
     },
-  ],
-};
+  },
+});
+
+export const grammar = MOVES.grammar;
 
 /** Largest piece count resample may produce (the moves' cost grows with n). */
 export const RESAMPLE_MAX_PIECES = 1200;
-
-const param = (move: Program[number], name: string): ParamValue => moveParam(grammar, move, name);
-/** A scale-like parameter as a continuous value inside its chosen bin (0 stays 0). */
-const scaleParam = (move: Program[number], name: string, rng: Rng): number =>
-  withinLogBin(param(move, name) as number, rng);
 
 function perturb(h: Float64Array, kind: string, scale: number, rng: Rng): Float64Array {
   const n = h.length;
@@ -171,43 +155,30 @@ function jittered(h: Float64Array, scale: number, rng: Rng): Float64Array {
   return scale === 0 ? h : projectCappedSimplex(Array.from(h, (x) => x + scale * rng.normal()));
 }
 
+/** One move; a scale-like parameter is a continuous value inside its chosen bin (withinLogBin; 0 stays 0). */
 async function applyMove(
   move: Program[number],
   h: Float64Array,
   context: MoveContext,
 ): Promise<Float64Array> {
   const { rng, deadline } = context;
-  switch (move.op) {
-    case "descend":
-      return descend(jittered(h, scaleParam(move, "jitter", rng), rng), {
-        iterations: param(move, "iters") as number,
-        temperature: scaleParam(move, "temp", rng),
-        learningRate: scaleParam(move, "lr", rng),
-        anneal: param(move, "anneal") as boolean,
+  return await MOVES.dispatch<Float64Array | Promise<Float64Array>>(move, {
+    descend: (p) =>
+      descend(jittered(h, withinLogBin(p.jitter, rng), rng), {
+        iterations: p.iters,
+        temperature: withinLogBin(p.temp, rng),
+        learningRate: withinLogBin(p.lr, rng),
+        anneal: p.anneal,
         deadline,
-      });
-    case "slp": {
-      const result = await sequentialLp(h, {
-        iterations: param(move, "iters") as number,
-        radius: scaleParam(move, "radius", rng),
-        rng,
-        deadline,
-      });
-      return result.heights;
-    }
-    case "hop":
-      return await hop(h, param(move, "tries") as number, scaleParam(move, "scale", rng), context);
-    case "perturb":
-      return perturb(h, param(move, "kind") as string, scaleParam(move, "scale", rng), rng);
-    case "resample": {
-      const m = targetPieces(h.length, param(move, "to") as string);
-      return resample(h, m, param(move, "interp") as string);
-    }
-    case "symmetrise":
-      return symmetrise(h, param(move, "mode") as string);
-    default:
-      throw new Error(`unknown erdos operator "${move.op}"`);
-  }
+      }),
+    slp: async (p) =>
+      (await sequentialLp(h, { iterations: p.iters, radius: withinLogBin(p.radius, rng), rng, deadline }))
+        .heights,
+    hop: (p) => hop(h, p.tries, withinLogBin(p.scale, rng), context),
+    perturb: (p) => perturb(h, p.kind, withinLogBin(p.scale, rng), rng),
+    resample: (p) => resample(h, targetPieces(h.length, p.to), p.interp),
+    symmetrise: (p) => symmetrise(h, p.mode),
+  });
 }
 
 /**

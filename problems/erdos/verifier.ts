@@ -7,7 +7,7 @@
  * valid: false with an error that says what is wrong.
  */
 import type { Evaluation } from "../../lib/problem.ts";
-import { rewardFor } from "../../lib/problem.ts";
+import { invalid, rewardFor } from "../../lib/problem.ts";
 import { argmaxShift, DIRECT_BELOW, directOverlaps, overlapPlan } from "./overlap.ts";
 
 export const MIN_PIECES = 2;
@@ -81,10 +81,6 @@ export function rescaleHeights(input: unknown): RescaledHeights {
     heights[i] = y;
   }
   return { ok: true, heights };
-}
-
-function invalid(error: string): Evaluation {
-  return { valid: false, value: null, reward: 0, error };
 }
 
 /** C5 of heights already rescaled (and checked) by `rescaleHeights`. */

@@ -3,7 +3,7 @@
  * The first parameter move on the baseline switches it to the tiled template (from
  * DEFAULT_TILED). Applying a program measures the new kernel (compile + harness).
  */
-import type { MoveGrammar, Program } from "../../lib/grammar.ts";
+import { defineMoves, type Program } from "../../lib/grammar.ts";
 import type { MoveContext } from "../../lib/problem.ts";
 import { measureKernel } from "./harness.ts";
 import type { Measurement } from "./harness.ts";
@@ -18,48 +18,31 @@ import {
 import type { Suite } from "./shapes.ts";
 import type { TriMulState } from "./state.ts";
 
-export const grammar: MoveGrammar = {
+export const MOVES = defineMoves({
+  name: "trimul",
   maxMoves: 2,
-  operators: [
-    {
-      name: "tile",
+  operators: {
+    tile: {
       description: "register tile of the projection and to_out GEMMs: positions x output columns",
-      params: [
-        { name: "positions", choices: [1, 2, 4, 8] },
-        { name: "columns", choices: [16, 32, 64] },
-      ],
+      params: { positions: { choices: [1, 2, 4, 8] }, columns: { choices: [16, 32, 64] } },
     },
-    {
-      name: "einsum",
+    einsum: {
       description: "einsum loop order (ijkd: blocks of j; ikjd: whole output row) and j-block",
-      params: [
-        { name: "order", choices: ["ijkd", "ikjd"] },
-        { name: "block", choices: [1, 2, 4] },
-      ],
+      params: { order: { choices: ["ijkd", "ikjd"] }, block: { choices: [1, 2, 4] } },
     },
-    {
-      name: "fuse",
+    fuse: {
       description: "fuse mask and gates into the projection; fuse LayerNorm, gate and to_out into the einsum",
-      params: [
-        { name: "gates", choices: [false, true] },
-        { name: "out", choices: [false, true] },
-      ],
+      params: { gates: { choices: [false, true] }, out: { choices: [false, true] } },
     },
-    {
-      name: "numerics",
+    numerics: {
       description: "accumulator precision and sigmoid implementation",
-      params: [
-        { name: "accumulate", choices: ["float", "double"] },
-        { name: "sigmoid", choices: ["libm", "fast"] },
-      ],
+      params: { accumulate: { choices: ["float", "double"] }, sigmoid: { choices: ["libm", "fast"] } },
     },
-    {
-      name: "threads",
-      description: "OpenMP threads",
-      params: [{ name: "count", choices: [1, 2] }],
-    },
-  ],
-};
+    threads: { description: "OpenMP threads", params: { count: { choices: [1, 2] } } },
+  },
+});
+
+export const grammar = MOVES.grammar;
 
 /** The parameters after a program, starting from a state's kernel. */
 export function applyParams(program: Program, kernel: KernelSpec): KernelSpec {
@@ -68,26 +51,13 @@ export function applyParams(program: Program, kernel: KernelSpec): KernelSpec {
   }
   let p: TiledParams = kernel.template === "tiled" ? { ...kernel.params } : { ...DEFAULT_TILED };
   for (const move of program) {
-    const v = move.params;
-    switch (move.op) {
-      case "tile":
-        p = { ...p, tilePositions: v.positions, tileColumns: v.columns } as TiledParams;
-        break;
-      case "einsum":
-        p = { ...p, einsumOrder: v.order, einsumBlock: v.block } as TiledParams;
-        break;
-      case "fuse":
-        p = { ...p, fuseGates: v.gates, fuseOut: v.out } as TiledParams;
-        break;
-      case "numerics":
-        p = { ...p, accumulate: v.accumulate, sigmoid: v.sigmoid } as TiledParams;
-        break;
-      case "threads":
-        p = { ...p, threads: v.count } as TiledParams;
-        break;
-      default:
-        throw new Error(`unknown trimul move ${move.op}`);
-    }
+    p = MOVES.dispatch<TiledParams>(move, {
+      tile: (v) => ({ ...p, tilePositions: v.positions, tileColumns: v.columns }),
+      einsum: (v) => ({ ...p, einsumOrder: v.order, einsumBlock: v.block }),
+      fuse: (v) => ({ ...p, fuseGates: v.gates, fuseOut: v.out }),
+      numerics: (v) => ({ ...p, accumulate: v.accumulate, sigmoid: v.sigmoid }),
+      threads: (v) => ({ ...p, threads: v.count }),
+    });
   }
   return { template: "tiled", params: TiledParamsSchema.parse(p) };
 }

@@ -7,15 +7,11 @@
  * if the harness took it (its digest is in the ledger, harness.ts): a program that returns a
  * state with made-up timings gets an invalid attempt.
  */
-import type { Evaluation } from "../../lib/problem.ts";
+import { type Evaluation, invalid } from "../../lib/problem.ts";
 import { measuredByHarness, type Measurement, speedups } from "./harness.ts";
 import { kernelSource, sourceHash } from "./kernels.ts";
 import { shapeLabel } from "./shapes.ts";
 import { stateFromJSON, type TriMulState } from "./state.ts";
-
-export function invalid(error: string, details?: Record<string, unknown>): Evaluation {
-  return { valid: false, value: null, reward: 0, error, ...(details ? { details } : {}) };
-}
 
 function checkMeasurement(state: TriMulState, m: Measurement): string | undefined {
   if (m.sourceHash !== sourceHash(kernelSource(state.kernel))) {
