@@ -34,10 +34,10 @@ export type { BestState, DiscoverOptions, RunSummary, StepReport } from "./lib/l
 export { runDiscovery, type RunDiscoveryOptions } from "./lib/discovery.ts";
 export {
   ConfigError,
+  type ConfigIssue,
   resolveConfig,
   type RunConfig,
   type RunConfigInput,
-  RunConfigSchema,
 } from "./lib/config.ts";
 export type { Executor, ExecutorSpec, ExecutorStatus } from "./lib/executor.ts";
 export type { PolicyUsage } from "./lib/policy/policy.ts";

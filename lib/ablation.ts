@@ -11,9 +11,13 @@ import { registeredProblems } from "./problem_module.ts";
 
 const PROBLEMS = await registeredProblems();
 
+/** One row of the ablation: the method with some of its parts changed. */
 export interface Variant {
+  /** A short name, e.g. `no-ttt`. */
   readonly name: string;
+  /** What it changes, for the summary table. */
   readonly description: string;
+  /** The settings it changes, over the study's shared ones. */
   readonly settings: Partial<RunConfigInput>;
 }
 
@@ -42,25 +46,39 @@ export const VARIANTS: readonly Variant[] = [
   { name: "best-of-n", description: "no training, no reuse", settings: { train: false, reuse: "none" } },
 ];
 
+/** One step of one run of a study (a row of curves.parquet). */
 export interface CurvePoint {
+  /** The variant's name. */
   variant: string;
+  /** The run's seed. */
   seed: number;
+  /** The step. */
   step: number;
+  /** Rollouts spent so far in this run. */
   rollouts: number;
+  /** The best value so far. */
   best: number;
+  /** This step's mean reward. */
   mean: number;
+  /** Time since the run started, in milliseconds. */
   elapsedMs: number;
 }
 
+/** What runAblation runs. */
 export interface AblationOptions {
+  /** A registered problem's name. */
   readonly problem: string;
   /** Shared settings (groups, groupSize, ...) applied to every variant before its own. */
   readonly base?: Partial<RunConfigInput>;
   /** The rollout budget of every run. */
   readonly rollouts: number;
+  /** The seeds every variant runs. */
   readonly seeds: readonly number[];
+  /** The variants (default: all of VARIANTS), the method first. */
   readonly variants?: readonly Variant[];
+  /** Rollout worker threads (default: one per core). */
   readonly workers?: number;
+  /** Sees each finished run: its best value and wall time. */
   readonly onRun?: (variant: string, seed: number, best: number, seconds: number) => void;
 }
 
@@ -101,14 +119,23 @@ export async function runAblation(options: AblationOptions): Promise<CurvePoint[
   return points;
 }
 
+/** One variant's row of the summary table: its final best values over seeds. */
 export interface SummaryRow {
+  /** The variant's name. */
   variant: string;
+  /** What it changes. */
   description: string;
+  /** Seeds that ran. */
   seeds: number;
+  /** Median of the final best values. */
   median: number;
+  /** Their first quartile. */
   q25: number;
+  /** Their third quartile. */
   q75: number;
+  /** The lowest. */
   min: number;
+  /** The highest. */
   max: number;
   /** Two-sided exact Mann-Whitney p-value against the first variant (the method). */
   pVsMethod: number;
@@ -116,6 +143,7 @@ export interface SummaryRow {
   seconds: number;
 }
 
+/** The q-quantile of sorted values, interpolated linearly between neighbours. */
 export function quantile(sorted: readonly number[], q: number): number {
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos), hi = Math.ceil(pos);

@@ -20,6 +20,7 @@ export const REASONING_EFFORTS = ["minimal", "low", "medium", "high"] as const;
 export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 export const TIMER_MESSAGE = `longer than a timer can wait (at most ${MAX_TIMER_SECONDS} s)`;
 
+/** Every setting of a run, checked (strictly: an unknown key is an error) by resolveConfig. */
 export const RunConfigSchema = z.object({
   problem: z.string().min(1),
   /**
@@ -100,7 +101,9 @@ export const RunConfigSchema = z.object({
   sandboxHeapMiB: z.number().int().positive().default(1024),
 }).strict();
 
+/** A run configuration as given: every field but `problem` may be left out for its default. */
 export type RunConfigInput = z.input<typeof RunConfigSchema>;
+/** A run configuration as a run uses it (and config.json records it): every default filled in. */
 export type RunConfig = z.output<typeof RunConfigSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -413,6 +416,7 @@ const ResolvedConfigSchema = RunConfigSchema.refine(
  * flag: `invalid run configuration: steps (--steps): Too small: expected number to be >0`.
  */
 export class ConfigError extends Error {
+  /** Always "ConfigError". */
   override name = "ConfigError";
   /** What is wrong, one issue per field (zod's issues), for a caller that wants them one by one. */
   readonly issues: readonly ConfigIssue[];

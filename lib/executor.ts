@@ -12,7 +12,9 @@
 import type { RolloutResult, RolloutTask } from "./rollout.ts";
 import type { Problem } from "./problem.ts";
 
+/** Where rollouts run now, for progress displays. */
 export interface ExecutorStatus {
+  /** This machine's worker threads, or worker processes through NATS. */
   readonly kind: "local" | "nats";
   /** What can take this run's rollouts now: local threads, or live worker processes of the run's code. */
   readonly workers: number;
@@ -20,6 +22,7 @@ export interface ExecutorStatus {
   readonly inFlight: number;
 }
 
+/** Runs rollouts somewhere and returns their results; the loop never knows where. */
 export interface Executor {
   /**
    * Runs every task and returns the results in task order; `onResult` sees each as it lands.
@@ -27,7 +30,9 @@ export interface Executor {
    * the promise rejects only when no rollout can run at all (e.g. no worker is alive).
    */
   run(tasks: readonly RolloutTask[], onResult?: (r: RolloutResult) => void): Promise<RolloutResult[]>;
+  /** Where rollouts run now. */
   status(): ExecutorStatus;
+  /** Stops the workers (or the connection); the executor runs nothing more. */
   close(): void | Promise<void>;
 }
 

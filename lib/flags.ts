@@ -22,6 +22,7 @@ export interface FlagSpec {
 
 /** A command line that cannot be run; the message names the flag and says what is wrong. */
 export class UsageError extends Error {
+  /** Always "UsageError". */
   override name = "UsageError";
 }
 

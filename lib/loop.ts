@@ -43,6 +43,7 @@ import { REPORT_FILE, runReport } from "./report.ts";
 /** Stream labels for deriveSeed, so no two uses of the seed share a stream. */
 const STREAM = { init: 1, select: 2, sample: 3, rollout: 4 } as const;
 
+/** What discover() runs, where it writes, and who watches. */
 export interface DiscoverOptions {
   /** What to run; not needed with `resume`, which reads the run's own config.json. */
   readonly config?: RunConfigInput;
@@ -75,31 +76,51 @@ export interface DiscoverOptions {
   readonly onRollout?: (done: number, total: number, executor?: ExecutorStatus) => void;
 }
 
+/** The best state a run has found. */
 export interface BestState {
+  /** Its verified value (the published quantity). */
   readonly value: number;
+  /** Its reward. */
   readonly reward: number;
+  /** The step that found it (0 for an initial state). */
   readonly step: number;
+  /** Its id in the archive. */
   readonly stateId: number;
   /** The construction as JSON. */
   readonly state: unknown;
 }
 
+/** What discover() yields after each step. */
 export interface StepReport {
+  /** The step (0-based). */
   readonly step: number;
+  /** Its row of steps.parquet. */
   readonly row: StepRow;
+  /** Its rollouts, as rows of attempts.parquet. */
   readonly attempts: readonly AttemptRow[];
+  /** The best state so far. */
   readonly best: BestState;
+  /** The archive after this step (archiveRows gives its rows, archiveTreePlot draws it). */
   readonly archive: Archive;
+  /** The run's resolved configuration. */
   readonly config: RunConfig;
+  /** The run directory, when the run has one. */
   readonly runDir?: string;
 }
 
+/** What a finished discovery returns (runDiscovery's result; a `for await` loop does not see it). */
 export interface RunSummary {
+  /** The run's resolved configuration. */
   readonly config: RunConfig;
+  /** The best state found. */
   readonly best: BestState;
+  /** The best value recomputed by the problem's independent check, and the check's name. */
   readonly certified?: { readonly method: string; readonly value: number };
+  /** Every step's row, a resumed run's earlier steps included. */
   readonly steps: readonly StepRow[];
+  /** The run directory (with report.svg), when the run has one. */
   readonly runDir?: string;
+  /** The budget that ended the run, or the signal that stopped it. */
   readonly stoppedBy: "steps" | "rollouts" | "time" | "signal" | "cost";
   /** Tokens and money a language-model backend spent (absent for the built-in policy). */
   readonly usage?: PolicyUsage;
@@ -114,6 +135,12 @@ interface LoopState {
   temperature: number;
 }
 
+/**
+ * Runs a discovery: yields a StepReport after each step and returns the RunSummary (runDiscovery
+ * returns it for you). With `out`, every step is committed to a run directory that `resume` continues
+ * and that holds report.svg when the run ends. A wrong configuration throws ConfigError before
+ * anything is written.
+ */
 export async function* discover(options: DiscoverOptions): AsyncGenerator<StepReport, RunSummary> {
   const { config, problem, policy, archive, loop, steps, resumedStore, routeSnapshot } = await prepareRun(
     options,

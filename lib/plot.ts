@@ -300,9 +300,13 @@ function colorBar(label: string, color: Plot.ScaleOptions & { domain: number[] }
 
 /** One point of an ablation curve: a variant's best value after so many rollouts on one seed. */
 export interface CurveRow {
+  /** The variant's name (one line each). */
   readonly variant: string;
+  /** The run's seed (the band spans seeds). */
   readonly seed: number;
+  /** Rollouts spent so far. */
   readonly rollouts: number;
+  /** The best value so far. */
   readonly best: number;
 }
 

@@ -31,6 +31,7 @@ export class Rng {
   private d: number;
   private spareNormal: number | null = null;
 
+  /** A generator whose whole stream is fixed by `seed` (any 32-bit integer). */
   constructor(seed: number) {
     this.a = 0x9e3779b9;
     this.b = 0x243f6a88;
@@ -57,6 +58,7 @@ export class Rng {
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
+  /** A float in [low, high). */
   uniform(low: number, high: number): number {
     return low + (high - low) * this.next();
   }

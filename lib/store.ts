@@ -38,15 +38,25 @@ import {
   type TableSpec,
 } from "./tables.ts";
 
+/** best.json: the best state of a run, with its value verified and (where the problem can) certified. */
 export interface BestRecord {
+  /** The problem's name. */
   problem: string;
+  /** The published quantity's name, e.g. C5. */
   quantity: string;
+  /** Which way is better. */
   direction: "minimize" | "maximize";
+  /** The verified value. */
   value: number;
+  /** Its reward. */
   reward: number;
+  /** Its id in the archive. */
   stateId: number;
+  /** The step that found it. */
   step: number;
+  /** The value recomputed by an independent check, and how. */
   certified?: { method: string; value: number };
+  /** The construction, as JSON. */
   construction: unknown;
 }
 
@@ -66,11 +76,17 @@ export interface ResumedRun {
   steps: StepRow[];
 }
 
+/** A run directory as readRunTables reads it: its tables (snake_case columns, as in the files) and JSON. */
 export interface RunTables {
+  /** attempts.parquet: one row per rollout (README, "How to read a run"). */
   attempts: pl.DataFrame;
+  /** states.parquet: the archive. */
   states: pl.DataFrame;
+  /** steps.parquet: one row per step. */
   steps: pl.DataFrame;
+  /** best.json. */
   best: BestRecord;
+  /** config.json: the resolved configuration and the software versions. */
   config: Record<string, unknown>;
 }
 
@@ -86,6 +102,7 @@ export interface StepCommit {
 
 /** Any problem with a run directory; the message says which file and what to do. */
 export class RunStoreError extends Error {
+  /** Always "RunStoreError". */
   override name = "RunStoreError";
 }
 

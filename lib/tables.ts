@@ -6,11 +6,13 @@
 import pl from "nodejs-polars";
 import type { AttemptRow, StateRow, StepRow } from "./records.ts";
 
+/** The type of a table column: Int32, Float64, Bool or Utf8 in Parquet. */
 export type ColumnKind = "int" | "float" | "bool" | "string";
 
 /** One column kind per row field; the Parquet column is the field's snake_case name. */
 export type TableSpec<Row> = { readonly [K in keyof Row]-?: ColumnKind };
 
+/** attempts.parquet: one row per rollout. */
 export const ATTEMPT_COLUMNS: TableSpec<AttemptRow> = {
   step: "int",
   group: "int",
@@ -28,6 +30,7 @@ export const ATTEMPT_COLUMNS: TableSpec<AttemptRow> = {
   tokens: "int",
 };
 
+/** states.parquet: one row per archive state. */
 export const STATE_COLUMNS: TableSpec<StateRow> = {
   id: "int",
   parentId: "int",
@@ -41,6 +44,7 @@ export const STATE_COLUMNS: TableSpec<StateRow> = {
   state: "string",
 };
 
+/** steps.parquet: one row per step. */
 export const STEP_COLUMNS: TableSpec<StepRow> = {
   step: "int",
   rollouts: "int",
