@@ -18,77 +18,121 @@ import {
   VARIANTS,
 } from "./ablation.ts";
 import { writeFileAtomic } from "./atomic.ts";
+import { CONFIG_FLAGS, configFromFlags } from "./config.ts";
+import {
+  checkedValue,
+  type FlagSpec,
+  helpLine,
+  joinNegativeValues,
+  parseArgsOptions,
+  UsageError,
+  valuedFlags,
+} from "./flags.ts";
 import { ablationPlot } from "./plot.ts";
 import { registeredProblems } from "./problem_module.ts";
 
 const PROBLEMS = await registeredProblems();
 
+/**
+ * The study's flags: its own, and the run settings every run of the study shares, which keep the
+ * flags, checks and help of `deno task run` (lib/config.ts CONFIG_FLAGS) with the study's defaults.
+ */
+const STUDY_FLAGS: readonly FlagSpec[] = [
+  { flag: "rollouts", value: "N", help: "rollouts per run (default 1536)" },
+  { flag: "seeds", value: "N", help: "seeds 0..N-1 (default 5)" },
+  { ...CONFIG_FLAGS.groups, help: "start states per step (default 4)" },
+  { ...CONFIG_FLAGS.groupSize, help: "rollouts per start state (default 16)" },
+  { flag: "variants", value: "A,B", help: `a subset of: ${VARIANTS.map((v) => v.name).join(", ")}` },
+  { ...CONFIG_FLAGS.workers, help: "rollout worker threads (default: one per core)" },
+  { ...CONFIG_FLAGS.rolloutTimeoutSeconds, help: "rollout time limit in seconds (default: the problem's)" },
+  {
+    ...CONFIG_FLAGS.problemOptions,
+    help: "a problem option for every run (repeatable; VALUE read as JSON when it parses)",
+  },
+  { flag: "out", value: "DIR", help: "where the study goes (default runs/ablations)" },
+  { flag: "help", short: "h", help: "this text" },
+];
+
 const USAGE = `Usage: deno task ablate <problem> [options]
 
-  --rollouts N       rollouts per run (default 1536)
-  --seeds N          seeds 0..N-1 (default 5)
-  --groups N         start states per step (default 4)
-  --group-size N     rollouts per start state (default 16)
-  --variants A,B     a subset of: ${VARIANTS.map((v) => v.name).join(", ")}
-  --workers N        rollout worker threads (default: one per core)
-  --program-timeout S  rollout time limit in seconds (default: the problem's)
-  --option KEY=VALUE   a problem option for every run (repeatable; VALUE read as JSON when it parses)
-  --out DIR          where the study goes (default runs/ablations)
+${STUDY_FLAGS.map((spec) => helpLine(spec)).join("\n")}
 
 deno task ablate --merge DIR... [--out DIR]
   joins studies of one problem, budget and seeds that ran apart (e.g. one process per variant)
 `;
 
-const Args = z.object({
-  problem: z.string().refine((p) => p in PROBLEMS, {
-    message: `known problems: ${Object.keys(PROBLEMS).join(", ")}`,
-  }),
-  rollouts: z.coerce.number().int().positive().default(1536),
-  seeds: z.coerce.number().int().min(1).max(100).default(5),
-  groups: z.coerce.number().int().positive().default(4),
-  groupSize: z.coerce.number().int().min(2).default(16),
-  variants: z.string().optional(),
-  workers: z.coerce.number().int().min(0).optional(),
-  programTimeout: z.coerce.number().positive().max(2_147_483).optional(),
-  option: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=/, "KEY=VALUE")).default([]),
-  out: z.string().default("runs/ablations"),
-});
+/** A study's settings, as its config.json records them. */
+export interface StudyArgs {
+  readonly problem: string;
+  readonly rollouts: number;
+  readonly seeds: number;
+  readonly groups: number;
+  readonly groupSize: number;
+  readonly variants?: string;
+  readonly workers?: number;
+  readonly programTimeout?: number;
+  readonly option: readonly string[];
+  readonly out: string;
+}
+
+/** Turns argv into a study's settings; throws UsageError, in `deno task run`'s words, on anything wrong. */
+export function parseStudyCommandLine(
+  argv: readonly string[],
+  problems: readonly string[],
+): StudyArgs | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: joinNegativeValues(argv, valuedFlags(STUDY_FLAGS)),
+      options: parseArgsOptions(STUDY_FLAGS),
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  if (values.help) return "help";
+  const [problem, ...extra] = parsed.positionals;
+  if (problem === undefined || extra.length > 0) throw new UsageError("name exactly one problem");
+  if (!problems.includes(problem)) {
+    throw new UsageError(`unknown problem "${problem}"; known problems: ${problems.join(", ")}`);
+  }
+  const shared = configFromFlags(values);
+  const count = (flag: string, max: number, fallback: number) =>
+    values[flag] === undefined
+      ? fallback
+      : checkedValue(flag, z.number().int().positive().max(max), values[flag] as string);
+  const option = (values.option as string[] | undefined) ?? [];
+  const pair = option.find((p) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(p));
+  if (pair !== undefined) throw new UsageError(`--option ${pair}: expected KEY=VALUE`);
+  return {
+    problem,
+    rollouts: count("rollouts", Number.MAX_SAFE_INTEGER, 1536),
+    seeds: count("seeds", 100, 5),
+    groups: shared.groups ?? 4,
+    groupSize: shared.groupSize ?? 16,
+    variants: values.variants as string | undefined,
+    workers: shared.workers,
+    programTimeout: shared.rolloutTimeoutSeconds,
+    option,
+    out: (values.out as string | undefined) ?? "runs/ablations",
+  };
+}
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "--merge") return await merge(argv.slice(1));
-  let args;
+  let args: StudyArgs;
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        rollouts: { type: "string" },
-        seeds: { type: "string" },
-        groups: { type: "string" },
-        "group-size": { type: "string" },
-        variants: { type: "string" },
-        workers: { type: "string" },
-        "program-timeout": { type: "string" },
-        option: { type: "string", multiple: true },
-        out: { type: "string" },
-        help: { type: "boolean" },
-      },
-    });
-    if (values.help) {
+    const parsed = parseStudyCommandLine(argv, Object.keys(PROBLEMS));
+    if (parsed === "help") {
       console.log(USAGE);
       return 0;
     }
-    args = Args.parse({
-      ...values,
-      groupSize: values["group-size"],
-      programTimeout: values["program-timeout"],
-      problem: positionals[0],
-    });
+    args = parsed;
   } catch (e) {
-    const message = e instanceof z.ZodError
-      ? e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")
-      : (e as Error).message;
-    console.error(`error: ${message}\n\n${USAGE}`);
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`error: ${e.message}\n\n${USAGE}`);
     return 2;
   }
   const names = args.variants?.split(",");

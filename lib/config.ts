@@ -132,7 +132,8 @@ export const PROBLEM_ARGUMENT = "problem argument";
  * defaults to on (`--no-train`).
  */
 export const CONFIG_FLAGS: {
-  readonly [K in keyof RunConfig]-?: ConfigFlag | typeof PROBLEM_ARGUMENT;
+  readonly [K in keyof RunConfig]-?: K extends "problem" | "problemModule" ? typeof PROBLEM_ARGUMENT
+    : ConfigFlag;
 } = {
   problem: PROBLEM_ARGUMENT,
   problemModule: PROBLEM_ARGUMENT,

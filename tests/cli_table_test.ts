@@ -3,6 +3,7 @@
  * flag, --help lists every flag, and each value is checked by its field's own schema.
  */
 import { z } from "zod";
+import { parseStudyCommandLine } from "../lib/ablate_cli.ts";
 import { parseCommandLine, RUN_FLAGS, usage } from "../lib/cli.ts";
 import { CONFIG_FLAGS, PROBLEM_ARGUMENT, resolveConfig, RunConfigSchema } from "../lib/config.ts";
 import { assert, assertEquals, assertThrows } from "./assert.ts";
@@ -139,4 +140,54 @@ Deno.test("a resumed run refuses a new setting by its flag", () => {
   const request = parseCommandLine(["--resume", "runs/x", "--steps", "9"]);
   assert(request.kind === "resume");
   assertEquals(request.config.steps, 9);
+});
+
+Deno.test("deno task ablate shares the run's flags for the settings every run of a study shares", () => {
+  const args = parseStudyCommandLine(
+    [
+      "erdos",
+      "--groups",
+      "2",
+      "--group-size",
+      "8",
+      "--program-timeout",
+      "30",
+      "--seeds",
+      "3",
+      "--option",
+      "minPieces=40",
+    ],
+    ["erdos"],
+  );
+  assert(args !== "help");
+  assertEquals(
+    { ...args },
+    {
+      problem: "erdos",
+      rollouts: 1536,
+      seeds: 3,
+      groups: 2,
+      groupSize: 8,
+      variants: undefined,
+      workers: undefined,
+      programTimeout: 30,
+      option: ["minPieces=40"],
+      out: "runs/ablations",
+    },
+  );
+  // The same checks and words as `deno task run`.
+  assertThrows(
+    () => parseStudyCommandLine(["erdos", "--group-size", "1"], ["erdos"]),
+    /^--group-size 1: Too small/,
+  );
+  assertThrows(
+    () => parseStudyCommandLine(["erdos", "--workers", "x"], ["erdos"]),
+    /^--workers x: expected a number$/,
+  );
+  assertThrows(() => parseStudyCommandLine(["erdos", "--seeds", "200"], ["erdos"]), /^--seeds 200: Too big/);
+  assertThrows(
+    () => parseStudyCommandLine(["erdos", "--option", "x"], ["erdos"]),
+    /^--option x: expected KEY=VALUE$/,
+  );
+  assertThrows(() => parseStudyCommandLine(["nope"], ["erdos"]), /unknown problem "nope"/);
 });
