@@ -31,6 +31,11 @@ export interface SparseLp {
   readonly simplexIterationLimit?: number;
   /** Primal and dual feasibility tolerance (HiGHS's default: 1e-7). */
   readonly feasibilityTolerance?: number;
+  /**
+   * Wall-clock limit: a solve that reaches it returns null. Only for callers under a deadline
+   * (a rollout's), where a late answer is worth nothing; it makes such a solve machine-dependent.
+   */
+  readonly timeLimitSeconds?: number;
 }
 
 /** Converts +-Infinity to the runtime's own infinity. */
@@ -63,6 +68,7 @@ export async function solveSparseLp(lp: SparseLp): Promise<Float64Array | null> 
     model.options.set({
       output_flag: false,
       simplex_iteration_limit: lp.simplexIterationLimit ?? 50_000,
+      ...(lp.timeLimitSeconds === undefined ? {} : { time_limit: lp.timeLimitSeconds }),
       ...(tolerance === undefined
         ? {}
         : { primal_feasibility_tolerance: tolerance, dual_feasibility_tolerance: tolerance }),
@@ -91,6 +97,7 @@ export async function minimaxStep(
   lower: Float64Array,
   upper: Float64Array,
   simplexIterationLimit?: number,
+  timeLimitSeconds?: number,
 ): Promise<Float64Array | null> {
   const n = lower.length;
   const count = rows.length + 1;
@@ -137,6 +144,7 @@ export async function minimaxStep(
     indices,
     values,
     simplexIterationLimit,
+    timeLimitSeconds,
   });
   return x ? x.slice(0, n) : null;
 }

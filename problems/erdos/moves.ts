@@ -132,7 +132,12 @@ async function hop(
   scale: number,
   context: MoveContext,
 ): Promise<Float64Array> {
-  let best = await sequentialLp(h, { iterations: HOP_SLP_ITERATIONS, radius: 1e-2, rng: context.rng });
+  let best = await sequentialLp(h, {
+    iterations: HOP_SLP_ITERATIONS,
+    radius: 1e-2,
+    rng: context.rng,
+    deadline: context.deadline,
+  });
   // A try that would end past the deadline (judged by the last one) is not started.
   let lastTryMs = 0;
   for (let t = 0; t < tries && !pastDeadline({ deadline: (context.deadline ?? Infinity) - lastTryMs }); t++) {

@@ -151,7 +151,11 @@ export async function sequentialLp(start: Float64Array, options: SlpOptions): Pr
     const upper = Float64Array.from(columns, (j) => Math.min(radius, 1 - h[j]));
     const rows = linearise(h, c, slots, columns);
     const limit = SIMPLEX_ITERATIONS_PER_ROW_AND_COLUMN * (rows.length + columns.length);
-    const d = await minimaxStep(rows, lower, upper, limit);
+    // Under a deadline the LP itself stops there (HiGHS's time limit) instead of overrunning it.
+    const secondsLeft = options.deadline === undefined
+      ? undefined
+      : Math.max(0.001, (options.deadline - Date.now()) / 1000);
+    const d = await minimaxStep(rows, lower, upper, limit, secondsLeft);
     lastLpMs = Date.now() - lpStarted;
     if (!d) {
       radius /= 2;
