@@ -43,22 +43,9 @@ export type { Executor, ExecutorSpec, ExecutorStatus } from "./lib/executor.ts";
 export type { PolicyUsage } from "./lib/policy/policy.ts";
 export { loadProblem, problemNames } from "./lib/problem_module.ts";
 
-// Define a problem
-export {
-  type Direction,
-  type Evaluation,
-  logChoices,
-  type Move,
-  type MoveContext,
-  type MoveGrammar,
-  moveParam,
-  pastDeadline,
-  type Problem,
-  type Program,
-  rewardFor,
-  type Rng,
-  withinLogBin,
-} from "./lib/kit.ts";
+// Define a problem: the kit (lib/kit.ts) that problem modules import as `ttt-discover/kit`, with z
+// exported as a value below (a re-export of zod's namespace would make its whole API part of this one).
+export * from "./lib/kit.ts";
 import { z as zod } from "zod";
 /** zod (https://zod.dev), for a problem's options schema and state codec. */
 export const z: typeof zod = zod;
