@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { writeFileAtomic } from "./atomic.ts";
 import {
   CONFIG_FLAGS,
+  ConfigError,
   type ConfigFlag,
   configFlagHelp,
   configFromFlags,
@@ -384,7 +385,9 @@ export async function main(argv: string[]): Promise<number> {
     summary = next.value;
     problem ??= await problemOfConfig(summary.config);
   } catch (e) {
-    if (e instanceof RunStoreError || e instanceof ProblemModuleError) {
+    // A setting the flags could not check alone (e.g. --effort longer than the time limit allows)
+    // is a usage error too.
+    if (e instanceof RunStoreError || e instanceof ProblemModuleError || e instanceof ConfigError) {
       console.error(`error: ${e.message}`);
       return 2;
     }

@@ -191,3 +191,33 @@ Deno.test("deno task ablate shares the run's flags for the settings every run of
   );
   assertThrows(() => parseStudyCommandLine(["nope"], ["erdos"]), /unknown problem "nope"/);
 });
+
+Deno.test("a setting no flag can check alone is refused before anything is written, naming its flag (exit 2)", async () => {
+  const out = Deno.makeTempDirSync({ prefix: "ttt-cli-table-" });
+  try {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("../lib/cli.ts", import.meta.url).pathname,
+        "erdos",
+        "--effort",
+        "100",
+        "--out",
+        out,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(stderr);
+    assertEquals(code, 2, text);
+    assertEquals(
+      text.trim(),
+      "error: invalid run configuration: effortSeconds (--effort): effortSeconds must fit in the rollout " +
+        "time limit (at most 0.8 x rolloutTimeoutSeconds)",
+    );
+    assertEquals([...Deno.readDirSync(out)], []);
+  } finally {
+    Deno.removeSync(out, { recursive: true });
+  }
+});
