@@ -25,7 +25,8 @@ import {
   UsageError,
   valuedFlags,
 } from "./flags.ts";
-import { discover, type RunSummary, type StepReport } from "./loop.ts";
+import { runDiscovery } from "./discovery.ts";
+import type { RunSummary, StepReport } from "./loop.ts";
 import { parseExecutorSpec } from "./nats/spec.ts";
 import { REPORT_FILE } from "./report.ts";
 import type { Problem } from "./problem.ts";
@@ -343,46 +344,31 @@ export async function main(argv: string[]): Promise<number> {
 
   const progress = new Progress(request.quiet);
   let header = "";
-  const run = request.kind === "resume"
-    ? discover({
-      resume: request.resume,
-      config: request.config,
-      executor: request.executor,
-      signal: controller.signal,
-      onRollout,
-    })
-    : discover({
-      config: request.config,
-      out: request.out,
-      executor: request.executor,
-      signal: controller.signal,
-      onRollout,
-    });
   let where: ExecutorStatus | undefined;
-  function onRollout(done: number, total: number, executor?: ExecutorStatus) {
+  const onRollout = (done: number, total: number, executor?: ExecutorStatus) => {
     where = executor;
     progress.rollout(done, total, header, executor);
-  }
-
-  let summary: RunSummary;
+  };
   // deno-lint-ignore no-explicit-any
   let problem: Problem<any, any> | undefined;
+  const onStep = async (report: StepReport) => {
+    problem ??= await problemOfConfig(report.config);
+    const quantity = problem.quantity;
+    if (report.step === 0 && report.runDir) progress.step(`run directory: ${report.runDir}`);
+    progress.step(
+      stepLine(report, quantity) + (where?.kind === "nats" ? `  workers ${where.workers} live` : ""),
+    );
+    header = `step ${report.step + 2}/${report.config.steps}  best ${quantity} ${report.row.best.toFixed(7)}`;
+  };
+  const watch = { executor: request.executor, signal: controller.signal, onRollout, onStep };
+
+  let summary: RunSummary;
   try {
-    let next = await run.next();
-    while (!next.done) {
-      const report = next.value;
-      problem ??= await problemOfConfig(report.config);
-      const quantity = problem.quantity;
-      if (report.step === 0 && report.runDir) progress.step(`run directory: ${report.runDir}`);
-      progress.step(
-        stepLine(report, quantity) + (where?.kind === "nats" ? `  workers ${where.workers} live` : ""),
-      );
-      header = `step ${report.step + 2}/${report.config.steps}  best ${quantity} ${
-        report.row.best.toFixed(7)
-      }`;
-      next = await run.next();
-    }
-    summary = next.value;
+    summary = await runDiscovery(
+      request.kind === "resume"
+        ? { resume: request.resume, config: request.config, ...watch }
+        : { config: request.config, out: request.out, ...watch },
+    );
     problem ??= await problemOfConfig(summary.config);
   } catch (e) {
     // A setting the flags could not check alone (e.g. --effort longer than the time limit allows)
