@@ -7,12 +7,18 @@
  */
 export { z } from "zod";
 export {
+  type BuiltinParts,
+  defineProblem,
   type Direction,
   type Evaluation,
   invalid,
+  type LanguageParts,
   type MoveContext,
+  type ParsedProgram,
   pastDeadline,
   type Problem,
+  type ProblemDefinition,
+  type PromptContext,
   rewardFor,
 } from "./problem.ts";
 export {
@@ -27,3 +33,5 @@ export {
   withinLogBin,
 } from "./grammar.ts";
 export type { Rng } from "./rng.ts";
+/** The parser of a language-route construction problem: the reply's code block that defines `construct`. */
+export { parseConstruct } from "./prompting.ts";

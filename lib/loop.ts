@@ -17,10 +17,11 @@ import {
   type Datum,
   DEFAULT_ADAM,
   type Policy,
+  type PolicyContext,
   type PolicyUsage,
   type SampledSequence,
 } from "./policy/policy.ts";
-import type { Evaluation, Problem } from "./problem.ts";
+import { defineProblem, type Evaluation, type Problem, type ProblemDefinition } from "./problem.ts";
 import type { AttemptRow, StateRow, StepRow } from "./records.ts";
 import { deriveSeed, Rng } from "./rng.ts";
 import type { RolloutResult } from "./rollout.ts";
@@ -52,7 +53,8 @@ export interface DiscoverOptions {
    * must be its name. Its rollouts run in-process (`workers: 0`) unless `problemModule`
    * names a module that exports it, which worker threads then import.
    */
-  readonly problem?: Problem;
+  // deno-lint-ignore no-explicit-any
+  readonly problem?: ProblemDefinition<any, any>;
   /**
    * The module that exports the problem (a path, read against the working directory, or a URL, e.g.
    * `new URL("./my_problem.ts", import.meta.url)`). Without `problem`, the problem is loaded from it
@@ -274,13 +276,13 @@ async function prepareOpened(options: DiscoverOptions, resumed: ResumedRun | und
       problem.runDefaults,
     );
   }
-  const { problem } = await findProblem(options, config.problem, config.problemModule);
+  let { problem } = await findProblem(options, config.problem, config.problemModule);
   if (problem.name !== config.problem) {
     throw new Error(`config.problem is "${config.problem}" but the problem given is "${problem.name}"`);
   }
   if (!await isRegistered(problem)) {
     const where = config.problemModule ? `problem module ${config.problemModule}` : "the problem given";
-    checkProblem(problem, `${where} ("${problem.name}")`, routeKindFor(config.policy));
+    problem = checkProblem(problem, `${where} ("${problem.name}")`, routeKindFor(config.policy));
   }
   const policy = await createPolicy(config, problem);
   // A backend that can check its server does so now, before step 0 and before a run directory exists.
@@ -321,7 +323,7 @@ async function prepareOpened(options: DiscoverOptions, resumed: ResumedRun | und
     completedSteps: 0,
     rollouts: 0,
     elapsedMs: 0,
-    best: seedArchive(problem, archive, seeds),
+    best: await seedArchive(problem, archive, seeds),
     temperature: config.temperature,
   };
   return {
@@ -347,7 +349,7 @@ async function findProblem(
 ): Promise<{ problem: Problem; module?: string }> {
   const spec = options.problemModule ?? module ?? (isModuleSpecifier(name) ? name : undefined);
   const url = spec === undefined ? undefined : moduleUrl(spec);
-  if (options.problem) return { problem: options.problem, module: url };
+  if (options.problem) return { problem: defineProblem(options.problem), module: url };
   if (url) {
     return { problem: await loadProblemModule(url, isModuleSpecifier(name) ? undefined : name), module: url };
   }
@@ -355,11 +357,11 @@ async function findProblem(
 }
 
 /** Evaluates the seeds and puts the valid ones in the archive; returns the best. */
-function seedArchive(problem: Problem, archive: Archive, seeds: unknown[]): BestState {
+async function seedArchive(problem: Problem, archive: Archive, seeds: unknown[]): Promise<BestState> {
   let best: BestState | undefined;
   for (const seed of seeds) {
     const json = problem.toJSON(seed);
-    const evaluation = problem.evaluate(json);
+    const evaluation = await problem.evaluate(json);
     if (!evaluation.valid) throw new Error(`initial state is invalid: ${evaluation.error}`);
     const id = archive.addInitial({
       key: problem.stateKey(seed),
@@ -395,10 +397,11 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
 
   // 1. Select start states.
   const starts = archive.select(config.groups, new Rng(deriveSeed(config.seed, STREAM.select, step)));
-  const contexts = starts.map((s) => {
-    const evaluation: Evaluation = problem.evaluate(s.state);
-    return ctx.route.context(s, evaluation, loop.best.value);
-  });
+  const contexts: PolicyContext[] = [];
+  for (const s of starts) {
+    const evaluation: Evaluation = await problem.evaluate(s.state);
+    contexts.push(ctx.route.context(s, evaluation, loop.best.value));
+  }
   const t1 = performance.now();
 
   // 2. Generate: one group of programs per start state.

@@ -1,8 +1,8 @@
 /**
- * The Problem contract. One folder per problem under problems/ implements it; the
- * loop, the archive and the policies know nothing else about a problem.
+ * The Problem contract. One module per problem implements it (the registry's under problems/,
+ * or a user's anywhere); the loop, the archive and the policies know nothing else about a problem.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import type { MoveGrammar, Program } from "./grammar.ts";
 import type { Rng } from "./rng.ts";
 
@@ -42,38 +42,44 @@ export function pastDeadline(context: { readonly deadline?: number } | undefined
   return context?.deadline !== undefined && Date.now() >= context.deadline;
 }
 
-export interface Problem<S = unknown, O = Record<string, unknown>> {
+/**
+ * What a problem module exports. The core is small: a name, a direction, initial states, a state
+ * codec (toJSON / fromJSON) and an exact verifier. Each route's parts are an optional group, checked
+ * when a run's policy needs them: the built-in policy needs `grammar`, `featureNames`, `features` and
+ * `apply`; a language-model policy needs `prompt` and `parse` (and `judge` for judged programs).
+ */
+export interface ProblemDefinition<S = unknown, O = Record<string, unknown>> {
   readonly name: string;
-  readonly title: string;
   readonly direction: Direction;
-  /** Name of the published quantity, e.g. "C5". */
-  readonly quantity: string;
-  /** Best published value, for progress displays and reports. */
-  readonly record?: { readonly value: number; readonly source: string };
-  /** Validates and fills defaults for problem options. */
-  readonly optionsSchema: z.ZodType<O>;
-
   /** Seeds of the archive (random or trivial, as in the paper). `init` names a warm start. */
   initialStates(rng: Rng, options: O, init?: string): S[];
-  /** Names accepted by `initialStates(..., init)`, besides "random". */
-  readonly warmStarts: readonly string[];
-
-  /** The verifier: recomputes everything from the construction; never throws. */
-  evaluate(state: unknown): Evaluation;
-
-  /** Built-in route. */
-  readonly grammar: MoveGrammar;
-  readonly featureDim: number;
-  /** Features of a start state the built-in policy conditions on (length featureDim, O(1) scale). */
-  features(state: S, evaluation: Evaluation): number[];
-  /** Runs a program on a state; may throw (the attempt is then invalid with that error). */
-  apply(program: Program, state: S, context: MoveContext): S | Promise<S>;
-
+  /** The verifier: recomputes everything from the construction; never throws. May be async. */
+  evaluate(state: unknown): Evaluation | Promise<Evaluation>;
   /** Serialisation for workers and the run store. fromJSON validates. */
   toJSON(state: S): StateJSON;
   fromJSON(json: StateJSON): S;
-  /** Identical states share a key (for deduplication in the archive). */
-  stateKey(state: S): string;
+
+  /** Default: the name. */
+  readonly title?: string;
+  /** Name of the published quantity, e.g. "C5". Default: "value". */
+  readonly quantity?: string;
+  /** Validates and fills defaults for problem options. Default: no options. */
+  readonly optionsSchema?: z.ZodType<O>;
+  /** Names accepted by `initialStates(..., init)`, besides "random". Default: none. */
+  readonly warmStarts?: readonly string[];
+  /** Identical states share a key (for deduplication in the archive). Default: the JSON text. */
+  stateKey?(state: S): string;
+  /** Best published value, for progress displays and reports. */
+  readonly record?: { readonly value: number; readonly source: string };
+
+  /** Built-in route: the move grammar the policy writes programs in. */
+  readonly grammar?: MoveGrammar;
+  /** Built-in route: what `features` returns, by name; its length is the policy's input size. */
+  readonly featureNames?: readonly string[];
+  /** Built-in route: features of a start state the policy conditions on (one per name, O(1) scale). */
+  features?(state: S, evaluation: Evaluation): number[];
+  /** Built-in route: runs a program on a state; may throw (the attempt is then invalid with that error). */
+  apply?(program: Program, state: S, context: MoveContext): S | Promise<S>;
 
   /**
    * Language-model route. `prompt` writes what the model sees for one attempt from `state`;
@@ -104,6 +110,72 @@ export interface Problem<S = unknown, O = Record<string, unknown>> {
   afterRun?(best: S, options: O): Promise<string> | string;
   /** Run settings that suit this problem (group size, steps, ...), under the user's flags. */
   readonly runDefaults?: Readonly<Record<string, unknown>>;
+}
+
+/** A problem as the toolkit holds it: its definition with the defaults filled in (`defineProblem`). */
+export interface Problem<S = unknown, O = Record<string, unknown>> extends ProblemDefinition<S, O> {
+  readonly title: string;
+  readonly quantity: string;
+  readonly optionsSchema: z.ZodType<O>;
+  readonly warmStarts: readonly string[];
+  stateKey(state: S): string;
+}
+
+/** The built-in route's parts: a problem the built-in policy can run has all four. */
+export interface BuiltinParts<S = unknown> {
+  readonly grammar: MoveGrammar;
+  readonly featureNames: readonly string[];
+  features(state: S, evaluation: Evaluation): number[];
+  apply(program: Program, state: S, context: MoveContext): S | Promise<S>;
+}
+
+/** The language route's parts: a problem a language-model policy can run has both. */
+export interface LanguageParts<S = unknown> {
+  prompt(state: S, evaluation: Evaluation, context: PromptContext): string;
+  parse(text: string): ParsedProgram;
+}
+
+/** A problem with the built-in route and a synchronous verifier. */
+export type BuiltinProblem<S = unknown, O = Record<string, unknown>> =
+  & { evaluate(state: unknown): Evaluation }
+  & Problem<S, O>
+  & BuiltinParts<S>;
+
+/** A problem with both routes and a synchronous verifier, as the toolkit's own problems are. */
+export type FullProblem<S = unknown, O = Record<string, unknown>> = BuiltinProblem<S, O> & LanguageParts<S>;
+
+/** Members of the built-in and the language route, for the contract's checks and messages. */
+export const BUILTIN_PARTS = ["grammar", "featureNames", "features", "apply"] as const;
+export const LANGUAGE_PARTS = ["prompt", "parse"] as const;
+
+/**
+ * A problem with its defaults filled in: title (its name), quantity ("value"), no options, no warm
+ * starts, states keyed by their JSON text. Returns the definition itself when it lacks none of them.
+ * A definition is a plain object (its own members are copied).
+ */
+export function defineProblem<S, O = Record<string, never>>(
+  definition: ProblemDefinition<S, O>,
+): Problem<S, O> {
+  const d = definition;
+  if (
+    d.title !== undefined && d.quantity !== undefined && d.optionsSchema !== undefined &&
+    d.warmStarts !== undefined && d.stateKey !== undefined
+  ) {
+    return d as Problem<S, O>;
+  }
+  return {
+    ...d,
+    title: d.title ?? d.name,
+    quantity: d.quantity ?? "value",
+    optionsSchema: d.optionsSchema ?? (z.object({}).strict() as unknown as z.ZodType<O>),
+    warmStarts: d.warmStarts ?? [],
+    stateKey: d.stateKey ? (state: S) => d.stateKey!(state) : (state: S) => JSON.stringify(d.toJSON(state)),
+  };
+}
+
+/** The length of a problem's feature vector (the built-in policy's input size): one per feature name. */
+export function featureDim(problem: { readonly featureNames?: readonly string[] }): number {
+  return problem.featureNames?.length ?? 0;
 }
 
 /** What the language-model route knows about a start state besides the state itself. */

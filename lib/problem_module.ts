@@ -9,7 +9,13 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Problem } from "./problem.ts";
+import {
+  type BuiltinParts,
+  defineProblem,
+  type LanguageParts,
+  type Problem,
+  type ProblemDefinition,
+} from "./problem.ts";
 
 /** A problem module that cannot be used: does not import, exports no problem or two, breaks the contract. */
 export class ProblemModuleError extends Error {
@@ -32,13 +38,18 @@ export function moduleUrl(spec: string | URL, base: string = Deno.cwd()): string
 // deno-lint-ignore no-explicit-any
 type AnyProblem = Problem<any, any>;
 
-/** Every member of the contract and what it must be; `builtin` ones only the built-in route needs. */
+type Group = "builtin" | "language";
+
+/**
+ * Every member of the contract and what it must be. The core is required; `optional` ones have
+ * defaults or are extras; a `group`'s members are what one route needs, checked when a run uses it.
+ */
 const MEMBERS: readonly {
   readonly name: string;
   readonly what: string;
   readonly ok: (v: unknown) => boolean;
   readonly optional?: true;
-  readonly builtin?: true;
+  readonly group?: Group;
 }[] = (() => {
   const fn = (v: unknown) => typeof v === "function";
   const text = (v: unknown) => typeof v === "string" && v.length > 0;
@@ -46,28 +57,35 @@ const MEMBERS: readonly {
   const positiveInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
   return [
     { name: "name", what: "a non-empty string", ok: text },
-    { name: "title", what: "a non-empty string", ok: text },
     { name: "direction", what: '"minimize" or "maximize"', ok: (v) => v === "minimize" || v === "maximize" },
-    { name: "quantity", what: "a non-empty string (the name of the value, e.g. C5)", ok: text },
-    {
-      name: "optionsSchema",
-      what: "a zod schema (e.g. z.object({}))",
-      ok: (v) => object(v) && fn((v as { safeParse?: unknown }).safeParse),
-    },
     { name: "initialStates", what: "a function (rng, options, init) => states", ok: fn },
-    {
-      name: "warmStarts",
-      what: "an array of strings (may be empty)",
-      ok: (v) => Array.isArray(v) && v.every((s) => typeof s === "string"),
-    },
     { name: "evaluate", what: "a function, the exact verifier (state JSON => Evaluation)", ok: fn },
     { name: "toJSON", what: "a function (state => JSON)", ok: fn },
     { name: "fromJSON", what: "a function (JSON => state, validating)", ok: fn },
-    { name: "stateKey", what: "a function (state => string)", ok: fn },
+    { name: "title", what: "a non-empty string", optional: true, ok: text },
+    {
+      name: "quantity",
+      what: "a non-empty string (the name of the value, e.g. C5)",
+      optional: true,
+      ok: text,
+    },
+    {
+      name: "optionsSchema",
+      what: "a zod schema (e.g. z.object({}))",
+      optional: true,
+      ok: (v) => object(v) && fn((v as { safeParse?: unknown }).safeParse),
+    },
+    {
+      name: "warmStarts",
+      what: "an array of strings (may be empty)",
+      optional: true,
+      ok: (v) => Array.isArray(v) && v.every((s) => typeof s === "string"),
+    },
+    { name: "stateKey", what: "a function (state => string)", optional: true, ok: fn },
     {
       name: "grammar",
       what: "a move grammar, { operators: [{ name, description, params: [{ name, choices }] }], maxMoves }",
-      builtin: true,
+      group: "builtin",
       ok: (v) => {
         const g = v as { operators?: unknown; maxMoves?: unknown } | null;
         return object(g) && positiveInt(g!.maxMoves) && Array.isArray(g!.operators) &&
@@ -80,17 +98,22 @@ const MEMBERS: readonly {
           );
       },
     },
-    { name: "featureDim", what: "a positive integer", builtin: true, ok: positiveInt },
-    { name: "features", what: "a function (state, evaluation) => number[]", builtin: true, ok: fn },
-    { name: "apply", what: "a function (program, state, context) => state", builtin: true, ok: fn },
+    {
+      name: "featureNames",
+      what: "a non-empty array of strings (one per feature; their count is the policy's input size)",
+      group: "builtin",
+      ok: (v) => Array.isArray(v) && v.length > 0 && v.every(text),
+    },
+    { name: "features", what: "a function (state, evaluation) => number[]", group: "builtin", ok: fn },
+    { name: "apply", what: "a function (program, state, context) => state", group: "builtin", ok: fn },
+    { name: "prompt", what: "a function (state, evaluation, context) => text", group: "language", ok: fn },
+    { name: "parse", what: "a function (text => program)", group: "language", ok: fn },
     {
       name: "record",
       what: "{ value: number, source: string }",
       optional: true,
       ok: (v) => object(v) && Number.isFinite((v as { value: unknown }).value),
     },
-    { name: "prompt", what: "a function", optional: true, ok: fn },
-    { name: "parse", what: "a function", optional: true, ok: fn },
     { name: "judge", what: "a function", optional: true, ok: fn },
     { name: "certify", what: "a function", optional: true, ok: fn },
     { name: "figures", what: "a function", optional: true, ok: fn },
@@ -100,6 +123,32 @@ const MEMBERS: readonly {
   ];
 })();
 
+/** What each route needs, for messages. */
+const ROUTES: Record<Group, { readonly who: string; readonly other: string }> = {
+  builtin: {
+    who: "the built-in policy needs its move grammar, feature names, features and apply",
+    other: "it has prompt and parse: run it with a language-model policy (e.g. --policy openai)",
+  },
+  language: {
+    who: "a language-model policy needs prompt and parse",
+    other: "it has the built-in route's parts: run it with --policy builtin",
+  },
+};
+
+const groupMembers = (group: Group) => MEMBERS.filter((m) => m.group === group).map((m) => m.name);
+
+/** The members of a route's group that `value` lacks. */
+function missingParts(value: object, group: Group): string[] {
+  return groupMembers(group).filter((name) => (value as Record<string, unknown>)[name] === undefined);
+}
+
+function missingMessage(where: string, value: object, group: Group): string {
+  const missing = missingParts(value, group);
+  const other: Group = group === "builtin" ? "language" : "builtin";
+  return `${where} has no ${missing.map((m) => `"${m}"`).join(", ")}: ${ROUTES[group].who}` +
+    (missingParts(value, other).length === 0 ? `; ${ROUTES[group].other}` : "");
+}
+
 /** An export that is meant as a problem: an object with at least three of the contract's members. */
 function looksLikeProblem(value: unknown): boolean {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
@@ -107,34 +156,50 @@ function looksLikeProblem(value: unknown): boolean {
 }
 
 /**
- * Checks a problem against the contract (the built-in route's members too when `route` is "builtin")
- * and returns it; throws ProblemModuleError naming `where` and the first missing or wrong member.
+ * Checks a problem against the contract and returns it with its defaults filled in (`defineProblem`);
+ * throws ProblemModuleError naming `where` and the first missing or wrong member. The core is always
+ * checked; with `route`, that route's parts must all be there (the run's policy needs them).
  */
-export function checkProblem(value: unknown, where: string, route?: "builtin" | "language"): AnyProblem {
+export function checkProblem(value: unknown, where: string, route?: Group): AnyProblem {
   if (typeof value !== "object" || value === null) {
     throw new ProblemModuleError(`${where} is not a problem object`);
   }
   for (const member of MEMBERS) {
-    if (member.builtin && route !== "builtin") continue;
     const v = (value as Record<string, unknown>)[member.name];
     if (v === undefined) {
-      if (member.optional) continue;
-      throw new ProblemModuleError(
-        `${where} has no "${member.name}", which must be ${member.what}` +
-          (member.builtin ? "; the built-in policy needs its move grammar, features and apply" : ""),
-      );
+      if (member.optional || member.group) continue;
+      throw new ProblemModuleError(`${where} has no "${member.name}", which must be ${member.what}`);
     }
     if (!member.ok(v)) {
       throw new ProblemModuleError(`${where}: "${member.name}" must be ${member.what}, got ${describe(v)}`);
     }
   }
-  const p = value as AnyProblem;
-  if (route === "language" && (!p.prompt || !p.parse)) {
-    throw new ProblemModuleError(
-      `${where} has no ${!p.prompt ? '"prompt"' : '"parse"'}, which a language-model policy needs`,
-    );
+  if (route && missingParts(value, route).length > 0) {
+    throw new ProblemModuleError(missingMessage(where, value, route));
   }
-  return p;
+  return defineProblem(value as ProblemDefinition<unknown, Record<string, unknown>>) as AnyProblem;
+}
+
+/** Where a problem came from, for messages: its module when it was loaded from one. */
+function whereOf(problem: AnyProblem): string {
+  const module = loadedFrom(problem);
+  return module ? `problem module ${module} ("${problem.name}")` : `problem "${problem.name}"`;
+}
+
+/** The problem, checked to have the built-in route's parts; throws naming its module and what it lacks. */
+export function requireBuiltin<S, O>(problem: Problem<S, O>): Problem<S, O> & BuiltinParts<S> {
+  if (missingParts(problem, "builtin").length > 0) {
+    throw new ProblemModuleError(missingMessage(whereOf(problem as AnyProblem), problem, "builtin"));
+  }
+  return problem as Problem<S, O> & BuiltinParts<S>;
+}
+
+/** The problem, checked to have the language route's parts; throws naming its module and what it lacks. */
+export function requireLanguage<S, O>(problem: Problem<S, O>): Problem<S, O> & LanguageParts<S> {
+  if (missingParts(problem, "language").length > 0) {
+    throw new ProblemModuleError(missingMessage(whereOf(problem as AnyProblem), problem, "language"));
+  }
+  return problem as Problem<S, O> & LanguageParts<S>;
 }
 
 function describe(v: unknown): string {
@@ -183,8 +248,8 @@ export async function loadProblemModule(url: string, name?: string): Promise<Any
     }
   } else if (found.length === 0) {
     throw new ProblemModuleError(
-      `problem module ${url} exports no problem: export an object with name, title, direction, quantity, ` +
-        'optionsSchema, initialStates, warmStarts, evaluate, toJSON, fromJSON, stateKey (README, "Your own problem")',
+      `problem module ${url} exports no problem: export an object with name, direction, initialStates, ` +
+        'evaluate, toJSON, fromJSON and one route\'s parts (README, "Your own problem")',
     );
   } else if (found.length === 1) {
     chosen = found[0];

@@ -5,6 +5,7 @@
  */
 import type { Program } from "./grammar.ts";
 import { type Evaluation, invalid, type Problem } from "./problem.ts";
+import { requireBuiltin } from "./problem_module.ts";
 import { Rng } from "./rng.ts";
 
 export { invalid };
@@ -51,15 +52,18 @@ export async function runRollout(problem: Problem, task: RolloutTask): Promise<R
   let evaluation: Evaluation;
   try {
     const rng = new Rng(task.seed);
-    child = await problem.apply(task.program, problem.fromJSON(task.state), { rng, deadline });
+    child = await requireBuiltin(problem).apply(task.program, problem.fromJSON(task.state), {
+      rng,
+      deadline,
+    });
     // The verifier sees the state exactly as it will be stored: through JSON.
     json = problem.toJSON(child);
-    evaluation = problem.evaluate(json);
+    evaluation = await problem.evaluate(json);
     // Equal effort: the program again, from the best state so far, until the effort is spent.
     while (task.effortMs !== undefined && Date.now() < deadline!) {
-      const next = await problem.apply(task.program, child, { rng, deadline });
+      const next = await requireBuiltin(problem).apply(task.program, child, { rng, deadline });
       const nextJson = problem.toJSON(next);
-      const nextEvaluation = problem.evaluate(nextJson);
+      const nextEvaluation = await problem.evaluate(nextJson);
       if (nextEvaluation.valid && (!evaluation.valid || nextEvaluation.reward > evaluation.reward)) {
         [child, json, evaluation] = [next, nextJson, nextEvaluation];
       }

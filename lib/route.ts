@@ -17,7 +17,8 @@
 import type { RunConfig } from "./config.ts";
 import { decodeProgram, formatProgram } from "./grammar.ts";
 import type { PolicyContext, SampledSequence } from "./policy/policy.ts";
-import type { Evaluation, ParsedProgram, Problem } from "./problem.ts";
+import type { BuiltinParts, Evaluation, ParsedProgram, Problem } from "./problem.ts";
+import { requireBuiltin } from "./problem_module.ts";
 import { type Executor, type ExecutorSpec, type ExecutorStatus, openExecutor } from "./executor.ts";
 import { invalid, type RolloutResult, type RolloutTask } from "./rollout.ts";
 import { runDenoProgram } from "./sandbox/deno.ts";
@@ -94,7 +95,7 @@ export async function createRoute(
     })
     : executor as Executor;
   const effortMs = config.effortSeconds === undefined ? undefined : config.effortSeconds * 1000;
-  return new BuiltinRoute(problem, opened, owned, effortMs);
+  return new BuiltinRoute(requireBuiltin(problem), opened, owned, effortMs);
 }
 
 /** Move-grammar programs applied by rollout workers (what the loop always did). */
@@ -102,7 +103,7 @@ class BuiltinRoute implements Route {
   readonly kind = "builtin";
 
   constructor(
-    private readonly problem: Problem,
+    private readonly problem: Problem & BuiltinParts,
     private readonly executor: Executor,
     private readonly owned: boolean,
     private readonly effortMs?: number,
@@ -205,7 +206,9 @@ class LanguageRoute implements Route {
     const results: RolloutResult[] = new Array(jobs.length);
     const programs: string[] = new Array(jobs.length);
     this.pending = new Array(jobs.length);
-    const parentValues = starts.map((s) => this.problem.evaluate(s.state).value ?? undefined);
+    const parentValues = await Promise.all(
+      starts.map(async (s) => (await this.problem.evaluate(s.state)).value ?? undefined),
+    );
     let next = 0;
     const worker = async () => {
       while (next < jobs.length) {
@@ -260,7 +263,7 @@ class LanguageRoute implements Route {
     // Whatever the program returned, checking it may fail but never ends the run.
     try {
       // The verifier sees exactly what the program returned; the state stored is its normal form.
-      const evaluation = this.problem.evaluate(run.value);
+      const evaluation = await this.problem.evaluate(run.value);
       if (!evaluation.valid) return { result: done(evaluation), program };
       let child: unknown;
       try {
@@ -273,7 +276,7 @@ class LanguageRoute implements Route {
       // What reaches a later prompt is cut and cleaned here, once.
       this.pending[id] = { program, valueBefore, output: cleanOutput(run.stdout, 2000) };
       return {
-        result: done(this.problem.evaluate(json), { state: json, key: this.problem.stateKey(child) }),
+        result: done(await this.problem.evaluate(json), { state: json, key: this.problem.stateKey(child) }),
         program,
       };
     } catch (e) {

@@ -195,7 +195,11 @@ Deno.test("a problem module that is not usable gets one line naming the module a
   for (const [name, text] of Object.entries(modules)) Deno.writeTextFileSync(join(dir, name), text);
   const url = (name: string) => pathToFileURL(join(dir, name)).href;
   const cases: [string, number, string][] = [
-    ["none.ts", 2, `problem module ${url("none.ts")} exports no problem: export an object with name, title,`],
+    [
+      "none.ts",
+      2,
+      `problem module ${url("none.ts")} exports no problem: export an object with name, direction,`,
+    ],
     [
       "two.ts",
       2,
@@ -220,7 +224,7 @@ Deno.test("a problem module that is not usable gets one line naming the module a
       2,
       `problem module ${
         url("nogrammar.ts")
-      } ("max-min-distance") has no "grammar", which must be a move grammar`,
+      } ("max-min-distance") has no "grammar": the built-in policy needs its move grammar, feature names,`,
     ],
     [
       "noworker.ts",

@@ -17,7 +17,7 @@ Deno.test("the MAGIC-reversed pipeline is MAGIC, and a valid start with reward =
   assertEquals(e.value, direct.value);
   assertEquals(e.reward, e.value);
   assertAlmostEquals(e.value!, 0.18, 0.01);
-  assertEquals(denoise.features(magicState, e).length, denoise.featureDim);
+  assertEquals(denoise.features(magicState, e).length, denoise.featureNames.length);
 });
 
 Deno.test("pipelines failing the Poisson rule are rejected with the reason", () => {

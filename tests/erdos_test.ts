@@ -242,7 +242,7 @@ Deno.test("problem contract: options, initial states, JSON, keys, features", () 
   assert.throws(() => erdos.fromJSON([1, 2]), /not an Erdős state/);
 
   const features = erdos.features(s, erdos.evaluate(s));
-  assert.deepStrictEqual(features.length, erdos.featureDim);
+  assert.deepStrictEqual(features.length, erdos.featureNames.length);
   assert(features.every((x) => Number.isFinite(x) && Math.abs(x) <= 5));
 });
 

@@ -5,7 +5,7 @@
 import { discover, type StepReport } from "../lib/loop.ts";
 import { DEFAULT_EXPLORATION, flatGroupShare, nextTemperature } from "../lib/exploration.ts";
 import { groupAdvantages, isFlat } from "../lib/objective.ts";
-import type { Problem } from "../lib/problem.ts";
+import type { BuiltinProblem } from "../lib/problem.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { toy } from "./toy_problem.ts";
 
@@ -29,7 +29,7 @@ Deno.test("the temperature rises while groups are flat, up to its ceiling, and r
 });
 
 /** The toy walk whose verifier gives every valid state the same reward: no signal at all. */
-const flatToy: Problem = {
+const flatToy: BuiltinProblem = {
   ...toy,
   name: "flat-toy",
   evaluate(input) {

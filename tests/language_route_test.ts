@@ -101,16 +101,16 @@ Deno.test("language route, ahc058: C++ solvers compiled and judged; failures are
   assert(prompts[0].includes("No C++ program has been judged from here yet"));
   // A verdict edited on disk does not count: only the judge's own verdicts are in the ledger.
   const ahc058 = await loadProblem("ahc058");
-  assert(ahc058.evaluate(best).valid);
+  assert((await ahc058.evaluate(best)).valid);
   const forged = structuredClone(best) as { verdict: { outcomes: { score: number }[] } };
   forged.verdict.outcomes[0].score *= 10;
   assertEquals(
-    ahc058.evaluate(forged).error,
+    (await ahc058.evaluate(forged)).error,
     "the verdict was not given by the judge (not in the verdict ledger)",
   );
   const swapped = structuredClone(best) as { program: { source: string } };
   swapped.program.source = "int main() { return 0; }";
-  assertEquals(ahc058.evaluate(swapped).error, "the verdict belongs to another program");
+  assertEquals((await ahc058.evaluate(swapped)).error, "the verdict belongs to another program");
   // A fresh process compiles and judges the best program again and gets the recorded mean.
   const rejudged = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("../tools/rejudge.ts", import.meta.url).pathname, summary.runDir!],
@@ -132,7 +132,7 @@ Deno.test("language route, ahc039: C++ solvers on generated cases; an illegal po
   checkAttempts(reports[0].attempts, replies);
   const { problem, state } = bestProgram(summary.runDir!);
   assertEquals(problem, "ahc039");
-  const e = (await loadProblem("ahc039")).evaluate(state);
+  const e = await (await loadProblem("ahc039")).evaluate(state);
   assert(e.valid && e.value! > 1000, `best program ${e.value}`);
 });
 
@@ -212,7 +212,8 @@ Deno.test("language route, resume: program states come back from the run directo
     const programs = (tables.states.toRecords() as { state: string }[]).map((r) => JSON.parse(r.state))
       .filter((s) => "program" in s);
     const ahc058 = await loadProblem("ahc058");
-    assert(programs.length >= 2 && programs.every((s) => ahc058.evaluate(s).valid));
+    assert(programs.length >= 2);
+    for (const s of programs) assert((await ahc058.evaluate(s)).valid);
   } finally {
     await model.close();
   }

@@ -28,7 +28,7 @@ Deno.test("a short run writes every file, and best.json holds a re-verifiable co
   assertEquals(config.seed, 11);
   assertEquals(config.groups, 3);
   const best = JSON.parse(Deno.readTextFileSync(join(dir, "best.json")));
-  const verdict = (await loadProblem("erdos")).evaluate(best.construction);
+  const verdict = await (await loadProblem("erdos")).evaluate(best.construction);
   assert(verdict.valid);
   assertEquals(verdict.value, best.value);
   assertAlmostEquals(best.certified.value, best.value, 1e-12);
@@ -241,12 +241,15 @@ Deno.test("a problem module that exports two problems, or breaks the contract, i
   const broken = join(tempDir(), "broken.ts");
   Deno.writeTextFileSync(
     broken,
-    `import { toy } from ${JSON.stringify(toyModule)};\nexport default { ...toy, featureDim: 0 };\n`,
+    `import { toy } from ${JSON.stringify(toyModule)};\nexport default { ...toy, featureNames: [] };\n`,
   );
   await assertRejects(
     () => runToEnd({ config: { problem: broken, steps: 1, workers: 0 }, out }),
     literal(
-      `problem module ${pathToFileURL(broken).href} ("toy"): "featureDim" must be a positive integer, got 0`,
+      `problem module ${
+        pathToFileURL(broken).href
+      } (export "default"): "featureNames" must be a non-empty array of ` +
+        "strings (one per feature; their count is the policy's input size), got an array of 0",
     ),
   );
   assertEquals([...Deno.readDirSync(out)], []);

@@ -4,7 +4,7 @@
  * killed in the middle of a step), and one whose states are too large for a small server.
  */
 import { z } from "zod";
-import type { Problem } from "../lib/problem.ts";
+import type { BuiltinProblem } from "../lib/problem.ts";
 import { toy } from "./toy_problem.ts";
 
 interface ToyState {
@@ -13,7 +13,7 @@ interface ToyState {
 
 /** The toy walk, each rollout sleeping `SLOW_MS` first: slow, but cheap on a loaded machine. */
 export const SLOW_MS = 250;
-export const slowToy: Problem<ToyState, Record<string, never>> = {
+export const slowToy: BuiltinProblem<ToyState, Record<string, never>> = {
   ...toy,
   name: "slow-toy",
   async apply(program, state, context) {
@@ -24,7 +24,7 @@ export const slowToy: Problem<ToyState, Record<string, never>> = {
 
 /** The toy walk whose states carry `PAD` numbers of padding: about 200 KB of JSON each. */
 export const PAD = 20_000;
-export const bigToy: Problem<ToyState & { pad?: number[] }, Record<string, never>> = {
+export const bigToy: BuiltinProblem<ToyState & { pad?: number[] }, Record<string, never>> = {
   ...toy,
   name: "big-toy",
   apply: (program, state, context) => ({

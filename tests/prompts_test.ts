@@ -12,11 +12,11 @@ import { assert, assertEquals, assertThrows } from "./assert.ts";
 const CONSTRUCTION_PROBLEMS = ["erdos", "ac1", "ac2", "ac3", "circles26", "circles32"];
 
 for (const name of CONSTRUCTION_PROBLEMS) {
-  Deno.test(`${name}: the prompt has the statement, the construction and the task, within its budget`, () => {
+  Deno.test(`${name}: the prompt has the statement, the construction and the task, within its budget`, async () => {
     const problem = PROBLEMS[name];
     assert(problem.prompt && problem.parse, `${name} has no language-model route`);
     const [state] = problem.initialStates(new Rng(1), problem.optionsSchema.parse({}));
-    const evaluation = problem.evaluate(problem.toJSON(state));
+    const evaluation = await problem.evaluate(problem.toJSON(state));
     const context = {
       maxChars: 20_000,
       timeoutSeconds: 60,

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { MoveGrammar } from "../lib/grammar.ts";
-import { type Problem, rewardFor } from "../lib/problem.ts";
+import { type BuiltinProblem, rewardFor } from "../lib/problem.ts";
 
 interface ToyState {
   x: number;
@@ -20,7 +20,7 @@ const grammar: MoveGrammar = {
   ],
 };
 
-export const toy: Problem<ToyState, Record<string, never>> = {
+export const toy: BuiltinProblem<ToyState, Record<string, never>> = {
   name: "toy",
   title: "Toy walk to 7",
   direction: "minimize",
@@ -37,7 +37,7 @@ export const toy: Problem<ToyState, Record<string, never>> = {
     return { valid: true, value, reward: rewardFor("minimize", value) };
   },
   grammar,
-  featureDim: 2,
+  featureNames: ["x / 10", "bias"],
   features: (s) => [s.x / 10, 1],
   apply(program, state) {
     let x = state.x;
@@ -54,7 +54,7 @@ export const toy: Problem<ToyState, Record<string, never>> = {
 };
 
 /** The toy walk with one more operator that never returns, for rollout time limits. */
-export const hangingToy: Problem<ToyState, Record<string, never>> = {
+export const hangingToy: BuiltinProblem<ToyState, Record<string, never>> = {
   ...toy,
   name: "hanging-toy",
   grammar: {

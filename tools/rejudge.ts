@@ -36,7 +36,7 @@ const CONTESTS: Record<string, ReturnType<typeof contestPrograms>> = {
 /** Judges a program state again from its source; `recorded` is what the run's verifier said. */
 export async function rejudge(problemName: string, state: unknown): Promise<Rejudged> {
   const problem = await loadProblem(problemName);
-  const recorded = problem.evaluate(state);
+  const recorded = await problem.evaluate(state);
   if (!recorded.valid) throw new Error(`the recorded state is not valid: ${recorded.error}`);
   const base = { problem: problemName, recorded: recorded.value! };
   if (CONTESTS[problemName] && isCppProgramState(state)) {
@@ -47,7 +47,7 @@ export async function rejudge(problemName: string, state: unknown): Promise<Reju
         state.cases,
         { timeoutMs: 60_000, cacheDir },
       );
-      const again = r.state === undefined ? undefined : problem.evaluate(r.state);
+      const again = r.state === undefined ? undefined : await problem.evaluate(r.state);
       return { ...base, rejudged: again?.valid ? again.value : null, deterministic: true, error: r.error };
     } finally {
       Deno.removeSync(cacheDir, { recursive: true });

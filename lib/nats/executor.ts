@@ -144,7 +144,7 @@ export class NatsExecutor implements Executor {
         const pending = this.pending.get(entry.key);
         if (!pending) continue; // a late duplicate of a finished batch
         this.pending.delete(entry.key);
-        pending.deliver(this.accept(pending, entry.value));
+        pending.deliver(await this.accept(pending, entry.value));
       }
     })().catch(() => {});
     await this.nc.flush();
@@ -180,7 +180,7 @@ export class NatsExecutor implements Executor {
   }
 
   /** A result from the bucket, checked and re-verified, as the loop takes it. */
-  private accept(pending: Pending, data: Uint8Array): RolloutResult {
+  private async accept(pending: Pending, data: Uint8Array): Promise<RolloutResult> {
     const { task } = pending;
     const fail = (why: string): RolloutResult => ({ id: task.id, evaluation: invalid(why), durationMs: 0 });
     const parsed = ResultMessageSchema.safeParse(safeJson(data));
@@ -205,7 +205,7 @@ export class NatsExecutor implements Executor {
     if (!this.options.verify) return { ...base, state: result.state, key: result.key, evaluation: theirs };
     let here;
     try {
-      here = this.job.problem.evaluate(result.state);
+      here = await this.job.problem.evaluate(result.state);
     } catch (e) {
       return fail(`the verifier failed on worker ${worker}'s state: ${e instanceof Error ? e.message : e}`);
     }

@@ -1,6 +1,7 @@
 /** Builds the policy a run configuration asks for. */
 import type { RunConfig } from "../config.ts";
-import type { Problem } from "../problem.ts";
+import { featureDim, type Problem } from "../problem.ts";
+import { requireBuiltin } from "../problem_module.ts";
 import { BuiltinPolicy } from "./builtin.ts";
 import { LlamaCppPolicy } from "./llamacpp.ts";
 import { OpenAIPolicy } from "./openai.ts";
@@ -15,8 +16,8 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
   switch (config.policy) {
     case "builtin":
       return new BuiltinPolicy({
-        grammar: problem.grammar,
-        featureDim: problem.featureDim,
+        grammar: requireBuiltin(problem).grammar,
+        featureDim: featureDim(problem),
         hidden: config.hidden,
         seed: config.seed,
       });

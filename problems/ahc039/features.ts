@@ -3,7 +3,10 @@ import type { Evaluation } from "../../lib/problem.ts";
 import { ladderPosition } from "../atcoder/ladder.ts";
 import { type Ahc039State, LADDER_NAMES, LADDERS } from "./state.ts";
 
-export const FEATURE_DIM = LADDER_NAMES.length + 1;
+export const FEATURE_NAMES = [
+  ...LADDER_NAMES.map((name) => `${name}: position on its ladder`),
+  "(mean score - 2500) / 1000, clipped to [-2, 2]",
+];
 
 export function ahc039Features(state: Ahc039State, evaluation: Evaluation): number[] {
   const score = evaluation.valid && evaluation.value !== null ? evaluation.value : 0;

@@ -8,7 +8,7 @@
  * on a fixed case set and rewards the mean exact score (0 if any case fails). C++ route: native.ts.
  */
 import { z } from "zod";
-import type { Problem } from "../../lib/problem.ts";
+import type { FullProblem } from "../../lib/problem.ts";
 import {
   type CppProgramState,
   isCppProgramState,
@@ -20,7 +20,7 @@ import type { Rng } from "../../lib/rng.ts";
 import { redraw } from "../atcoder/ladder.ts";
 import { loadCases } from "./cases.ts";
 import { evaluateState } from "./evaluate.ts";
-import { ahc039Features, FEATURE_DIM } from "./features.ts";
+import { ahc039Features, FEATURE_NAMES } from "./features.ts";
 import { fishPlot } from "./figures.ts";
 import { applyProgram, grammar } from "./moves.ts";
 import { scorePolygon } from "./scorer.ts";
@@ -55,7 +55,7 @@ function builtinOnly(state: Ahc039AnyState): Ahc039State {
 export const ahc039: {
   /** The seeds are built-in states (the language route starts from them too). */
   initialStates(rng: Rng, options: Ahc039Options, init?: string): Ahc039State[];
-} & Problem<Ahc039AnyState, Ahc039Options> = {
+} & FullProblem<Ahc039AnyState, Ahc039Options> = {
   name: "ahc039",
   title: "AHC039 Purse Seine Fishing (mean score of a parameterised solver)",
   direction: "maximize",
@@ -76,7 +76,7 @@ export const ahc039: {
 
   evaluate: (json) => isCppProgramState(json) ? programs.evaluate(json) : evaluateState(json),
   grammar,
-  featureDim: FEATURE_DIM,
+  featureNames: FEATURE_NAMES,
   features: (state, evaluation) => ahc039Features(builtinOnly(state), evaluation),
   apply: (program, state, context) => applyProgram(program, builtinOnly(state), context),
 

@@ -4,7 +4,11 @@ import { ladderPosition } from "../atcoder/ladder.ts";
 import { OBJECTIVES } from "./solver.ts";
 import { type Ahc058State, LADDER_NAMES, LADDERS, ladderValue } from "./state.ts";
 
-export const FEATURE_DIM = LADDER_NAMES.length + OBJECTIVES.length + 1;
+export const FEATURE_NAMES = [
+  ...LADDER_NAMES.map((name) => `${name}: position on its ladder`),
+  ...OBJECTIVES.map((o) => `objective is ${o}`),
+  "(mean score - 4.5e6) / 1e6, clipped to [-2, 2]",
+];
 
 export function ahc058Features(state: Ahc058State, evaluation: Evaluation): number[] {
   const score = evaluation.valid && evaluation.value !== null ? evaluation.value : 0;

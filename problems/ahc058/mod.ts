@@ -7,7 +7,7 @@
  * score (0 if any case fails). C++ route: native.ts compiles and judges a C++ program on cases.
  */
 import { z } from "zod";
-import type { Problem } from "../../lib/problem.ts";
+import type { FullProblem } from "../../lib/problem.ts";
 import {
   type CppProgramState,
   isCppProgramState,
@@ -19,7 +19,7 @@ import type { Rng } from "../../lib/rng.ts";
 import { redraw } from "../atcoder/ladder.ts";
 import { loadCases } from "./cases.ts";
 import { evaluateState } from "./evaluate.ts";
-import { ahc058Features, FEATURE_DIM } from "./features.ts";
+import { ahc058Features, FEATURE_NAMES } from "./features.ts";
 import { applesPlot } from "./figures.ts";
 import { applyProgram, grammar } from "./moves.ts";
 import { BASELINE_PARAMS, OBJECTIVES, solve, type SolverParams } from "./solver.ts";
@@ -76,7 +76,7 @@ function builtinOnly(state: Ahc058AnyState): Ahc058State {
 export const ahc058: {
   /** The seeds are built-in states (the language route starts from them too). */
   initialStates(rng: Rng, options: Ahc058Options, init?: string): Ahc058State[];
-} & Problem<Ahc058AnyState, Ahc058Options> = {
+} & FullProblem<Ahc058AnyState, Ahc058Options> = {
   name: "ahc058",
   title: "AHC058 Apple Incremental Game (mean score of a parameterised solver)",
   direction: "maximize",
@@ -98,7 +98,7 @@ export const ahc058: {
 
   evaluate: (json) => isCppProgramState(json) ? programs.evaluate(json) : evaluateState(json),
   grammar,
-  featureDim: FEATURE_DIM,
+  featureNames: FEATURE_NAMES,
   features: (state, evaluation) => ahc058Features(builtinOnly(state), evaluation),
   apply: (program, state, context) => applyProgram(program, builtinOnly(state), context),
 

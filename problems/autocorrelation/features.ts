@@ -14,8 +14,6 @@ export const FEATURE_NAMES = [
   "argmax position / (2n - 1) - 1/2",
 ] as const;
 
-export const FEATURE_DIM = FEATURE_NAMES.length;
-
 /** Values near which the features are centred (the records, roughly). */
 const BASELINE: Record<Variant, number> = { ac1: 1.5, ac2: 0.95, ac3: 1.46 };
 

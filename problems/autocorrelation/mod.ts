@@ -10,9 +10,9 @@
 import { z } from "zod";
 import { parseConstruct } from "../../lib/prompting.ts";
 import { autocorrelationPrompt } from "./prompt.ts";
-import type { Problem } from "../../lib/problem.ts";
+import type { FullProblem } from "../../lib/problem.ts";
 import type { Rng } from "../../lib/rng.ts";
-import { autocorrelationFeatures, FEATURE_DIM } from "./features.ts";
+import { autocorrelationFeatures, FEATURE_NAMES } from "./features.ts";
 import { convolutionSvg, functionSvg } from "./figures.ts";
 import { applyProgram, grammarFor } from "./moves.ts";
 import { autocorrelationReference, type ReferenceFile, referenceNames } from "./reference.ts";
@@ -50,7 +50,7 @@ function randomState(rng: Rng, options: AutocorrelationOptions): HeightsState {
   return { heights: Array.from({ length: n }, () => rng.next()) };
 }
 
-function autocorrelationProblem(spec: VariantSpec): Problem<HeightsState, AutocorrelationOptions> {
+function autocorrelationProblem(spec: VariantSpec): FullProblem<HeightsState, AutocorrelationOptions> {
   const { variant } = spec;
   const warmStarts = referenceNames(spec.references);
   const grammar = grammarFor(variant);
@@ -86,7 +86,7 @@ function autocorrelationProblem(spec: VariantSpec): Problem<HeightsState, Autoco
     },
 
     grammar,
-    featureDim: FEATURE_DIM,
+    featureNames: FEATURE_NAMES,
     features: (state, evaluation) => autocorrelationFeatures(variant, state, evaluation),
     apply: (program, state, context) => applyProgram(variant, program, state, context),
 

@@ -11,8 +11,6 @@ export const FEATURE_NAMES = [
   "largest radius / mean radius / 3",
 ] as const;
 
-export const FEATURE_DIM = FEATURE_NAMES.length;
-
 const clip = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
 export function circlesFeatures(record: number, state: CirclesState, evaluation: Evaluation): number[] {

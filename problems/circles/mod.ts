@@ -6,8 +6,8 @@
 import { z } from "zod";
 import { parseConstruct } from "../../lib/prompting.ts";
 import { circlesPrompt } from "./prompt.ts";
-import type { Problem } from "../../lib/problem.ts";
-import { circlesFeatures, FEATURE_DIM } from "./features.ts";
+import type { FullProblem } from "../../lib/problem.ts";
+import { circlesFeatures, FEATURE_NAMES } from "./features.ts";
 import { foundNames, foundPacking } from "./found.ts";
 import { packingSvg } from "./figures.ts";
 import { applyProgram, grammar } from "./moves.ts";
@@ -23,7 +23,7 @@ export const CirclesOptionsSchema = z.object({
 
 export type CirclesOptions = z.infer<typeof CirclesOptionsSchema>;
 
-function circlesProblem(count: number, record: number): Problem<CirclesState, CirclesOptions> {
+function circlesProblem(count: number, record: number): FullProblem<CirclesState, CirclesOptions> {
   return {
     name: `circles${count}`,
     title: `Circle packing: ${count} circles in the unit square, maximise the sum of radii`,
@@ -54,7 +54,7 @@ function circlesProblem(count: number, record: number): Problem<CirclesState, Ci
 
     evaluate: (state) => evaluateCircles(count, state),
     grammar,
-    featureDim: FEATURE_DIM,
+    featureNames: FEATURE_NAMES,
     features: (state, evaluation) => circlesFeatures(record, state, evaluation),
     apply: applyProgram,
     prompt: circlesPrompt(count, record),

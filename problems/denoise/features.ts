@@ -19,8 +19,6 @@ export const FEATURE_NAMES = [
   "(poisson_norm-0.97)*10, clipped",
 ] as const;
 
-export const FEATURE_DIM = FEATURE_NAMES.length;
-
 const clip = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
 export function denoiseFeatures(state: DenoiseState, evaluation: Evaluation): number[] {

@@ -7,10 +7,10 @@
  */
 import { resolve } from "node:path";
 import { z } from "zod";
-import type { Evaluation, Problem } from "../../lib/problem.ts";
+import type { Evaluation, FullProblem } from "../../lib/problem.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { DENOISE_DEFAULTS } from "./defaults.ts";
-import { denoiseFeatures, FEATURE_DIM } from "./features.ts";
+import { denoiseFeatures, FEATURE_NAMES } from "./features.ts";
 import { applyProgram, grammar } from "./moves.ts";
 import { formatHeldout, heldoutEvaluation } from "./heldout.ts";
 import { MAGIC_REVERSED } from "./pipeline.ts";
@@ -75,7 +75,7 @@ function builtinOnly(state: DenoiseAnyState): DenoiseState {
 export const denoise: {
   /** The seeds are built-in states (the language route starts from them too). */
   initialStates(rng: Rng, options: DenoiseOptions, init?: string): DenoiseState[];
-} & Problem<DenoiseAnyState, DenoiseOptions> = {
+} & FullProblem<DenoiseAnyState, DenoiseOptions> = {
   name: "denoise",
   title: "scRNA-seq denoising (OpenProblems v1, MCV split; reward mse_norm, poisson_norm >= 0.97)",
   direction: "maximize",
@@ -107,7 +107,7 @@ export const denoise: {
 
   evaluate: evaluateDenoise,
   grammar,
-  featureDim: FEATURE_DIM,
+  featureNames: FEATURE_NAMES,
   features: (state, evaluation) => denoiseFeatures(builtinOnly(state), evaluation),
   apply: (program, state) => applyProgram(program, builtinOnly(state)),
 

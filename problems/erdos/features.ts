@@ -17,8 +17,6 @@ export const FEATURE_NAMES = [
   "centre of mass - 1/2",
 ] as const;
 
-export const FEATURE_DIM = FEATURE_NAMES.length;
-
 const clip = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
 export function erdosFeatures(state: ErdosState, evaluation: Evaluation): number[] {

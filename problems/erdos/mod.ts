@@ -4,9 +4,9 @@
  * maximum for the best f. Here f is a step function with n equal pieces.
  */
 import { z } from "zod";
-import type { Problem } from "../../lib/problem.ts";
+import type { FullProblem } from "../../lib/problem.ts";
 import type { Rng } from "../../lib/rng.ts";
-import { erdosFeatures, FEATURE_DIM } from "./features.ts";
+import { erdosFeatures, FEATURE_NAMES } from "./features.ts";
 import { erdosFigures } from "./figures.ts";
 import { applyProgram, grammar } from "./moves.ts";
 import { erdosParse, erdosPrompt } from "./prompt.ts";
@@ -39,7 +39,7 @@ function randomState(rng: Rng, options: ErdosOptions): ErdosState {
   };
 }
 
-export const erdos: Problem<ErdosState, ErdosOptions> = {
+export const erdos: FullProblem<ErdosState, ErdosOptions> = {
   name: "erdos",
   title: "Erdős minimum overlap (upper bound on C5)",
   direction: "minimize",
@@ -66,7 +66,7 @@ export const erdos: Problem<ErdosState, ErdosOptions> = {
   },
 
   grammar,
-  featureDim: FEATURE_DIM,
+  featureNames: FEATURE_NAMES,
   features: erdosFeatures,
   apply: applyProgram,
   prompt: erdosPrompt,

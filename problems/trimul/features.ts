@@ -16,8 +16,6 @@ export const FEATURE_NAMES = [
   "log2(speed-up) / 4",
 ] as const;
 
-export const FEATURE_DIM = FEATURE_NAMES.length;
-
 export function trimulFeatures(state: TriMulState, evaluation: Evaluation): number[] {
   const speed = evaluation.valid && evaluation.value !== null && evaluation.value > 0 ? evaluation.value : 1;
   const tail = Math.max(-1, Math.min(2, Math.log2(speed) / 4));

@@ -6,10 +6,10 @@
  * flags), the geometric mean over the suite's shapes of median-time ratios.
  */
 import { z } from "zod";
-import type { Problem } from "../../lib/problem.ts";
+import type { FullProblem } from "../../lib/problem.ts";
 import { evaluateTriMul } from "./verifier.ts";
 import { judge, parse, prompt } from "./prompt.ts";
-import { FEATURE_DIM, trimulFeatures } from "./features.ts";
+import { FEATURE_NAMES, trimulFeatures } from "./features.ts";
 import { applyProgram, grammar } from "./moves.ts";
 import { kernelFigure } from "./plot.ts";
 import { type SuiteName, SUITES } from "./shapes.ts";
@@ -21,7 +21,7 @@ export const TriMulOptionsSchema = z.object({
 }).strict();
 export type TriMulOptions = z.infer<typeof TriMulOptionsSchema>;
 
-export const trimul: Problem<TriMulState, TriMulOptions> = {
+export const trimul: FullProblem<TriMulState, TriMulOptions> = {
   name: "trimul",
   title: "TriMul kernel on the CPU (speed-up over the straightforward C baseline)",
   direction: "maximize",
@@ -44,7 +44,7 @@ export const trimul: Problem<TriMulState, TriMulOptions> = {
   parse,
   judge: (program, parent, limits) => judge(program, parent, limits.seed),
   grammar,
-  featureDim: FEATURE_DIM,
+  featureNames: FEATURE_NAMES,
   features: trimulFeatures,
   apply: applyProgram,
 
