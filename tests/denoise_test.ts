@@ -2,8 +2,8 @@ import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
 import { decodeProgram, encodeProgram } from "../lib/grammar.ts";
 import { discover } from "../lib/loop.ts";
 import { Rng } from "../lib/rng.ts";
-import { magic } from "../lib/scrna/magic.ts";
-import { dense } from "../lib/scrna/matrix.ts";
+import { magic } from "../problems/denoise/scrna/magic.ts";
+import { dense } from "../problems/denoise/scrna/matrix.ts";
 import { denoise, evaluateDenoise, MAGIC_REVERSED } from "../problems/denoise/mod.ts";
 import { DEFAULT_DATA, loadTask, scoreDenoised } from "../problems/denoise/task.ts";
 

@@ -1,10 +1,10 @@
 import { assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { join } from "node:path";
-import type { CountDataset } from "../lib/scrna/dataset.ts";
-import { readH5ad, writeH5ad } from "../lib/scrna/h5ad.ts";
-import { loadCounts, loadCountsSync } from "../lib/scrna/load.ts";
-import { csrFromTriplets, toDense } from "../lib/scrna/matrix.ts";
-import { parseMatrixMarket, readTenx, writeTenx } from "../lib/scrna/tenx.ts";
+import type { CountDataset } from "../problems/denoise/scrna/dataset.ts";
+import { readH5ad, writeH5ad } from "../problems/denoise/scrna/h5ad.ts";
+import { loadCounts, loadCountsSync } from "../problems/denoise/scrna/load.ts";
+import { csrFromTriplets, toDense } from "../problems/denoise/scrna/matrix.ts";
+import { parseMatrixMarket, readTenx, writeTenx } from "../problems/denoise/scrna/tenx.ts";
 
 // 3 cells x 4 genes with an empty gene and an empty cell.
 const tiny: CountDataset = {

@@ -1,11 +1,11 @@
 import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
-import { loadCountsSync } from "../lib/scrna/load.ts";
-import { alra, chooseK } from "../lib/scrna/alra.ts";
-import { knnSmoothing } from "../lib/scrna/knn_smoothing.ts";
-import { knnNaive, magic } from "../lib/scrna/magic.ts";
-import { baselines, denoisedProblem, score } from "../lib/scrna/metrics.ts";
-import { csrRowSums, toDense } from "../lib/scrna/matrix.ts";
-import { mcvSplit } from "../lib/scrna/split.ts";
+import { loadCountsSync } from "../problems/denoise/scrna/load.ts";
+import { alra, chooseK } from "../problems/denoise/scrna/alra.ts";
+import { knnSmoothing } from "../problems/denoise/scrna/knn_smoothing.ts";
+import { knnNaive, magic } from "../problems/denoise/scrna/magic.ts";
+import { baselines, denoisedProblem, score } from "../problems/denoise/scrna/metrics.ts";
+import { csrRowSums, toDense } from "../problems/denoise/scrna/matrix.ts";
+import { mcvSplit } from "../problems/denoise/scrna/split.ts";
 
 const pbmc = mcvSplit(loadCountsSync("data/scrna/pbmc_sctransform"), { seed: 0 });
 const reference = baselines(pbmc.train, pbmc.test);

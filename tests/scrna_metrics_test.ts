@@ -1,9 +1,9 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./assert.ts";
-import { csrFromTriplets, dense, toDense } from "../lib/scrna/matrix.ts";
-import { baselines, denoisedProblem, mse, poisson, score } from "../lib/scrna/metrics.ts";
-import { mcvSplit } from "../lib/scrna/split.ts";
-import { loadCountsSync } from "../lib/scrna/load.ts";
-import { noDenoising, perfectDenoising } from "../lib/scrna/baselines.ts";
+import { csrFromTriplets, dense, toDense } from "../problems/denoise/scrna/matrix.ts";
+import { baselines, denoisedProblem, mse, poisson, score } from "../problems/denoise/scrna/metrics.ts";
+import { mcvSplit } from "../problems/denoise/scrna/split.ts";
+import { loadCountsSync } from "../problems/denoise/scrna/load.ts";
+import { noDenoising, perfectDenoising } from "../problems/denoise/scrna/baselines.ts";
 
 const csr = (rows: number[][]) => {
   const r: number[] = [], c: number[] = [], v: number[] = [];

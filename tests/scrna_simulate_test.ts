@@ -1,8 +1,8 @@
 import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
 import { Rng } from "../lib/rng.ts";
-import { binomial, gamma, logGamma, poisson } from "../lib/scrna/random.ts";
-import { csrRowSums } from "../lib/scrna/matrix.ts";
-import { simulate } from "../lib/scrna/simulate.ts";
+import { binomial, gamma, logGamma, poisson } from "../problems/denoise/scrna/random.ts";
+import { csrRowSums } from "../problems/denoise/scrna/matrix.ts";
+import { simulate } from "../problems/denoise/scrna/simulate.ts";
 
 function moments(draw: () => number, n: number) {
   let s = 0, ss = 0;

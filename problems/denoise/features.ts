@@ -1,6 +1,6 @@
 /** What the built-in policy sees of a pipeline: its parameters and scores, each O(1). */
 import type { Evaluation } from "../../lib/problem.ts";
-import { TRANSFORMS } from "../../lib/scrna/transform.ts";
+import { TRANSFORMS } from "./scrna/transform.ts";
 import type { DenoiseState } from "./state.ts";
 
 export const FEATURE_NAMES = [

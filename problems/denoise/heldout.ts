@@ -4,8 +4,8 @@
  * seed) and, optionally, on another dataset. No rejection here: the raw scores.
  */
 import { resolve } from "node:path";
-import { loadCounts } from "../../lib/scrna/load.ts";
-import { score, type Scores } from "../../lib/scrna/metrics.ts";
+import { loadCounts } from "./scrna/load.ts";
+import { score, type Scores } from "./scrna/metrics.ts";
 import { MAGIC_REVERSED, type Pipeline, runPipeline } from "./pipeline.ts";
 import { preparedFor, type Task, taskFromDataset } from "./task.ts";
 

@@ -4,7 +4,7 @@
  * randomness needed), so they are trivially deterministic and bounded.
  */
 import { defineMoves, type Program } from "../../lib/grammar.ts";
-import { LIBRARY_SCALES, NORM_ORDERS, TRANSFORMS } from "../../lib/scrna/transform.ts";
+import { LIBRARY_SCALES, NORM_ORDERS, TRANSFORMS } from "./scrna/transform.ts";
 import { type Pipeline, PipelineSchema } from "./pipeline.ts";
 import type { DenoiseState } from "./state.ts";
 

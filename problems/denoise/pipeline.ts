@@ -5,9 +5,9 @@
  */
 import { z } from "zod";
 import { Rng } from "../../lib/rng.ts";
-import { addSelfLoops, alphaDecayKernel, markov } from "../../lib/scrna/diffusion.ts";
-import { scores, type Svd, truncatedSvd } from "../../lib/scrna/linalg.ts";
-import { type Csr, type Dense, dense, matmul } from "../../lib/scrna/matrix.ts";
+import { addSelfLoops, alphaDecayKernel, markov } from "./scrna/diffusion.ts";
+import { scores, type Svd, truncatedSvd } from "./scrna/linalg.ts";
+import { type Csr, type Dense, dense, matmul } from "./scrna/matrix.ts";
 import {
   denormalise,
   LIBRARY_SCALES,
@@ -15,7 +15,7 @@ import {
   normalise,
   type Normalised,
   TRANSFORMS,
-} from "../../lib/scrna/transform.ts";
+} from "./scrna/transform.ts";
 
 /** The largest PCA size a pipeline may ask for; the cached SVD keeps this many components. */
 export const MAX_PCA = 100;

@@ -12,7 +12,7 @@
 import { z } from "zod";
 import type { Evaluation, JudgeResult, ParsedProgram, PromptContext } from "../../lib/problem.ts";
 import { cutMiddle, extractProgram } from "../../lib/prompting.ts";
-import { type Dense, dense } from "../../lib/scrna/matrix.ts";
+import { type Dense, dense } from "./scrna/matrix.ts";
 import { cleanOutput } from "../../lib/sandbox/clean.ts";
 import { runDenoProgram } from "../../lib/sandbox/deno.ts";
 import { canonicalJson, programVerdicts, sha256 } from "../../lib/verdicts.ts";

@@ -6,11 +6,11 @@
 import { resolve } from "node:path";
 import type { Evaluation } from "../../lib/problem.ts";
 import { invalid } from "../../lib/problem.ts";
-import type { CountDataset } from "../../lib/scrna/dataset.ts";
-import { loadCountsSync } from "../../lib/scrna/load.ts";
-import type { Dense } from "../../lib/scrna/matrix.ts";
-import { type Baselines, baselines, denoisedProblem, score, type Scores } from "../../lib/scrna/metrics.ts";
-import { type McvSplit, mcvSplit } from "../../lib/scrna/split.ts";
+import type { CountDataset } from "./scrna/dataset.ts";
+import { loadCountsSync } from "./scrna/load.ts";
+import type { Dense } from "./scrna/matrix.ts";
+import { type Baselines, baselines, denoisedProblem, score, type Scores } from "./scrna/metrics.ts";
+import { type McvSplit, mcvSplit } from "./scrna/split.ts";
 import { type Pipeline, prepare, type Prepared, runPipeline } from "./pipeline.ts";
 
 /** The paper's acceptance rule: a denoiser must keep the Poisson score this high. */

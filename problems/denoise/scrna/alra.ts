@@ -5,7 +5,7 @@
  * and standard deviation, clip negatives, and restore observed values that were
  * zeroed. k is chosen from the gaps between singular values (choose_k).
  */
-import { Rng } from "../rng.ts";
+import { Rng } from "../../../lib/rng.ts";
 import type { Csr, Dense } from "./matrix.ts";
 import { lowRank, truncatedSvd } from "./linalg.ts";
 import { denormalise, normalise, type NormOrder, type Transform } from "./transform.ts";

@@ -3,7 +3,7 @@
  * denoising datasets: every UMI goes to train with probability 0.9, the rest to
  * test; genes with no training counts are dropped from both.
  */
-import { deriveSeed, Rng } from "../rng.ts";
+import { deriveSeed, Rng } from "../../../lib/rng.ts";
 import type { CountDataset } from "./dataset.ts";
 import { isIntegerCounts } from "./dataset.ts";
 import { type Csr, csrColSums, dropZeros, selectColumns } from "./matrix.ts";

@@ -2,7 +2,7 @@
  * Count-distribution samplers on the toolkit's seeded Rng: binomial thinning for
  * the molecular cross-validation split, and gamma / Poisson for the simulator.
  */
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../../../lib/rng.ts";
 
 /** log Γ(x) for x > 0 (Lanczos, g = 7, n = 9; ~1e-15 relative). */
 export function logGamma(x: number): number {

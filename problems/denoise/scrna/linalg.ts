@@ -8,7 +8,7 @@
  * minutes). Neighbours: brute force with |a|² + |b|² - 2 a·b, in row blocks.
  */
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../../../lib/rng.ts";
 import {
   type Csr,
   type Dense,

@@ -5,7 +5,7 @@
  * components, dither each component by ±1.5% of its range, and replace every cell
  * by the sum of the raw counts of itself and its k_step nearest cells.
  */
-import { Rng } from "../rng.ts";
+import { Rng } from "../../../lib/rng.ts";
 import { type Csr, type Dense, dense, rowSums, toDense } from "./matrix.ts";
 import { nearestNeighbours, scores, truncatedSvd } from "./linalg.ts";
 

@@ -7,7 +7,7 @@
  * means are the truth a denoiser should recover.
  */
 import { z } from "zod";
-import { Rng } from "../rng.ts";
+import { Rng } from "../../../lib/rng.ts";
 import type { CountDataset } from "./dataset.ts";
 import { type Dense, dense } from "./matrix.ts";
 import { chiSquared, gamma, poisson } from "./random.ts";

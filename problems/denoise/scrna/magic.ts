@@ -6,7 +6,7 @@
  * every gene, the "approximate" one diffuses the PCA scores and maps them back;
  * then the transform and the library size are undone.
  */
-import { Rng } from "../rng.ts";
+import { Rng } from "../../../lib/rng.ts";
 import type { Csr, Dense } from "./matrix.ts";
 import { matmul, transposeDense } from "./matrix.ts";
 import { alphaDecayKernel, diffuse, markov } from "./diffusion.ts";
