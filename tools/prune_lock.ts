@@ -5,6 +5,7 @@
  * - node-llama-cpp: about 1 GB of prebuilt binaries (CUDA, Vulkan, ARM) that a built-in run never
  *   loads. It is imported at run time (lib/policy/node_llama_cpp.ts), and that import writes it
  *   into deno.lock on the machine that used it: run this before committing deno.lock.
+ * - h5wasm: 15 MB for .h5ad files only, imported at run time the same way (problems/denoise/scrna/h5ad.ts).
  * - musl builds of native packages (nodejs-polars: 110 MB next to its glibc build): Deno itself
  *   runs on glibc only, and it does not read npm's libc field, so it would install both.
  *
@@ -13,7 +14,7 @@
  */
 import { z } from "zod";
 
-const LAZY = ["node-llama-cpp"];
+const LAZY = ["node-llama-cpp", "h5wasm"];
 const LockSchema = z.object({
   specifiers: z.record(z.string(), z.string()),
   npm: z.record(

@@ -3,16 +3,27 @@
  * dense, or sparse as a group with encoding-type csr_matrix / csc_matrix (data,
  * indices, indptr, shape); cell and gene names from obs / var and their _index.
  */
-import h5wasm from "h5wasm/node";
 import { resolve } from "node:path";
 import { checkDataset, type CountDataset } from "./dataset.ts";
 import { type Csr, csrFromTriplets, dropZeros, toDense, transposeCsr } from "./matrix.ts";
 
-await h5wasm.ready;
-
-type H5File = InstanceType<typeof h5wasm.File>;
 // deno-lint-ignore no-explicit-any
 type Node = any;
+/** The part of h5wasm's API this reader uses (its own types would pull the package into deno.lock). */
+type H5File = Node;
+interface H5Wasm {
+  readonly ready: Promise<unknown>;
+  readonly File: new (path: string, mode: "r" | "w") => H5File;
+}
+
+/**
+ * h5wasm (15 MB), fetched on first use only: Deno installs every npm package its lockfile names, so
+ * it stays out of deno.lock and deno.json, its specifier built at run time so no module graph sees
+ * it (as node-llama-cpp, lib/policy/node_llama_cpp.ts). Only .h5ad files need it.
+ */
+const PACKAGE = ["h5wasm", "0.10.3"];
+const h5wasm = (await import(`npm:${PACKAGE.join("@")}/node`)).default as H5Wasm;
+await h5wasm.ready;
 
 function numbers(values: unknown, what: string): Float64Array {
   if (values instanceof Float64Array) return values;
