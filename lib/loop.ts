@@ -8,7 +8,7 @@
  * Every random choice derives from (seed, step, group, rollout), so a run is
  * reproducible for any worker count, and a resumed run continues the same stream.
  */
-import { Archive, type Candidate } from "./archive.ts";
+import { Archive, type ArchiveEntry, type Candidate } from "./archive.ts";
 import { resolveConfig, type RunConfig, type RunConfigInput, RunConfigSchema } from "./config.ts";
 import { creditedRewards, groupAdvantages, klShapedAdvantages } from "./objective.ts";
 import { DEFAULT_EXPLORATION, flatGroupShare, nextTemperature } from "./exploration.ts";
@@ -25,7 +25,7 @@ import { defineProblem, type Evaluation, type Problem, type ProblemDefinition } 
 import type { AttemptRow, StateRow, StepRow } from "./records.ts";
 import { deriveSeed, Rng } from "./rng.ts";
 import type { RolloutResult } from "./rollout.ts";
-import { createRoute, type Route, routeKindFor } from "./route.ts";
+import { createRoute, type Route, routeKindFor, type RouteRollout } from "./route.ts";
 import {
   checkProblem,
   isModuleSpecifier,
@@ -390,45 +390,111 @@ interface StepContext {
   readonly startedAt: number;
 }
 
+/**
+ * One step, in named phases: choose starts -> sample programs -> run rollouts -> credit -> update
+ * the policy -> record (archive, best, attempts) -> commit to the store. Each phase is a function of
+ * its inputs (and the step's seed), so it can be tested alone.
+ */
 async function runStep(ctx: StepContext): Promise<StepReport> {
-  const { config, problem, policy, archive, loop } = ctx;
+  const { config, policy, archive, loop } = ctx;
   const step = loop.completedSteps;
   const t0 = performance.now();
+  const { starts, contexts } = await chooseStarts(ctx, step);
+  const t1 = performance.now();
+  const groups = await samplePrograms(config, policy, contexts, step, loop.temperature);
+  const t2 = performance.now();
+  const { results, programs } = await runRollouts(ctx, step, starts, groups);
+  const t3 = performance.now();
+  const credit = creditGroups(config, starts, groups, contexts, results);
+  const { kl, loss } = await updatePolicy(config, policy, credit.data);
+  const t4 = performance.now();
+  const { attempts, row } = recordStep(ctx, step, { starts, groups, results, programs, credit, kl, loss });
+  Object.assign(row, { selectMs: t1 - t0, sampleMs: t2 - t1, evaluateMs: t3 - t2, updateMs: t4 - t3 });
+  if (ctx.store) {
+    const now = performance.now();
+    row.totalMs = now - t0;
+    row.elapsedMs = now - ctx.startedAt;
+    loop.elapsedMs = row.elapsedMs;
+    row.storeMs = await commitStep(ctx, row, attempts);
+  }
+  const end = performance.now();
+  row.totalMs = end - t0;
+  row.elapsedMs = end - ctx.startedAt;
+  loop.elapsedMs = row.elapsedMs;
+  return { step, row, attempts, best: loop.best, archive, config, runDir: ctx.store?.dir };
+}
 
-  // 1. Select start states.
+/** Phase 1: the step's start states (the archive's rule, the step's own seed), each with its policy context. */
+export async function chooseStarts(
+  ctx: Pick<StepContext, "config" | "problem" | "archive" | "route" | "loop">,
+  step: number,
+): Promise<{ starts: ArchiveEntry[]; contexts: PolicyContext[] }> {
+  const { config, problem, archive, loop } = ctx;
   const starts = archive.select(config.groups, new Rng(deriveSeed(config.seed, STREAM.select, step)));
   const contexts: PolicyContext[] = [];
   for (const s of starts) {
     const evaluation: Evaluation = await problem.evaluate(s.state);
     contexts.push(ctx.route.context(s, evaluation, loop.best.value));
   }
-  const t1 = performance.now();
+  return { starts, contexts };
+}
 
-  // 2. Generate: one group of programs per start state.
+/** Phase 2: one group of programs per start state, each group from its own seed. */
+export async function samplePrograms(
+  config: RunConfig,
+  policy: Policy,
+  contexts: readonly PolicyContext[],
+  step: number,
+  temperature: number,
+): Promise<SampledSequence[][]> {
   const groups: SampledSequence[][] = [];
-  for (let g = 0; g < starts.length; g++) {
+  for (let g = 0; g < contexts.length; g++) {
     groups.push(
       await policy.sample(contexts[g], config.groupSize, {
-        temperature: loop.temperature,
+        temperature,
         seed: deriveSeed(config.seed, STREAM.sample, step, g),
         maxTokens: config.maxTokens,
       }),
     );
   }
-  const t2 = performance.now();
+  return groups;
+}
 
-  // 3. Evaluate in parallel.
+/** Phase 3: every program run from its start state by the route (in parallel), each rollout with its own seed. */
+export async function runRollouts(
+  ctx: Pick<StepContext, "config" | "route" | "options">,
+  step: number,
+  starts: readonly ArchiveEntry[],
+  groups: readonly SampledSequence[][],
+): Promise<RouteRollout> {
+  const { config } = ctx;
   let finished = 0;
   const total = groups.reduce((s, g) => s + g.length, 0);
-  const { results, programs } = await ctx.route.run(
+  return await ctx.route.run(
     starts,
     groups,
     (g, r) => deriveSeed(config.seed, STREAM.rollout, step, g, r),
     () => ctx.options.onRollout?.(++finished, total, ctx.route.status?.()),
   );
-  const t3 = performance.now();
+}
 
-  // 4. Update: advantages per group, KL shaping, one optimiser step.
+/** What phase 4 credits: each group's rewards as credited, every sequence's advantage, the training data. */
+export interface StepCredit {
+  readonly groupRewards: number[][];
+  /** Per rollout, in task order; NaN for groups without signal (all rewards equal). */
+  readonly sequenceAdvantages: number[];
+  readonly betas: number[];
+  readonly data: { context: PolicyContext; seq: SampledSequence; advantage: number }[];
+}
+
+/** Phase 4: each group's rewards credited (config.credit) and turned into advantages (config.objective). */
+export function creditGroups(
+  config: RunConfig,
+  starts: readonly { readonly reward: number }[],
+  groups: readonly (readonly SampledSequence[])[],
+  contexts: readonly PolicyContext[],
+  results: readonly RolloutResult[],
+): StepCredit {
   // Each group's rewards as credited, once: the advantages and the flat-group share both read them.
   const groupRewards = groups.map((_, g) =>
     creditedRewards(
@@ -439,7 +505,7 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
   );
   const sequenceAdvantages: number[] = new Array(results.length).fill(NaN);
   const betas: number[] = [];
-  const data: { context: typeof contexts[number]; seq: SampledSequence; advantage: number }[] = [];
+  const data: StepCredit["data"] = [];
   groups.forEach((group, g) => {
     const signal = groupAdvantages(groupRewards[g], config.objective, { fixedBeta: config.fixedBeta });
     if (!signal) return; // all rewards equal: no signal
@@ -449,6 +515,15 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
       data.push({ context: contexts[g], seq, advantage: signal.advantages[r] });
     });
   });
+  return { groupRewards, sequenceAdvantages, betas, data };
+}
+
+/** Phase 5: KL shaping and one optimiser step on the credited data (when the run trains). */
+export async function updatePolicy(
+  config: RunConfig,
+  policy: Policy,
+  data: StepCredit["data"],
+): Promise<{ kl: number; loss: number }> {
   let kl = NaN, loss = NaN;
   if (config.train && policy.trainable && data.length > 0) {
     // Without a KL term the reference is not asked for (a server may not have it) and the
@@ -475,9 +550,29 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
       learningRate: config.learningRate ?? policy.defaultLearningRate ?? DEFAULT_ADAM.learningRate,
     });
   }
-  const t4 = performance.now();
+  return { kl, loss };
+}
 
-  // Archive: one expansion per group; the best valid children join, labelled with this step.
+/**
+ * Phase 6: the archive grows (one expansion per group; the best valid children join, labelled with
+ * this step), the best so far, the step's attempts and its row (timings left to the caller), the
+ * loop's counters and the next temperature.
+ */
+function recordStep(
+  ctx: Pick<StepContext, "config" | "archive" | "route" | "loop">,
+  step: number,
+  outcome: {
+    readonly starts: readonly ArchiveEntry[];
+    readonly groups: readonly (readonly SampledSequence[])[];
+    readonly results: readonly RolloutResult[];
+    readonly programs: readonly string[];
+    readonly credit: StepCredit;
+    readonly kl: number;
+    readonly loss: number;
+  },
+): { attempts: AttemptRow[]; row: StepRow } {
+  const { config, archive, loop } = ctx;
+  const { starts, groups, results, programs, credit } = outcome;
   const childIds: number[] = new Array(results.length).fill(-1);
   starts.forEach((start, g) => {
     const slice = results.slice(g * config.groupSize, (g + 1) * config.groupSize);
@@ -506,7 +601,7 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
     valid: r.evaluation.valid,
     value: r.evaluation.valid ? r.evaluation.value! : NaN,
     reward: r.evaluation.reward,
-    advantage: sequenceAdvantages[i],
+    advantage: credit.sequenceAdvantages[i],
     error: r.evaluation.error ?? "",
     durationMs: r.durationMs,
     cutShort: r.cutShort ?? false,
@@ -516,7 +611,7 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
   loop.completedSteps = step + 1;
   loop.rollouts += results.length;
   const stepTemperature = loop.temperature;
-  const flatShare = flatGroupShare(groupRewards);
+  const flatShare = flatGroupShare(credit.groupRewards);
   if (config.temperatureControl) {
     loop.temperature = nextTemperature(loop.temperature, flatShare, {
       ...DEFAULT_EXPLORATION,
@@ -525,6 +620,7 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
   }
 
   const validRewards = results.filter((r) => r.evaluation.valid).map((r) => r.evaluation.reward);
+  const { betas } = credit;
   const row: StepRow = {
     step,
     rollouts: results.length,
@@ -534,49 +630,44 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
     meanReward: results.reduce((s, r) => s + r.evaluation.reward, 0) / results.length,
     bestReward: loop.best.reward,
     beta: betas.length ? betas.reduce((a, b) => a + b, 0) / betas.length : NaN,
-    kl,
-    loss,
+    kl: outcome.kl,
+    loss: outcome.loss,
     archiveSize: archive.size,
     temperature: stepTemperature,
     flatGroups: flatShare,
-    selectMs: t1 - t0,
-    sampleMs: t2 - t1,
-    evaluateMs: t3 - t2,
-    updateMs: t4 - t3,
+    selectMs: 0,
+    sampleMs: 0,
+    evaluateMs: 0,
+    updateMs: 0,
     storeMs: 0,
     totalMs: 0,
     elapsedMs: 0,
   };
-  if (ctx.store) {
-    const now = performance.now();
-    row.totalMs = now - t0;
-    row.elapsedMs = now - ctx.startedAt;
-    loop.elapsedMs = row.elapsedMs;
-    const { ms } = await ctx.store.commitStep({
-      attempts,
-      step: row,
-      states: archiveRows(archive),
-      best: bestRecord(problem, loop.best),
-      checkpoint: {
-        completedSteps: loop.completedSteps,
-        archive: archive.snapshot(),
-        policy: await policy.checkpoint(),
-        loop: {
-          rollouts: loop.rollouts,
-          elapsedMs: loop.elapsedMs,
-          best: loop.best,
-          temperature: loop.temperature,
-          route: ctx.route.snapshot(),
-        },
+  return { attempts, row };
+}
+
+/** Phase 7: the step's rows, the archive and a checkpoint, committed to the run store at once; returns its ms. */
+async function commitStep(ctx: StepContext, row: StepRow, attempts: AttemptRow[]): Promise<number> {
+  const { archive, loop, policy, problem } = ctx;
+  const { ms } = await ctx.store!.commitStep({
+    attempts,
+    step: row,
+    states: archiveRows(archive),
+    best: bestRecord(problem, loop.best),
+    checkpoint: {
+      completedSteps: loop.completedSteps,
+      archive: archive.snapshot(),
+      policy: await policy.checkpoint(),
+      loop: {
+        rollouts: loop.rollouts,
+        elapsedMs: loop.elapsedMs,
+        best: loop.best,
+        temperature: loop.temperature,
+        route: ctx.route.snapshot(),
       },
-    });
-    row.storeMs = ms;
-  }
-  const end = performance.now();
-  row.totalMs = end - t0;
-  row.elapsedMs = end - ctx.startedAt;
-  loop.elapsedMs = row.elapsedMs;
-  return { step, row, attempts, best: loop.best, archive, config, runDir: ctx.store?.dir };
+    },
+  });
+  return ms;
 }
 
 function toCandidate(r: RolloutResult): Candidate {
