@@ -6,6 +6,7 @@
  *   loads. It is imported at run time (lib/policy/node_llama_cpp.ts), and that import writes it
  *   into deno.lock on the machine that used it: run this before committing deno.lock.
  * - h5wasm: 15 MB for .h5ad files only, imported at run time the same way (problems/denoise/scrna/h5ad.ts).
+ * - openai: 13 MB for the openai policy only, imported at run time the same way (lib/policy/openai.ts).
  * - musl builds of native packages (nodejs-polars: 110 MB next to its glibc build): Deno itself
  *   runs on glibc only, and it does not read npm's libc field, so it would install both.
  *
@@ -14,7 +15,7 @@
  */
 import { z } from "zod";
 
-const LAZY = ["node-llama-cpp", "h5wasm"];
+const LAZY = ["node-llama-cpp", "h5wasm", "openai"];
 const LockSchema = z.object({
   specifiers: z.record(z.string(), z.string()),
   npm: z.record(

@@ -7,7 +7,6 @@
  * before step 0 (preflight), and a run of consecutive failed requests stops the run
  * instead of recording every attempt as "Connection error".
  */
-import OpenAI from "openai";
 import { SamplingOnlyPolicy, type UsageCounts } from "./sampling_only.ts";
 import type { Policy, PolicyContext, PolicyUsage, SampledSequence, SampleParams } from "./policy.ts";
 
@@ -27,6 +26,54 @@ export interface OpenAIPolicyOptions {
   readonly backoffMs?: number;
   /** Requests in a row that fail after all their retries before the run stops; default 16. */
   readonly maxConsecutiveFailures?: number;
+}
+
+/**
+ * The openai SDK (13 MB), fetched on first use only: Deno installs every npm package its lockfile
+ * names, so it stays out of deno.json and deno.lock, its specifier built at run time so no module
+ * graph sees it (as node-llama-cpp, ./node_llama_cpp.ts). A run with the built-in policy never
+ * installs it. Below, the part of its API this policy uses.
+ */
+const PACKAGE = ["openai", "6.9.1"];
+
+interface ChatResponse {
+  choices?: {
+    message?: { content?: string | null };
+    logprobs?: { content?: { token: string; logprob: number }[] | null } | null;
+    finish_reason?: string | null;
+  }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number };
+}
+
+interface CompletionResponse {
+  choices?: {
+    text?: string;
+    logprobs?: { tokens?: string[]; token_logprobs?: (number | null)[] } | null;
+    finish_reason?: string | null;
+  }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number };
+}
+
+interface OpenAIClient {
+  chat: { completions: { create(body: Record<string, unknown>): Promise<ChatResponse> } };
+  completions: { create(body: Record<string, unknown>): Promise<CompletionResponse> };
+}
+
+// deno-lint-ignore no-explicit-any
+type ErrorClass = abstract new (...args: any[]) => Error & { status?: number; headers?: unknown };
+
+interface OpenAISdk {
+  new (options: { baseURL: string; apiKey: string; timeout: number; maxRetries: number }): OpenAIClient;
+  readonly APIError: ErrorClass;
+  readonly APIConnectionError: ErrorClass;
+}
+
+let sdk: Promise<OpenAISdk> | undefined;
+
+/** The SDK's client class, imported (and on first use downloaded) once. */
+function loadSdk(): Promise<OpenAISdk> {
+  sdk ??= import(`npm:${PACKAGE.join("@")}`).then((m) => m.default as OpenAISdk);
+  return sdk;
 }
 
 /** How long preflight waits for the server to answer at all. */
@@ -61,7 +108,7 @@ interface Counts extends UsageCounts {
 
 export class OpenAIPolicy extends SamplingOnlyPolicy<Counts> implements Policy {
   readonly kind = "openai";
-  private readonly client: OpenAI;
+  private client?: Promise<{ client: OpenAIClient; OpenAI: OpenAISdk }>;
   private readonly gate: Gate;
   private consecutiveFailures = 0;
 
@@ -70,14 +117,23 @@ export class OpenAIPolicy extends SamplingOnlyPolicy<Counts> implements Policy {
       { requests: 0, promptTokens: 0, completionTokens: 0, modelMs: 0, retries: 0 },
       "the openai policy samples only; use --policy tinker to train",
     );
-    // Retries are ours (so they are counted, logged and testable); the SDK makes one attempt.
-    this.client = new OpenAI({
-      baseURL: options.baseUrl,
-      apiKey: options.apiKey,
-      timeout: options.requestTimeoutMs,
-      maxRetries: 0,
-    });
     this.gate = new Gate(options.concurrency);
+  }
+
+  /** The SDK client, made on the first request. */
+  private sdk(): Promise<{ client: OpenAIClient; OpenAI: OpenAISdk }> {
+    const o = this.options;
+    // Retries are ours (so they are counted, logged and testable); the SDK makes one attempt.
+    this.client ??= loadSdk().then((OpenAI) => ({
+      OpenAI,
+      client: new OpenAI({
+        baseURL: o.baseUrl,
+        apiKey: o.apiKey,
+        timeout: o.requestTimeoutMs,
+        maxRetries: 0,
+      }),
+    }));
+    return this.client;
   }
 
   async sample(context: PolicyContext, n: number, params: SampleParams): Promise<SampledSequence[]> {
@@ -149,12 +205,13 @@ export class OpenAIPolicy extends SamplingOnlyPolicy<Counts> implements Policy {
   private async once(prompt: string, params: SampleParams, seed: number): Promise<SampledSequence> {
     const o = this.options;
     const maxTokens = params.maxTokens ?? o.maxTokens;
+    const { client } = await this.sdk();
     const started = performance.now();
     let sequence: SampledSequence;
     let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined;
     if (o.api === "chat") {
       const reasoning = o.reasoningEffort !== undefined || REASONING_MODEL.test(o.model);
-      const response = await this.client.chat.completions.create({
+      const response = await client.chat.completions.create({
         model: o.model,
         messages: [{ role: "user", content: prompt }],
         temperature: params.temperature,
@@ -176,7 +233,7 @@ export class OpenAIPolicy extends SamplingOnlyPolicy<Counts> implements Policy {
       };
       usage = response.usage;
     } else {
-      const response = await this.client.completions.create({
+      const response = await client.completions.create({
         model: o.model,
         prompt,
         temperature: params.temperature,
@@ -211,6 +268,7 @@ export class OpenAIPolicy extends SamplingOnlyPolicy<Counts> implements Policy {
       try {
         return await request();
       } catch (e) {
+        const { OpenAI } = await this.sdk();
         const status = e instanceof OpenAI.APIError ? e.status : undefined;
         if (status !== undefined && FATAL_STATUS.has(status)) {
           throw new FatalRequestError(
@@ -223,7 +281,7 @@ export class OpenAIPolicy extends SamplingOnlyPolicy<Counts> implements Policy {
           (e instanceof OpenAI.APIError && status === undefined);
         if (!retryable || attempt >= this.options.maxRetries) throw e;
         this.counts.retries += 1;
-        const after = retryAfterMs(e);
+        const after = retryAfterMs(e, OpenAI);
         const backoff = Math.min(60_000, base * 2 ** attempt) * (0.75 + 0.5 * Math.random());
         await new Promise((ok) => setTimeout(ok, after ?? backoff));
       }
@@ -261,7 +319,7 @@ function tokenId(token: string): number {
 }
 
 /** Retry-After in seconds or as an HTTP date, or retry-after-ms; undefined when absent. */
-function retryAfterMs(e: unknown): number | undefined {
+function retryAfterMs(e: unknown, OpenAI: OpenAISdk): number | undefined {
   if (!(e instanceof OpenAI.APIError) || !e.headers) return undefined;
   const headers = e.headers as Headers;
   const ms = Number(headers.get("retry-after-ms"));
