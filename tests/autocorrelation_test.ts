@@ -1,6 +1,6 @@
 import { discover } from "../mod.ts";
 import type { Program } from "../lib/grammar.ts";
-import { directAutoconvolution } from "../lib/numeric/fft_convolution.ts";
+import { directAutoconvolution } from "../problems/autocorrelation/fft_convolution.ts";
 import { Rng } from "../lib/rng.ts";
 import { SmoothObjective } from "../problems/autocorrelation/gradient.ts";
 import { ac1, ac2, ac3 } from "../problems/autocorrelation/mod.ts";

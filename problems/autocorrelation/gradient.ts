@@ -1,6 +1,6 @@
 /**
  * Smooth surrogates of the three constants and their exact gradients in the heights a,
- * both through the FFT autoconvolution and its adjoint (lib/numeric/fft_convolution.ts).
+ * both through the FFT autoconvolution and its adjoint (./fft_convolution.ts).
  *
  * The maximum of c is replaced by a log-sum-exp with softmax weights
  * w_k = softmax((c_k - max c) / (tau max c)), tau a relative temperature.
@@ -10,7 +10,7 @@
  *           dL2^2/dc_k = (h/3)(4c_k + c_{k-1} + c_{k+1}), dL1/dc_k = h sign(c_k), dLSE/dc_k = w_k,
  *           and d/da_j = 2 sum_k u_k a_{k-j} for u = dloss/dc.
  */
-import { autoconvolutionPlan } from "../../lib/numeric/fft_convolution.ts";
+import { autoconvolutionPlan } from "./fft_convolution.ts";
 import type { Variant } from "./verifier.ts";
 
 /** Buffers for one length n, reused across iterations. */

@@ -12,7 +12,7 @@
  * iteration count is spent, or the deadline passes; it never returns a worse state.
  */
 import { minimaxStep } from "../../lib/numeric/highs.ts";
-import { autoconvolutionPlan } from "../../lib/numeric/fft_convolution.ts";
+import { autoconvolutionPlan } from "./fft_convolution.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { normalise } from "./gradient.ts";
 

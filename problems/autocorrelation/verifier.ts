@@ -16,7 +16,7 @@
  */
 import type { Evaluation } from "../../lib/problem.ts";
 import { invalid, rewardFor } from "../../lib/problem.ts";
-import { autoconvolutionPlan, directAutoconvolution } from "../../lib/numeric/fft_convolution.ts";
+import { autoconvolutionPlan, directAutoconvolution } from "./fft_convolution.ts";
 
 export const MAX_PIECES = 200_000;
 export const HEIGHT_LIMIT = 1000;
