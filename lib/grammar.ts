@@ -8,31 +8,46 @@
  */
 import { z } from "zod";
 
+/** One choice of a parameter: what a move carries. */
 export type ParamValue = number | string | boolean;
 
+/** A parameter of an operator: its name and its choices (one token each). */
 export interface ParamSpec {
+  /** The parameter's name (a key of a move's params). */
   readonly name: string;
+  /** Its choices, in token order. */
   readonly choices: readonly ParamValue[];
+  /** What it sets, for prompts and readers. */
   readonly description?: string;
 }
 
+/** An operator of a move grammar: its name, what it does, its parameters in token order. */
 export interface OperatorSpec {
+  /** The operator's name (a move's op). */
   readonly name: string;
+  /** What it does. */
   readonly description: string;
+  /** Its parameters, in token order. */
   readonly params: readonly ParamSpec[];
 }
 
+/** The small typed language the built-in policy writes programs in (see `defineMoves`). */
 export interface MoveGrammar {
+  /** The operators, in token order. */
   readonly operators: readonly OperatorSpec[];
   /** Longest program; the policy may stop earlier (never before the first move). */
   readonly maxMoves: number;
 }
 
+/** One move of a program: an operator and a choice for each of its parameters. */
 export interface Move {
+  /** The operator's name. */
   readonly op: string;
+  /** Each parameter's chosen value, by name. */
   readonly params: Readonly<Record<string, ParamValue>>;
 }
 
+/** A program of the built-in route: a short list of moves. */
 export type Program = readonly Move[];
 
 /** A decision point: which site, how many options, and its position in the program. */
@@ -191,13 +206,17 @@ export const ProgramSchema = z.array(z.object({
 
 /** A parameter of an operator, as `defineMoves` takes it: its choices (one token each), optionally described. */
 export interface ParamDef {
+  /** The parameter's choices, in token order. */
   readonly choices: readonly ParamValue[];
+  /** What it sets. */
   readonly description?: string;
 }
 
 /** An operator, as `defineMoves` takes it: its parameters by name, in token order. */
 export interface OperatorDef {
+  /** What the operator does. */
   readonly description: string;
+  /** Its parameters by name, in token order (none: a move without parameters). */
   readonly params?: Readonly<Record<string, ParamDef>>;
 }
 
@@ -213,6 +232,7 @@ export type MoveHandlers<Ops extends Readonly<Record<string, OperatorDef>>, R> =
 
 /** A move grammar with its typed dispatch (see `defineMoves`). */
 export interface Moves<Ops extends Readonly<Record<string, OperatorDef>>> {
+  /** The grammar, for the problem's `grammar`. */
   readonly grammar: MoveGrammar;
   /** Checks every move of a program against the grammar before any work is spent on it; throws otherwise. */
   check(program: Program): void;

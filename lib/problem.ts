@@ -6,16 +6,20 @@ import { z } from "zod";
 import type { MoveGrammar, Program } from "./grammar.ts";
 import type { Rng } from "./rng.ts";
 
+/** Which way is better for a problem's quantity. */
 export type Direction = "minimize" | "maximize";
 
 /** What a verifier says about a state. Invalid states never carry a reward. */
 export interface Evaluation {
+  /** Whether the state is a valid construction (only valid states carry a value and a reward). */
   readonly valid: boolean;
   /** The published quantity (e.g. C5), recomputed from the construction; null if invalid. */
   readonly value: number | null;
   /** Higher is better; 0 when invalid. For minimisation problems typically 1 / value. */
   readonly reward: number;
+  /** Why the state is invalid, in one line. */
   readonly error?: string;
+  /** Anything else the verifier found (per-case scores, violations), for displays and reports. */
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
@@ -49,14 +53,17 @@ export function pastDeadline(context: { readonly deadline?: number } | undefined
  * `apply`; a language-model policy needs `prompt` and `parse` (and `judge` for judged programs).
  */
 export interface ProblemDefinition<S = unknown, O = Record<string, unknown>> {
+  /** The problem's name: the run directory (`runs/<name>/`) and the registry's key. */
   readonly name: string;
+  /** Whether a lower or a higher value is better. */
   readonly direction: Direction;
   /** Seeds of the archive (random or trivial, as in the paper). `init` names a warm start. */
   initialStates(rng: Rng, options: O, init?: string): S[];
   /** The verifier: recomputes everything from the construction; never throws. May be async. */
   evaluate(state: unknown): Evaluation | Promise<Evaluation>;
-  /** Serialisation for workers and the run store. fromJSON validates. */
+  /** Serialisation for workers and the run store: the state as plain JSON. */
   toJSON(state: S): StateJSON;
+  /** The state from its JSON, validated (throws on anything that is not one). */
   fromJSON(json: StateJSON): S;
 
   /** Default: the name. */
@@ -88,6 +95,7 @@ export interface ProblemDefinition<S = unknown, O = Record<string, unknown>> {
    * which `evaluate` then verifies in the parent process.
    */
   prompt?(state: S, evaluation: Evaluation, context: PromptContext): string;
+  /** Language route: the program in a model's reply (throws with a clear message when there is none). */
   parse?(text: string): ParsedProgram;
   /**
    * Language route for problems whose programs are judged rather than called on a construction
@@ -114,24 +122,35 @@ export interface ProblemDefinition<S = unknown, O = Record<string, unknown>> {
 
 /** A problem as the toolkit holds it: its definition with the defaults filled in (`defineProblem`). */
 export interface Problem<S = unknown, O = Record<string, unknown>> extends ProblemDefinition<S, O> {
+  /** For progress lines and reports (default: the name). */
   readonly title: string;
+  /** Name of the published quantity (default: "value"). */
   readonly quantity: string;
+  /** Validates and fills defaults for problem options (default: none accepted). */
   readonly optionsSchema: z.ZodType<O>;
+  /** Names accepted by `initialStates(..., init)`, besides "random" (default: none). */
   readonly warmStarts: readonly string[];
+  /** Identical states share a key (default: the JSON text). */
   stateKey(state: S): string;
 }
 
 /** The built-in route's parts: a problem the built-in policy can run has all four. */
 export interface BuiltinParts<S = unknown> {
+  /** The move grammar the policy writes programs in. */
   readonly grammar: MoveGrammar;
+  /** What `features` returns, by name; its length is the policy's input size. */
   readonly featureNames: readonly string[];
+  /** Features of a start state (one per name, O(1) scale). */
   features(state: S, evaluation: Evaluation): number[];
+  /** Runs a program on a state (may throw: the attempt is then invalid with that error). */
   apply(program: Program, state: S, context: MoveContext): S | Promise<S>;
 }
 
 /** The language route's parts: a problem a language-model policy can run has both. */
 export interface LanguageParts<S = unknown> {
+  /** What the model sees for one attempt from `state`. */
   prompt(state: S, evaluation: Evaluation, context: PromptContext): string;
+  /** The program in the model's reply. */
   parse(text: string): ParsedProgram;
 }
 
@@ -199,7 +218,9 @@ export type ProgramLanguage = "typescript" | "c++" | "c";
 
 /** A program extracted from a model's reply, ready for the sandbox. */
 export interface ParsedProgram {
+  /** The program's language (each has its own sandbox). */
   readonly language: ProgramLanguage;
+  /** The program's source text. */
   readonly source: string;
   /** The function the sandbox calls (TypeScript, C) or "main" for a whole C++ program. */
   readonly entry: string;
@@ -217,6 +238,7 @@ export interface JudgeLimits {
 
 /** A judged program: the new state (with its verdict), or why the attempt is invalid. */
 export interface JudgeResult {
+  /** The new state as JSON, carrying the judge's verdict; absent when the program failed. */
   readonly state?: StateJSON;
   /** One short line when the program failed to compile, crashed, timed out or answered wrongly. */
   readonly error?: string;

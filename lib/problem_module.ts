@@ -305,7 +305,8 @@ export async function problemNames(): Promise<string[]> {
 }
 
 /** A registered problem by name, its module imported on first use. */
-export async function loadProblem(name: string): Promise<AnyProblem> {
+// deno-lint-ignore no-explicit-any
+export async function loadProblem(name: string): Promise<Problem<any, any>> {
   const table = await problemRegistry();
   if (!Object.hasOwn(table, name)) {
     throw new Error(`unknown problem "${name}"; known problems: ${Object.keys(table).join(", ")}`);
