@@ -40,6 +40,7 @@ export {
   type RunConfigInput,
 } from "./lib/config.ts";
 export type { Executor, ExecutorSpec, ExecutorStatus } from "./lib/executor.ts";
+export type { RolloutResult, RolloutTask } from "./lib/rollout.ts";
 export type { PolicyUsage } from "./lib/policy/policy.ts";
 export { loadProblem, problemNames } from "./lib/problem_module.ts";
 

@@ -10,11 +10,15 @@ import { Rng } from "./rng.ts";
 
 export { invalid };
 
+/** One rollout of the built-in route, as the loop hands it to an Executor: a program to run on a start state. */
 export interface RolloutTask {
+  /** Its index in the step; the result carries it back. */
   readonly id: number;
+  /** The moves to apply, in order. */
   readonly program: Program;
   /** The start state as JSON. */
   readonly state: unknown;
+  /** Seed of the rollout's random stream (see MoveContext.rng). */
   readonly seed: number;
   /** Epoch ms by which the program must return (see MoveContext.deadline). */
   readonly deadline?: number;
@@ -26,12 +30,17 @@ export interface RolloutTask {
   readonly effortMs?: number;
 }
 
+/** What one rollout gave: the new state and its verified evaluation, or an invalid evaluation saying why not. */
 export interface RolloutResult {
+  /** The task's id. */
   readonly id: number;
   /** The new state as JSON, when the program ran. */
   readonly state?: unknown;
+  /** The new state's key (the problem's stateKey) when it is valid, for deduplication in the archive. */
   readonly key?: string;
+  /** The verifier's verdict on the new state (invalid, with the error, when the rollout failed). */
   readonly evaluation: Evaluation;
+  /** Wall time of the rollout, in milliseconds. */
   readonly durationMs: number;
   /** The program was still running at its deadline, so its moves returned early. */
   readonly cutShort?: boolean;

@@ -34,9 +34,13 @@ export interface SampledSequence {
 
 /** Tokens and money a backend has spent so far (carried across resume in its checkpoint). */
 export interface PolicyUsage {
+  /** Requests the model answered (a request retried after a failure counts once). */
   readonly requests: number;
+  /** Prompt tokens (as an OpenAI-compatible server reports them; llamacpp and tinker count their own). */
   readonly promptTokens: number;
+  /** Sampled tokens, counted as promptTokens are. */
   readonly completionTokens: number;
+  /** USD spent at the configured prices (inputUsdPerMTok, outputUsdPerMTok); 0 for llamacpp and tinker. */
   readonly costUsd: number;
   /** Wall time spent waiting on the model, in milliseconds. */
   readonly modelMs: number;
