@@ -20,19 +20,16 @@ export const REASONING_EFFORTS = ["minimal", "low", "medium", "high"] as const;
 export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 export const TIMER_MESSAGE = `longer than a timer can wait (at most ${MAX_TIMER_SECONDS} s)`;
 
-/** Every setting of a run, checked (strictly: an unknown key is an error) by resolveConfig. */
+/**
+ * Every setting of a run, checked (strictly: an unknown key is an error) by resolveConfig. Its
+ * fields are documented on RunConfig, which must stay its output type (checked below).
+ */
 export const RunConfigSchema = z.object({
   problem: z.string().min(1),
-  /**
-   * The module that exports the problem, for a problem outside problems/mod.ts: an absolute URL, so
-   * `--resume` and every worker load the same file (lib/problem_module.ts). A relative path given to
-   * discover() is resolved against the working directory before it is recorded.
-   */
   problemModule: z.string().min(1).optional(),
-  /** Problem-specific options, validated by the problem's own schema. */
   problemOptions: z.record(z.string(), z.unknown()).default({}),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
-  /** Budgets: the run stops at whichever comes first. */
+  // Budgets: the run stops at whichever comes first.
   steps: z.number().int().positive().default(50),
   maxRollouts: z.number().int().positive().optional(),
   minutes: z.number().positive().optional(),
@@ -43,68 +40,165 @@ export const RunConfigSchema = z.object({
   archiveSize: z.number().int().positive().default(1000),
   objective: z.enum(OBJECTIVES).default("entropic"),
   fixedBeta: z.number().positive().default(2),
-  /** A rollout's credit in its group: its reward, or its gain over its parent (lib/objective.ts). */
   credit: z.enum(CREDITS).default("score"),
-  /** false = search only: the policy is never updated (the paper's "no TTT" baseline). */
   train: z.boolean().default(true),
   klCoef: z.number().nonnegative().default(0.1),
   temperature: z.number().positive().default(1.0),
-  /** Raise the temperature while groups come back flat, relax it after (lib/exploration.ts). */
   temperatureControl: z.boolean().default(true),
   learningRate: z.number().positive().optional(),
   policy: z.enum(POLICIES).default("builtin"),
   hidden: z.number().int().positive().default(32),
   init: z.string().default("random"),
-  /** Worker threads for rollouts; 0 runs them in the main thread. Defaults to one per core. */
   workers: z.number().int().min(0).max(256).optional(),
   rolloutTimeoutSeconds: z.number().positive().max(MAX_TIMER_SECONDS, TIMER_MESSAGE).default(120),
+  effortSeconds: z.number().positive().max(MAX_TIMER_SECONDS, TIMER_MESSAGE).optional(),
+
+  // Language-model policies (openai, tinker, llamacpp); the built-in policy ignores these.
+  baseUrl: z.url().optional(),
+  model: z.string().min(1).optional(),
+  modelPath: z.string().min(1).optional(),
+  tokenizer: z.string().min(1).optional(),
+  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+  api: z.enum(APIS).default("chat"),
+  maxTokens: z.number().int().positive().default(4096),
+  reasoningEffort: z.enum(REASONING_EFFORTS).optional(),
+  maxCostUsd: z.number().positive().optional(),
+  inputUsdPerMTok: z.number().nonnegative().default(0),
+  outputUsdPerMTok: z.number().nonnegative().default(0),
+  concurrency: z.number().int().positive().max(1024).default(8),
+  requestTimeoutSeconds: z.number().positive().max(MAX_TIMER_SECONDS, TIMER_MESSAGE).default(600),
+  maxRetries: z.number().int().nonnegative().max(20).default(6),
+  loraRank: z.number().int().positive().default(32),
+  contextSize: z.number().int().positive().default(4096),
+  threads: z.number().int().positive().optional(),
+  promptChars: z.number().int().positive().default(60_000),
+  sandboxHeapMiB: z.number().int().positive().default(1024),
+}).strict();
+
+/**
+ * A run configuration as a run uses it (and config.json records it): every default filled in.
+ * resolveConfig checks the values (ranges, whole numbers, ...); `deno task run --help` lists the
+ * flag of each field.
+ */
+export interface RunConfig {
+  /** The problem: a registered name (problems/registry.json), or the path or URL of its module. */
+  problem: string;
+  /**
+   * The module that exports the problem, for a problem not in the registry (problems/registry.json,
+   * lib/problem_module.ts): an absolute URL, so `--resume` and every worker load the same file. A
+   * relative path given to discover() is resolved against the working directory before it is recorded.
+   */
+  problemModule?: string;
+  /** Problem-specific options, validated by the problem's own optionsSchema (default none). */
+  problemOptions: Record<string, unknown>;
+  /** Random seed (default 0): a run is reproducible from it for any worker count. */
+  seed: number;
+  /** Budget: training steps (default the problem's, else 50). The run stops at the first budget spent. */
+  steps: number;
+  /** Budget: total rollouts. */
+  maxRollouts?: number;
+  /** Budget: wall-clock minutes; a step that would overrun it is not started. */
+  minutes?: number;
+  /** Start states per step (default the problem's, else 8). */
+  groups: number;
+  /** Rollouts per start state (default the problem's, else 64; at least 2). */
+  groupSize: number;
+  /** How start states are drawn from the archive (default "puct"). */
+  reuse: "puct" | "greedy" | "epsilon" | "none";
+  /** Exploration constant of the "puct" rule (default 1). */
+  exploration: number;
+  /** States the archive keeps (default 1000; initial states are always kept). */
+  archiveSize: number;
+  /** How rewards become advantages (default "entropic"; lib/objective.ts). */
+  objective: "entropic" | "fixed-beta" | "expected";
+  /** Beta of the "fixed-beta" objective (default 2). */
+  fixedBeta: number;
+  /** A rollout's credit in its group: its reward, or its gain over its parent (default "score"). */
+  credit: "score" | "improvement";
+  /** false = search only: the policy is never updated (the paper's "no TTT" baseline; default true). */
+  train: boolean;
+  /** KL penalty toward the initial policy (default 0.1); 0 turns it off. */
+  klCoef: number;
+  /** Sampling temperature (default 1). */
+  temperature: number;
+  /** Raise the temperature while groups come back flat, relax it after (default true; lib/exploration.ts). */
+  temperatureControl: boolean;
+  /** Adam learning rate (default: the policy's). */
+  learningRate?: number;
+  /** What writes the programs (default "builtin"). */
+  policy: "builtin" | "openai" | "tinker" | "llamacpp";
+  /** Hidden units of the built-in policy's network (default 32). */
+  hidden: number;
+  /** Initial states: "random" (the default), or a warm start the problem names. */
+  init: string;
+  /** Worker threads for rollouts; 0 runs them in the main thread. Defaults to one per core. */
+  workers?: number;
+  /** Wall-clock limit in seconds for one generated program or rollout (default 120). */
+  rolloutTimeoutSeconds: number;
   /**
    * Equal effort (built-in route): every rollout spends this many seconds, repeating its program on
    * its best state until the time is up, so a cheap program and a costly one cost the same and the
    * policy is rewarded for progress per second, not per rollout. Must fit in the rollout time limit.
    */
-  effortSeconds: z.number().positive().max(MAX_TIMER_SECONDS, TIMER_MESSAGE).optional(),
-
-  // Language-model policies (openai, tinker, llamacpp); the built-in policy ignores these.
+  effortSeconds?: number;
   /** Server root, e.g. http://127.0.0.1:8000/v1; default: OPENAI_BASE_URL / TINKER_BASE_URL or the service's. */
-  baseUrl: z.url().optional(),
+  baseUrl?: string;
   /** Model name (openai, tinker base model) or GGUF file path (llamacpp). */
-  model: z.string().min(1).optional(),
+  model?: string;
   /** GGUF file for llamacpp (default: `model`). */
-  modelPath: z.string().min(1).optional(),
+  modelPath?: string;
   /** Tinker: a GGUF file of the base model, read for its tokenizer only (the service works in token ids). */
-  tokenizer: z.string().min(1).optional(),
+  tokenizer?: string;
   /** Environment variable holding the API key (default OPENAI_API_KEY / TINKER_API_KEY). */
-  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
-  api: z.enum(APIS).default("chat"),
-  /** Sampled tokens per attempt (sent as max_completion_tokens for reasoning models). */
-  maxTokens: z.number().int().positive().default(4096),
-  reasoningEffort: z.enum(REASONING_EFFORTS).optional(),
-  /** Stop cleanly, after a finished step, before spending more than this. */
-  maxCostUsd: z.number().positive().optional(),
-  /** Prices per million tokens, for cost accounting. */
-  inputUsdPerMTok: z.number().nonnegative().default(0),
-  outputUsdPerMTok: z.number().nonnegative().default(0),
-  /** Requests in flight at once. */
-  concurrency: z.number().int().positive().max(1024).default(8),
-  requestTimeoutSeconds: z.number().positive().max(MAX_TIMER_SECONDS, TIMER_MESSAGE).default(600),
-  maxRetries: z.number().int().nonnegative().max(20).default(6),
-  /** Tinker: LoRA rank of the trained adapter. */
-  loraRank: z.number().int().positive().default(32),
-  /** llamacpp: context window in tokens (prompt + completion); long prompts keep their end. */
-  contextSize: z.number().int().positive().default(4096),
-  /** llamacpp: CPU threads (default: one per core). */
-  threads: z.number().int().positive().optional(),
-  /** Budget for a prompt, in characters; the problem cuts long parts to fit. */
-  promptChars: z.number().int().positive().default(60_000),
-  /** V8 heap cap for sandboxed programs. */
-  sandboxHeapMiB: z.number().int().positive().default(1024),
-}).strict();
+  apiKeyEnv?: string;
+  /** OpenAI-compatible request shape: chat messages (the default) or a raw completion prompt. */
+  api: "chat" | "completions";
+  /** Sampled tokens per attempt (default 4096; sent as max_completion_tokens for reasoning models). */
+  maxTokens: number;
+  /** Reasoning effort, for openai reasoning models. */
+  reasoningEffort?: "minimal" | "low" | "medium" | "high";
+  /** Stop cleanly, after a finished step, before spending more than this many USD. */
+  maxCostUsd?: number;
+  /** USD per million prompt tokens, for cost accounting (default 0). */
+  inputUsdPerMTok: number;
+  /** USD per million completion tokens, for cost accounting (default 0). */
+  outputUsdPerMTok: number;
+  /** Requests in flight at once (default 8). */
+  concurrency: number;
+  /** Seconds before a request is abandoned and retried (default 600). */
+  requestTimeoutSeconds: number;
+  /** Retries of a failed request before the run stops (default 6). */
+  maxRetries: number;
+  /** Tinker: LoRA rank of the trained adapter (default 32). */
+  loraRank: number;
+  /** llamacpp: context window in tokens, prompt and completion (default 4096); long prompts keep their end. */
+  contextSize: number;
+  /** llamacpp: CPU threads (default: half the cores). */
+  threads?: number;
+  /** Budget for a prompt, in characters (default 60000); the problem cuts long parts to fit. */
+  promptChars: number;
+  /** V8 heap cap of a sandboxed program, in MiB (default 1024). */
+  sandboxHeapMiB: number;
+}
 
-/** A run configuration as given: every field but `problem` may be left out for its default. */
-export type RunConfigInput = z.input<typeof RunConfigSchema>;
-/** A run configuration as a run uses it (and config.json records it): every default filled in. */
-export type RunConfig = z.output<typeof RunConfigSchema>;
+/**
+ * A run configuration as given (to discover, runDiscovery or resolveConfig): every field but
+ * `problem` may be left out for its default. The fields are RunConfig's.
+ */
+export interface RunConfigInput extends Partial<RunConfig> {
+  /** The problem: a registered name (problems/registry.json), or the path or URL of its module. */
+  problem: string;
+}
+
+/** True when A and B are the same type (not merely assignable either way). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+/** Every field of an object type in one object type, so an interface compares with zod's mapped types. */
+type Fields<T> = { [K in keyof T]: T[K] };
+// RunConfig and RunConfigInput are written out for readers (and `deno doc`); these lines stop them
+// drifting from the schema: a field added, dropped or retyped in one but not the other fails to type-check.
+const _runConfigIsSchemaOutput: Same<Fields<RunConfig>, Fields<z.output<typeof RunConfigSchema>>> = true;
+const _runConfigInputIsSchemaInput: Same<Fields<RunConfigInput>, Fields<z.input<typeof RunConfigSchema>>> =
+  true;
 
 // ---------------------------------------------------------------------------------------------
 // The command line: one flag per field
