@@ -16,6 +16,8 @@ export {
   type JudgeResult,
   type LanguageParts,
   type MoveContext,
+  type OptionsCheck,
+  type OptionsSchema,
   type ParsedProgram,
   pastDeadline,
   type Problem,

@@ -27,6 +27,28 @@ export interface Evaluation {
 export type StateJSON = unknown;
 
 /**
+ * What checks a problem's options and fills in their defaults. Any zod schema is one, e.g.
+ * `z.object({ points: z.number().int().default(12) })` (z comes with this kit); this is the part of
+ * zod's API the toolkit calls.
+ */
+export interface OptionsSchema<O> {
+  /** The options, checked and with their defaults filled in; throws when they do not hold. */
+  parse(input: unknown): O;
+  /** As parse, but returns the outcome: the options, or the issues (each a field path and a message). */
+  safeParse(input: unknown): OptionsCheck<O>;
+}
+
+/** What OptionsSchema.safeParse returns (zod's result, as far as the toolkit reads it). */
+export type OptionsCheck<O> =
+  | { readonly success: true; readonly data: O }
+  | {
+    readonly success: false;
+    readonly error: {
+      readonly issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[];
+    };
+  };
+
+/**
  * What a move may use. Budgets are counts (iterations, restarts), never wall time, so runs
  * stay deterministic; `deadline` is only the safety net under the rollout time limit.
  */
@@ -71,7 +93,7 @@ export interface ProblemDefinition<S = unknown, O = Record<string, unknown>> {
   /** Name of the published quantity, e.g. "C5". Default: "value". */
   readonly quantity?: string;
   /** Validates and fills defaults for problem options. Default: no options. */
-  readonly optionsSchema?: z.ZodType<O>;
+  readonly optionsSchema?: OptionsSchema<O>;
   /** Names accepted by `initialStates(..., init)`, besides "random". Default: none. */
   readonly warmStarts?: readonly string[];
   /** Identical states share a key (for deduplication in the archive). Default: the JSON text. */
@@ -127,7 +149,7 @@ export interface Problem<S = unknown, O = Record<string, unknown>> extends Probl
   /** Name of the published quantity (default: "value"). */
   readonly quantity: string;
   /** Validates and fills defaults for problem options (default: none accepted). */
-  readonly optionsSchema: z.ZodType<O>;
+  readonly optionsSchema: OptionsSchema<O>;
   /** Names accepted by `initialStates(..., init)`, besides "random" (default: none). */
   readonly warmStarts: readonly string[];
   /** Identical states share a key (default: the JSON text). */
@@ -186,7 +208,7 @@ export function defineProblem<S, O = Record<string, never>>(
     ...d,
     title: d.title ?? d.name,
     quantity: d.quantity ?? "value",
-    optionsSchema: d.optionsSchema ?? (z.object({}).strict() as unknown as z.ZodType<O>),
+    optionsSchema: d.optionsSchema ?? (z.object({}).strict() as unknown as OptionsSchema<O>),
     warmStarts: d.warmStarts ?? [],
     stateKey: d.stateKey ? (state: S) => d.stateKey!(state) : (state: S) => JSON.stringify(d.toJSON(state)),
   };
