@@ -59,6 +59,7 @@ export {
   ATTEMPT_COLUMNS,
   type ColumnKind,
   frameToRows,
+  type RunTable,
   STATE_COLUMNS,
   STEP_COLUMNS,
   type TableSpec,
@@ -70,6 +71,8 @@ export {
   archiveTreePlot,
   type CurveRow,
   display,
+  Plot,
+  type PlotOptions,
   type ProgressOptions,
   progressPlot,
   renderPlot,
@@ -77,9 +80,6 @@ export {
   type SvgDisplay,
 } from "./lib/plot.ts";
 export { REPORT_FILE, runReport } from "./lib/report.ts";
-import * as ObservablePlot from "@observablehq/plot";
-/** Observable Plot (https://observablehq.com/plot/), for figures of your own: render them with renderPlot. */
-export const Plot: typeof import("@observablehq/plot") = ObservablePlot;
 
 // Ablations
 export {

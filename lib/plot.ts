@@ -5,11 +5,16 @@
  * loop reports them or its tables as `readRunTables` reads them; a problem's own figures live with
  * the problem (e.g. problems/erdos/figures.ts) and use renderPlot and stackFigures.
  */
-import * as Plot from "@observablehq/plot";
+import * as ObservablePlot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
-import type pl from "nodejs-polars";
 import type { StateRow, StepRow } from "./records.ts";
-import { frameToRows, STATE_COLUMNS, STEP_COLUMNS, type TableSpec } from "./tables.ts";
+import { frameToRows, type RunTable, STATE_COLUMNS, STEP_COLUMNS, type TableSpec } from "./tables.ts";
+
+/** Observable Plot (https://observablehq.com/plot/), for figures of your own: render them with renderPlot. */
+export const Plot: typeof ObservablePlot = ObservablePlot;
+
+/** What renderPlot takes: the options of Observable Plot's `Plot.plot` (marks, scales, size, ...). */
+export type PlotOptions = NonNullable<Parameters<typeof Plot.plot>[0]>;
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const WIDTH = 640;
@@ -17,7 +22,7 @@ const FONT = "system-ui, sans-serif";
 /** The colour that marks what a figure is about: a record, a maximum, the best state. */
 export const ACCENT = "#d62728";
 
-type PlotDocument = NonNullable<Plot.PlotOptions["document"]>;
+type PlotDocument = NonNullable<PlotOptions["document"]>;
 
 let sharedDocument: PlotDocument | undefined;
 
@@ -31,7 +36,7 @@ function plotDocument(): PlotDocument {
 }
 
 /** Renders one Plot figure to a standalone SVG string (problems use it for their own figures). */
-export function renderPlot(options: Plot.PlotOptions): string {
+export function renderPlot(options: PlotOptions): string {
   const document = plotDocument();
   const node = Plot.plot({ width: WIDTH, ...options, document });
   // Plot wraps the SVG in a <figure> only for titles and legends, which this module never requests.
@@ -58,12 +63,12 @@ const format = formatNumber;
 const finite = (value: number) => Number.isFinite(value);
 
 /** Rows as given, or read from a table as `readRunTables` returns it (snake_case columns). */
-function rowsOf<Row>(spec: TableSpec<Row>, rows: readonly Row[] | pl.DataFrame): readonly Row[] {
-  return Array.isArray(rows) ? rows : frameToRows(spec, rows as pl.DataFrame);
+function rowsOf<Row>(spec: TableSpec<Row>, rows: readonly Row[] | RunTable): readonly Row[] {
+  return Array.isArray(rows) ? rows : frameToRows(spec, rows as RunTable);
 }
 
 /** A centred message instead of a blank frame when there is nothing to draw yet (marks to spread in). */
-export function emptyNote(count: number, message: string): Plot.Markish[] {
+export function emptyNote(count: number, message: string): ObservablePlot.Markish[] {
   return count > 0
     ? []
     : [Plot.text([message], { text: (text: string) => text, frameAnchor: "middle", fill: "#888" })];
@@ -90,7 +95,7 @@ export interface ProgressOptions {
  * (`readRunTables(dir).steps`).
  */
 export function progressPlot(
-  steps: readonly StepRow[] | pl.DataFrame,
+  steps: readonly StepRow[] | RunTable,
   options: ProgressOptions = {},
 ): string {
   const { direction, quantity = "value", record, title } = options;
@@ -212,7 +217,7 @@ function layoutTree(states: readonly StateRow[]): Map<number, PlacedState> {
  * archive's rows (`archiveRows(report.archive)`) or states.parquet as read (`readRunTables(dir).states`).
  */
 export function archiveTreePlot(
-  states: readonly StateRow[] | pl.DataFrame,
+  states: readonly StateRow[] | RunTable,
   options: { title?: string } = {},
 ): string {
   const placed = layoutTree(rowsOf(STATE_COLUMNS, states));
@@ -269,7 +274,7 @@ export function archiveTreePlot(
 }
 
 /** A continuous colour legend drawn with rects: Plot's own ramp legend needs a canvas. */
-function colorBar(label: string, color: Plot.ScaleOptions & { domain: number[] }): string {
+function colorBar(label: string, color: ObservablePlot.ScaleOptions & { domain: number[] }): string {
   const [lo, hi] = color.domain;
   const bins = 64;
   const width = (hi - lo) / bins;

@@ -33,6 +33,7 @@ import {
   checkFrame,
   frameToRows,
   rowsToFrame,
+  type RunTable,
   STATE_COLUMNS,
   STEP_COLUMNS,
   type TableSpec,
@@ -79,11 +80,11 @@ export interface ResumedRun {
 /** A run directory as readRunTables reads it: its tables (snake_case columns, as in the files) and JSON. */
 export interface RunTables {
   /** attempts.parquet: one row per rollout (README, "How to read a run"). */
-  attempts: pl.DataFrame;
+  attempts: RunTable;
   /** states.parquet: the archive. */
-  states: pl.DataFrame;
+  states: RunTable;
   /** steps.parquet: one row per step. */
-  steps: pl.DataFrame;
+  steps: RunTable;
   /** best.json. */
   best: BestRecord;
   /** config.json: the resolved configuration and the software versions. */

@@ -68,6 +68,31 @@ export const STEP_COLUMNS: TableSpec<StepRow> = {
   elapsedMs: "float",
 };
 
+/**
+ * A run table as `readRunTables` reads it, with the Parquet file's snake_case columns. It is a
+ * nodejs-polars DataFrame; the members here are the part of its API this toolkit promises. For the
+ * rest (`withColumns`, `groupBy`, ...) import Polars and its type: `tables.attempts as DataFrame`,
+ * with `import type { DataFrame } from "nodejs-polars"`. `frameToRows` gives its rows typed.
+ */
+export interface RunTable {
+  /** Rows. */
+  readonly height: number;
+  /** Columns. */
+  readonly width: number;
+  /** Column names (snake_case). */
+  readonly columns: string[];
+  /** Every row as an object keyed by column name (a missing value is null; an Int64 may be a bigint). */
+  toRecords(): Record<string, unknown>[];
+  /** A table of these columns only. */
+  select(...columns: string[]): RunTable;
+  /** The first `length` rows (default 5). */
+  head(length?: number): RunTable;
+  /** The last `length` rows (default 5). */
+  tail(length?: number): RunTable;
+  /** The table drawn as text. */
+  toString(): string;
+}
+
 /** A row or file that does not fit its table's schema. */
 export class TableFormatError extends Error {}
 
@@ -138,8 +163,14 @@ export function checkFrame<Row>(spec: TableSpec<Row>, frame: pl.DataFrame): void
   }
 }
 
-/** Reads rows back (after checkFrame); missing floats (null, or NaN from older runs) become NaN. */
-export function frameToRows<Row>(spec: TableSpec<Row>, frame: pl.DataFrame): Row[] {
+/**
+ * A run table's rows, typed by its spec (e.g. `frameToRows(STEP_COLUMNS, tables.steps)` gives
+ * StepRow[]), after checking its columns; missing floats (null, or NaN from older runs) become NaN.
+ */
+export function frameToRows<Row>(spec: TableSpec<Row>, frame: RunTable): Row[] {
+  if (!pl.DataFrame.isDataFrame(frame)) {
+    throw new TableFormatError("not a run table: expected a nodejs-polars DataFrame, as readRunTables gives");
+  }
   checkFrame(spec, frame);
   const columns = new Map<keyof Row & string, unknown[]>();
   for (const field of fields(spec)) {

@@ -11,7 +11,17 @@ import {
   RunStoreError,
   type StepCommit,
 } from "../lib/store.ts";
-import { ATTEMPT_COLUMNS, rowsToFrame, STEP_COLUMNS } from "../lib/tables.ts";
+import {
+  ATTEMPT_COLUMNS,
+  frameToRows,
+  rowsToFrame,
+  type RunTable,
+  STEP_COLUMNS,
+  TableFormatError,
+} from "../lib/tables.ts";
+
+/** A run table is a Polars DataFrame; its column types (Parquet's) are read through Polars. */
+const polars = (table: RunTable) => table as pl.DataFrame;
 
 const CONFIG = { problem: "erdos", seed: 1, steps: 3, nested: { lr: 4e-5 } };
 
@@ -218,16 +228,17 @@ Deno.test("readRunTables gives snake_case frames with the rows and types written
     "parent_id",
     "child_id",
   ]);
-  assert.deepEqual(String(tables.attempts.getColumn("step").dtype), "DataType(Int32)");
-  assert.deepEqual(String(tables.attempts.getColumn("valid").dtype), "DataType(Bool)");
-  assert.deepEqual(String(tables.attempts.getColumn("program").dtype), "DataType(String)");
+  assert.deepEqual(String(polars(tables.attempts).getColumn("step").dtype), "DataType(Int32)");
+  assert.deepEqual(String(polars(tables.attempts).getColumn("valid").dtype), "DataType(Bool)");
+  assert.deepEqual(String(polars(tables.attempts).getColumn("program").dtype), "DataType(String)");
   // Missing floats are null in Parquet (NaN in rows), so SQL aggregates skip them.
-  assert.deepEqual(tables.steps.getColumn("mean_reward").toArray()[0], null);
-  const invalid = (tables.attempts.getColumn("valid").toArray() as boolean[]).filter((v) => !v).length;
+  assert.deepEqual(polars(tables.steps).getColumn("mean_reward").toArray()[0], null);
+  const invalid =
+    (polars(tables.attempts).getColumn("valid").toArray() as boolean[]).filter((v) => !v).length;
   assert.ok(invalid > 0);
-  assert.deepEqual(tables.attempts.getColumn("value").nullCount(), invalid);
+  assert.deepEqual(polars(tables.attempts).getColumn("value").nullCount(), invalid);
   assert.deepEqual(tables.states.height, 3);
-  assert.deepEqual(tables.states.getColumn("best_child_reward").toArray()[0], null);
+  assert.deepEqual(polars(tables.states).getColumn("best_child_reward").toArray()[0], null);
   assert.deepEqual(tables.best, commits[2].best);
   assert.deepEqual(tables.config, CONFIG);
 });
@@ -242,7 +253,7 @@ Deno.test("zero rows still write and read with the full schema", async () => {
   const tables = readRunTables(dir);
   assert.deepEqual(tables.attempts.height, 0);
   assert.deepEqual(tables.attempts.columns.length, Object.keys(ATTEMPT_COLUMNS).length);
-  assert.deepEqual(String(tables.attempts.getColumn("tokens").dtype), "DataType(Int32)");
+  assert.deepEqual(String(polars(tables.attempts).getColumn("tokens").dtype), "DataType(Int32)");
   assert.deepEqual(tables.states.columns.length, 10);
   const reopened = await RunStore.open(dir);
   reopened.store.release();
@@ -485,4 +496,10 @@ Deno.test("open() refuses a run whose tables no longer agree with steps.parquet"
 
 Deno.test("store tests leave nothing in the temp dir", async () => {
   for (const root of roots) await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("frameToRows refuses what is not a run table, with a message", () => {
+  const notATable = { height: 0, width: 0, columns: [] } as unknown as RunTable;
+  assert.throws(() => frameToRows(STEP_COLUMNS, notATable), TableFormatError);
+  assert.deepEqual(frameToRows(STEP_COLUMNS, rowsToFrame(STEP_COLUMNS, [])), []);
 });
