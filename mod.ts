@@ -53,6 +53,7 @@ export const z: typeof zod = zod;
 
 // Read a run
 export { archiveRows } from "./lib/loop.ts";
+export type { ArchivedState, ArchiveView } from "./lib/archive.ts";
 export { type BestRecord, readRunTables, RunStoreError, type RunTables } from "./lib/store.ts";
 export type { AttemptRow, StateRow, StepRow } from "./lib/records.ts";
 export {

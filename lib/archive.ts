@@ -35,20 +35,51 @@ export const DEFAULT_ARCHIVE_OPTIONS: ArchiveOptions = {
   epsilon: 0.1,
 };
 
-export interface ArchiveEntry {
+/** One state of a run's archive, as discover() reports it (archiveRows gives it as a states.parquet row). */
+export interface ArchivedState {
+  /** Its id in the archive (ids are never reused). */
   readonly id: number;
+  /** The state it was built from; -1 for an initial state. */
   readonly parentId: number;
+  /** Moves from an initial state (0 for one). */
   readonly depth: number;
+  /** Its key (the problem's stateKey): identical states share one. */
   readonly key: string;
   /** The state as JSON (what the problem's toJSON returned). */
   readonly state: unknown;
+  /** Its verified value (the published quantity). */
   readonly value: number;
+  /** Its reward. */
   readonly reward: number;
+  /** The step that added it (0 for an initial state). */
   readonly step: number;
+  /** Whether it is an initial state (always kept). */
   readonly initial: boolean;
-  visits: number;
+  /** n(s): groups of rollouts started from it or from a state descended from it. */
+  readonly visits: number;
   /** m(s): best one-step child reward; -Infinity until the state is expanded. */
+  readonly bestChildReward: number;
+}
+
+/** A state as the archive holds it: its visits and best child reward change as it is expanded. */
+export interface ArchiveEntry extends ArchivedState {
+  visits: number;
   bestChildReward: number;
+}
+
+/**
+ * A run's archive as discover() reports it after each step (StepReport.archive), to read: the live
+ * archive, so it changes as the run goes on. archiveRows gives its rows, archiveTreePlot draws them.
+ */
+export interface ArchiveView {
+  /** How many states it holds. */
+  readonly size: number;
+  /** Every state it holds, oldest first. */
+  all(): readonly ArchivedState[];
+  /** The state with this id, if the archive still holds it. */
+  get(id: number): ArchivedState | undefined;
+  /** The state of highest reward (throws on an empty archive). */
+  best(): ArchivedState;
 }
 
 export interface Candidate {
@@ -86,7 +117,7 @@ const SnapshotSchema = z.object({
 });
 export type ArchiveSnapshot = z.infer<typeof SnapshotSchema>;
 
-export class Archive {
+export class Archive implements ArchiveView {
   readonly options: ArchiveOptions;
   private readonly entries = new Map<number, ArchiveEntry>();
   private readonly keys = new Set<string>();

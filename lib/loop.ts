@@ -8,7 +8,7 @@
  * Every random choice derives from (seed, step, group, rollout), so a run is
  * reproducible for any worker count, and a resumed run continues the same stream.
  */
-import { Archive, type ArchiveEntry, type Candidate } from "./archive.ts";
+import { Archive, type ArchiveEntry, type ArchiveView, type Candidate } from "./archive.ts";
 import { resolveConfig, type RunConfig, type RunConfigInput, RunConfigSchema } from "./config.ts";
 import { creditedRewards, groupAdvantages, klShapedAdvantages } from "./objective.ts";
 import { DEFAULT_EXPLORATION, flatGroupShare, nextTemperature } from "./exploration.ts";
@@ -103,7 +103,7 @@ export interface StepReport {
   /** The best state so far. */
   readonly best: BestState;
   /** The archive after this step (archiveRows gives its rows, archiveTreePlot draws it). */
-  readonly archive: Archive;
+  readonly archive: ArchiveView;
   /** The run's resolved configuration. */
   readonly config: RunConfig;
   /** The run directory, when the run has one. */
@@ -681,7 +681,7 @@ function toCandidate(r: RolloutResult): Candidate {
 }
 
 /** The archive as state rows (what states.parquet holds), e.g. for plotting a live run. */
-export function archiveRows(archive: Archive): StateRow[] {
+export function archiveRows(archive: ArchiveView): StateRow[] {
   return archive.all().map((e) => ({
     id: e.id,
     parentId: e.parentId,
