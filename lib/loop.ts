@@ -9,7 +9,13 @@
  * reproducible for any worker count, and a resumed run continues the same stream.
  */
 import { Archive, type ArchiveEntry, type ArchiveView, type Candidate } from "./archive.ts";
-import { resolveConfig, type RunConfig, type RunConfigInput, RunConfigSchema } from "./config.ts";
+import {
+  ConfigError,
+  resolveConfig,
+  type RunConfig,
+  type RunConfigInput,
+  RunConfigSchema,
+} from "./config.ts";
 import { creditedRewards, groupAdvantages, klShapedAdvantages } from "./objective.ts";
 import { DEFAULT_EXPLORATION, flatGroupShare, nextTemperature } from "./exploration.ts";
 import { createPolicy } from "./policy/mod.ts";
@@ -266,6 +272,7 @@ async function prepareOpened(options: DiscoverOptions, resumed: ResumedRun | und
   } else {
     // A problem given by its module is loaded (and checked) here, before anything is written.
     const input = options.config!;
+    requireProblemField(input);
     const { problem, module } = await findProblem(options, input.problem, input.problemModule);
     config = resolveConfig(
       {
@@ -342,6 +349,21 @@ async function prepareOpened(options: DiscoverOptions, resumed: ResumedRun | und
  * The run's problem and its module URL: the problem object given, else the module's (from the options,
  * the configuration, or config.problem naming a module itself), else the registry's.
  */
+/**
+ * The field that names the problem must hold before the problem (and so its defaults) can be found.
+ * An untyped caller may leave it out: that is a ConfigError like any other wrong setting, naming
+ * every wrong field, not a lookup of the problem "undefined".
+ */
+function requireProblemField(input: RunConfigInput): void {
+  const checked = RunConfigSchema.shape.problem.safeParse(input.problem);
+  if (checked.success) return;
+  // Without the problem's defaults: they come after the user's settings, so cannot mend a wrong one.
+  if (typeof input === "object" && input !== null) resolveConfig(input);
+  throw new ConfigError(
+    checked.error.issues.map((issue) => ({ ...issue, path: ["problem", ...issue.path] })),
+  );
+}
+
 async function findProblem(
   options: DiscoverOptions,
   name: string,

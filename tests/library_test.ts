@@ -126,3 +126,36 @@ Deno.test("discover() reports a wrong config in one readable line naming the fie
     /^invalid run configuration: config: Unrecognized key: "stepz"$/,
   );
 });
+
+Deno.test("discover() from untyped JavaScript without a problem: the same one-line ConfigError", async () => {
+  const untyped = discover as (options: unknown) => ReturnType<typeof discover>;
+  const errorOf = async (config: unknown) => {
+    try {
+      await untyped({ config }).next();
+    } catch (e) {
+      return e;
+    }
+    throw new Error("no error");
+  };
+  const missing = await errorOf({});
+  assert(missing instanceof ConfigError, String(missing));
+  assertEquals(
+    missing.message,
+    "invalid run configuration: problem: Invalid input: expected string, received undefined",
+  );
+  assertEquals(missing.issues.map((issue) => issue.path), [["problem"]]);
+  // Every wrong field at once, as for any other configuration.
+  const alsoSteps = await errorOf({ steps: 0 });
+  assert(alsoSteps instanceof ConfigError, String(alsoSteps));
+  assertEquals(
+    alsoSteps.message,
+    "invalid run configuration: problem: Invalid input: expected string, received undefined; " +
+      "steps (--steps): Too small: expected number to be >0",
+  );
+  const notAString = await errorOf({ problem: 3 });
+  assert(notAString instanceof ConfigError, String(notAString));
+  assertEquals(
+    notAString.message,
+    "invalid run configuration: problem: Invalid input: expected string, received number",
+  );
+});
