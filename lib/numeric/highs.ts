@@ -32,10 +32,15 @@ export interface SparseLp {
   /** Primal and dual feasibility tolerance (HiGHS's default: 1e-7). */
   readonly feasibilityTolerance?: number;
   /**
-   * Wall-clock limit: a solve that reaches it returns null. Only for callers under a deadline
-   * (a rollout's), where a late answer is worth nothing; it makes such a solve machine-dependent.
+   * Epoch ms: a solve still running there returns null. Only for callers under a deadline (a
+   * rollout's), where a late answer is worth nothing; it makes such a solve machine-dependent.
+   * HiGHS's time_limit counts from the start of its run, so it is set from the time left just
+   * before the run: building and passing a large model (a few hundred ms at a million nonzeros)
+   * counts against the deadline too.
    */
-  readonly timeLimitSeconds?: number;
+  readonly deadline?: number;
+  /** HiGHS's presolve (default: on). It does not watch time_limit (see MinimaxOptions.presolve). */
+  readonly presolve?: boolean;
 }
 
 /** Converts +-Infinity to the runtime's own infinity. */
@@ -67,12 +72,17 @@ export async function solveSparseLp(lp: SparseLp): Promise<Float64Array | null> 
     const tolerance = lp.feasibilityTolerance;
     model.options.set({
       output_flag: false,
+      ...(lp.presolve === false ? { presolve: "off" } : {}),
       simplex_iteration_limit: lp.simplexIterationLimit ?? 50_000,
-      ...(lp.timeLimitSeconds === undefined ? {} : { time_limit: lp.timeLimitSeconds }),
+      ...(lp.deadline === undefined
+        ? {}
+        : { time_limit: Math.max(0.001, (lp.deadline - Date.now()) / 1000) }),
       ...(tolerance === undefined
         ? {}
         : { primal_feasibility_tolerance: tolerance, dual_feasibility_tolerance: tolerance }),
     });
+    // Out of time already (building and passing the model took it): no presolve, no simplex.
+    if (lp.deadline !== undefined && Date.now() >= lp.deadline) return null;
     model.run();
     if (model.getModelStatus() !== rt.constants.modelStatus.optimal) return null;
     return Float64Array.from(model.getSolution().colValue);
@@ -87,6 +97,21 @@ export interface MinimaxRow {
   readonly coefficients: readonly number[];
 }
 
+export interface MinimaxOptions {
+  /** Simplex iterations at most (a count: deterministic); HiGHS's default here is 50,000. */
+  readonly simplexIterationLimit?: number;
+  /** Epoch ms: the solve stops there and returns null (see SparseLp.deadline). */
+  readonly deadline?: number;
+  /**
+   * HiGHS's presolve (default: on). Presolve does not watch time_limit: on an Erdős SLP LP of
+   * 760k nonzeros it ran 0.3 s past it. On these dense LPs it also saves nothing (measured at
+   * load 9 on 2 cores: 16 Erdős SLP steps at 40-100 pieces took 0.1 s without it, 0.3 s with
+   * it; single LPs at 600 and 1,200 pieces were as fast or faster), so callers under a deadline
+   * turn it off; without a deadline it stays on, which keeps those results as they were.
+   */
+  readonly presolve?: boolean;
+}
+
 /**
  * The trust-region step of sequential linear programming on a maximum: the step d that
  * minimises t subject to value_r + g_r . d <= t for every row, sum d = 0 (the total stays
@@ -96,8 +121,7 @@ export async function minimaxStep(
   rows: readonly MinimaxRow[],
   lower: Float64Array,
   upper: Float64Array,
-  simplexIterationLimit?: number,
-  timeLimitSeconds?: number,
+  options: MinimaxOptions = {},
 ): Promise<Float64Array | null> {
   const n = lower.length;
   const count = rows.length + 1;
@@ -143,8 +167,9 @@ export async function minimaxStep(
     starts,
     indices,
     values,
-    simplexIterationLimit,
-    timeLimitSeconds,
+    simplexIterationLimit: options.simplexIterationLimit,
+    deadline: options.deadline,
+    presolve: options.presolve,
   });
   return x ? x.slice(0, n) : null;
 }

@@ -86,6 +86,7 @@ async function solveStep(
   edges: Int32Array,
   radius: number,
   signed: boolean,
+  deadline: number | undefined,
 ): Promise<Float64Array | null> {
   const n = a.length, m = edges.length - 1;
   const prefix = new Float64Array(n + 1);
@@ -114,7 +115,9 @@ async function solveStep(
     upper[b] = radius * size;
     lower[b] = -size * (signed ? radius : Math.min(radius, low));
   }
-  const z = await minimaxStep(lpRows, lower, upper);
+  // The prior in sequentialLp keeps a solve from starting late; HiGHS's time limit is the net
+  // under it when the machine is slower than the prior assumes (a solve it stops returns null).
+  const z = await minimaxStep(lpRows, lower, upper, { deadline });
   if (!z) return null;
   const d = new Float64Array(n);
   for (let b = 0; b < m; b++) {
@@ -142,7 +145,7 @@ export async function sequentialLp(start: ArrayLike<number>, options: LpOptions)
     const expected = Math.max(slowest, rows.length * (edges.length - 1) * SOLVE_MS_PER_NONZERO);
     if (options.deadline !== undefined && Date.now() + expected >= options.deadline) break;
     const started = Date.now();
-    const d = await solveStep(a, c, rows, edges, radius, options.signed);
+    const d = await solveStep(a, c, rows, edges, radius, options.signed, options.deadline);
     slowest = Math.max(slowest, Date.now() - started);
     if (!d) {
       radius /= 4;

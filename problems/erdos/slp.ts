@@ -53,6 +53,13 @@ const MAX_RADIUS = 0.1;
 export const DEFAULT_MAX_COLUMNS = 800;
 /** Dense rows cost n each: keep rows x n near this many coefficients. */
 const COEFFICIENT_BUDGET = 2_500_000;
+/**
+ * A prior on the time to build an LP and pass it to HiGHS, per nonzero, before its simplex
+ * starts: 1.1M nonzeros (1,200 pieces, 1,464 rows x 800 columns) took 0.3 s at load 9 on the
+ * 2-core machine; doubled as a margin. Under a deadline an LP whose set-up alone would not fit
+ * is not started (HiGHS's time limit only bounds the run that follows it).
+ */
+const SETUP_MS_PER_NONZERO = 0.0005;
 
 export function exactC5(h: Float64Array, c: Float64Array): number {
   const n = h.length;
@@ -147,15 +154,24 @@ export async function sequentialLp(start: Float64Array, options: SlpOptions): Pr
     let slots = bandShifts(c, n, band, cap);
     if (options.rng && slots.length > 16) slots = thin(slots, options.rng);
     const columns = freeColumns(h, options.maxColumns ?? DEFAULT_MAX_COLUMNS, options.rng, iterations);
+    if (
+      options.deadline !== undefined &&
+      lpStarted + slots.length * columns.length * SETUP_MS_PER_NONZERO >= options.deadline
+    ) {
+      iterations--; // not solved
+      break;
+    }
     const lower = Float64Array.from(columns, (j) => Math.max(-radius, -h[j]));
     const upper = Float64Array.from(columns, (j) => Math.min(radius, 1 - h[j]));
     const rows = linearise(h, c, slots, columns);
     const limit = SIMPLEX_ITERATIONS_PER_ROW_AND_COLUMN * (rows.length + columns.length);
-    // Under a deadline the LP itself stops there (HiGHS's time limit) instead of overrunning it.
-    const secondsLeft = options.deadline === undefined
-      ? undefined
-      : Math.max(0.001, (options.deadline - Date.now()) / 1000);
-    const d = await minimaxStep(rows, lower, upper, limit, secondsLeft);
+    // Under a deadline the LP itself stops there (HiGHS's time limit) instead of overrunning it,
+    // without presolve, which ignores the time limit (and saves nothing on these dense LPs).
+    const d = await minimaxStep(rows, lower, upper, {
+      simplexIterationLimit: limit,
+      deadline: options.deadline,
+      presolve: options.deadline === undefined,
+    });
     lastLpMs = Date.now() - lpStarted;
     if (!d) {
       radius /= 2;
