@@ -54,12 +54,13 @@ export const DEFAULT_MAX_COLUMNS = 800;
 /** Dense rows cost n each: keep rows x n near this many coefficients. */
 const COEFFICIENT_BUDGET = 2_500_000;
 /**
- * A prior on the time to build an LP and pass it to HiGHS, per nonzero, before its simplex
- * starts: 1.1M nonzeros (1,200 pieces, 1,464 rows x 800 columns) took 0.3 s at load 9 on the
- * 2-core machine; doubled as a margin. Under a deadline an LP whose set-up alone would not fit
- * is not started (HiGHS's time limit only bounds the run that follows it).
+ * A prior on the part of an LP that no time limit stops, per nonzero: building it and passing
+ * it to HiGHS (1.1M nonzeros, 1,200 pieces x 1,464 rows x 800 columns: 0.3 s at load 9 on the
+ * 2-core machine) and the start of HiGHS's run before it first checks its time limit (365k
+ * nonzeros: 0.2 s at load 11, when 57 ms were left); 0.8 us a nonzero, x1.5 as a margin. Under
+ * a deadline an LP whose uninterruptible part would not fit is not started.
  */
-const SETUP_MS_PER_NONZERO = 0.0005;
+const SETUP_MS_PER_NONZERO = 0.0012;
 
 export function exactC5(h: Float64Array, c: Float64Array): number {
   const n = h.length;
