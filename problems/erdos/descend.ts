@@ -139,7 +139,8 @@ export function descend(start: Float64Array, options: DescendOptions): Float64Ar
   let best = h, bestC5 = Infinity;
   const { iterations, temperature, learningRate, anneal } = options;
   for (let t = 0; t < iterations; t++) {
-    if (t % 64 === 63 && pastDeadline(options)) break;
+    // Every iteration: at the record's 3,584 pieces 64 of them took 50 ms past the deadline.
+    if (pastDeadline(options)) break;
     const progress = iterations > 1 ? t / (iterations - 1) : 1;
     const tau = anneal ? temperature * 30 ** (1 - progress) : temperature;
     const c5 = plan.gradient(h, tau, grad);
