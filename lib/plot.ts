@@ -316,6 +316,25 @@ export interface CurveRow {
 }
 
 /**
+ * A y scale for best-so-far curves that shows where the variants differ: the first tenth of the
+ * run (random starts, far off) is left out of the domain, and ticks carry enough decimals to tell
+ * the values apart (at records' scale they differ in the fourth to seventh).
+ */
+function settledScale(
+  bands: readonly { rollouts: number; low: number; high: number }[],
+  record?: number,
+): { domain?: [number, number]; tickFormat?: string } {
+  const last = Math.max(...bands.map((b) => b.rollouts));
+  const settled = bands.filter((b) => b.rollouts >= 0.1 * last).flatMap((b) => [b.low, b.high]);
+  if (record !== undefined && finite(record)) settled.push(record);
+  if (settled.length === 0) return {};
+  const lo = Math.min(...settled), hi = Math.max(...settled);
+  const span = hi - lo || Math.abs(hi) || 1;
+  const decimals = Math.min(10, Math.max(2, Math.ceil(-Math.log10(span)) + 1));
+  return { domain: [lo - 0.05 * span, hi + 0.05 * span], tickFormat: `.${decimals}f` };
+}
+
+/**
  * Best-so-far against rollouts, one line per variant: the median over seeds, with a band
  * from the lowest to the highest seed. Seeds are aligned on their step index.
  */
@@ -341,13 +360,15 @@ export function ablationPlot(
   return stackFigures([
     renderPlot({
       height: 360,
-      marginLeft: 70,
+      marginLeft: 80,
       marginRight: 130,
+      clip: true,
       x: { label: "rollouts", labelArrow: "none", grid: true },
       y: {
         label: `best ${options.quantity ?? "value"} so far (median, band = min..max over seeds)`,
         labelArrow: "none",
         grid: true,
+        ...settledScale(bands, options.record),
       },
       color: { type: "categorical", scheme: "tableau10" },
       marks: [

@@ -69,6 +69,14 @@ Deno.test("compactSvg keeps every dot: a run of circles becomes one path with on
   assert(compact.length < svg.length / 2);
 });
 
+Deno.test("compactSvg rounds coordinates, never the text a figure shows", () => {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg"><g transform="translate(80,329.01234)">` +
+    `<text y="0.32em">0.38095</text><title>C5 = 0.380927</title></g></svg>`;
+  const compact = compactSvg(svg);
+  assert(compact.includes("translate(80,329.01)"), compact);
+  assert(compact.includes(">0.38095<") && compact.includes("C5 = 0.380927"), compact);
+});
+
 for (const name of ["erdos", "denoising"]) {
   Deno.test(`deno task share ${name}: every figure is drawn in headless Chromium`, async () => {
     const nb = readNotebook(join(dir, `${name}.ipynb`));

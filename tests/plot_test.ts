@@ -211,3 +211,27 @@ Deno.test("stackFigures puts a title above its parts", () => {
 Deno.test("display returns the SVG string outside Jupyter", () => {
   assert.equal(display("<svg/>"), "<svg/>");
 });
+
+Deno.test("ablation curves: the scale leaves out the far-off start and its ticks tell the finals apart", async () => {
+  const { ablationPlot } = await import("../lib/plot.ts");
+  const rows = ["a", "b"].flatMap((variant, v) =>
+    Array.from({ length: 20 }, (_, step) => ({
+      variant,
+      seed: 0,
+      step,
+      rollouts: 16 * (step + 1),
+      // Random starts are far off (0.45); the variants settle 6e-5 apart.
+      best: step === 0 ? 0.45 : 0.38114 + v * 6e-5 - step * 1e-6,
+    }))
+  );
+  const labels = dom(ablationPlot(rows, { quantity: "C5" })).querySelectorAll(
+    '[aria-label="y-axis tick label"] text',
+  );
+  const ticks = Array.from(labels, (t) => (t as unknown as { textContent: string }).textContent);
+  assert.ok(ticks.length >= 3, `ticks: ${ticks}`);
+  assert.equal(new Set(ticks).size, ticks.length, `repeated tick labels: ${ticks}`);
+  assert.ok(
+    ticks.every((t) => Number(t) > 0.38 && Number(t) < 0.382),
+    `ticks span the settled values: ${ticks}`,
+  );
+});

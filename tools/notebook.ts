@@ -128,13 +128,17 @@ export function forCommit(notebook: Notebook): string {
 }
 
 /**
- * The same figure in fewer bytes: coordinates to 2 decimals (under a hundredth of a pixel), and a
+ * The same figure in fewer bytes: coordinates in tags to 2 decimals (under a hundredth of a pixel), and a
  * run of equal dots (`<circle>`s with one fill and radius, as Observable Plot draws a scatter) as
  * one path of zero-length round-capped strokes, which browsers draw as the same dots. A 10,000-fish
  * AHC039 figure goes from 680 KB to about 150 KB.
  */
 export function compactSvg(svg: string): string {
-  const rounded = svg.replace(/-?\d+\.\d{3,}/g, (m) => String(Math.round(Number(m) * 100) / 100));
+  // Inside tags only: text (tick labels, values in titles) keeps every digit it was drawn with.
+  const rounded = svg.replace(
+    /<[^>]*>/g,
+    (tag) => tag.replace(/-?\d+\.\d{3,}/g, (m) => String(Math.round(Number(m) * 100) / 100)),
+  );
   const circle = /<circle fill="([^"]+)" r="([^"]+)" cy="([^"]+)" cx="([^"]+)"\s*\/>/y;
   let out = "";
   for (let at = 0; at < rounded.length;) {
