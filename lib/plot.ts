@@ -362,7 +362,6 @@ export function ablationPlot(
       height: 360,
       marginLeft: 80,
       marginRight: 130,
-      clip: true,
       x: { label: "rollouts", labelArrow: "none", grid: true },
       y: {
         label: `best ${options.quantity ?? "value"} so far (median, band = min..max over seeds)`,
@@ -380,8 +379,9 @@ export function ablationPlot(
           fill: "variant",
           fillOpacity: 0.12,
           z: "variant",
+          clip: true,
         }),
-        Plot.lineY(bands, { x: "rollouts", y: "median", stroke: "variant", z: "variant" }),
+        Plot.lineY(bands, { x: "rollouts", y: "median", stroke: "variant", z: "variant", clip: true }),
         Plot.text(
           bands.filter((b, i) => i === bands.length - 1 || bands[i + 1].variant !== b.variant),
           {
