@@ -56,25 +56,23 @@ export async function runRollout(problem: Problem, task: RolloutTask): Promise<R
   const deadline = task.effortMs === undefined
     ? task.deadline
     : Math.min(task.deadline ?? Infinity, Date.now() + task.effortMs);
-  let child: unknown;
-  let json: unknown;
-  let evaluation: Evaluation;
+  const rng = new Rng(task.seed);
+  /** The program once from `from`; the verifier sees the state exactly as it will be stored: through JSON. */
+  const attempt = async (from: unknown) => {
+    const state = await requireBuiltin(problem).apply(task.program, from, { rng, deadline });
+    const json = problem.toJSON(state);
+    return { state, json, evaluation: await problem.evaluate(json) };
+  };
+  let best: Awaited<ReturnType<typeof attempt>>;
   try {
-    const rng = new Rng(task.seed);
-    child = await requireBuiltin(problem).apply(task.program, problem.fromJSON(task.state), {
-      rng,
-      deadline,
-    });
-    // The verifier sees the state exactly as it will be stored: through JSON.
-    json = problem.toJSON(child);
-    evaluation = await problem.evaluate(json);
+    best = await attempt(problem.fromJSON(task.state));
     // Equal effort: the program again, from the best state so far, until the effort is spent.
     while (task.effortMs !== undefined && Date.now() < deadline!) {
-      const next = await requireBuiltin(problem).apply(task.program, child, { rng, deadline });
-      const nextJson = problem.toJSON(next);
-      const nextEvaluation = await problem.evaluate(nextJson);
-      if (nextEvaluation.valid && (!evaluation.valid || nextEvaluation.reward > evaluation.reward)) {
-        [child, json, evaluation] = [next, nextJson, nextEvaluation];
+      const next = await attempt(best.state);
+      if (
+        next.evaluation.valid && (!best.evaluation.valid || next.evaluation.reward > best.evaluation.reward)
+      ) {
+        best = next;
       }
     }
   } catch (e) {
@@ -83,9 +81,9 @@ export async function runRollout(problem: Problem, task: RolloutTask): Promise<R
   // Under equal effort reaching the deadline is the plan, not a cut.
   const cutShort = task.effortMs === undefined && task.deadline !== undefined && Date.now() >= task.deadline;
   return done({
-    state: json,
-    key: evaluation.valid ? problem.stateKey(child) : undefined,
-    evaluation,
+    state: best.json,
+    key: best.evaluation.valid ? problem.stateKey(best.state) : undefined,
+    evaluation: best.evaluation,
     cutShort,
   });
 }
