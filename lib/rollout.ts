@@ -66,17 +66,19 @@ export async function runRollout(problem: Problem, task: RolloutTask): Promise<R
   let best: Awaited<ReturnType<typeof attempt>>;
   try {
     best = await attempt(problem.fromJSON(task.state));
-    // Equal effort: the program again, from the best state so far, until the effort is spent.
-    while (task.effortMs !== undefined && Date.now() < deadline!) {
-      const next = await attempt(best.state);
-      if (
-        next.evaluation.valid && (!best.evaluation.valid || next.evaluation.reward > best.evaluation.reward)
-      ) {
-        best = next;
-      }
-    }
   } catch (e) {
     return done({ evaluation: invalid(`move failed: ${e instanceof Error ? e.message : String(e)}`) });
+  }
+  // Equal effort: the program again, from the best state so far, until the effort is spent. A
+  // repeat that throws ends the effort; the best state found before it stands.
+  while (task.effortMs !== undefined && Date.now() < deadline!) {
+    const next = await attempt(best.state).catch(() => undefined);
+    if (next === undefined) break;
+    if (
+      next.evaluation.valid && (!best.evaluation.valid || next.evaluation.reward > best.evaluation.reward)
+    ) {
+      best = next;
+    }
   }
   // Under equal effort reaching the deadline is the plan, not a cut.
   const cutShort = task.effortMs === undefined && task.deadline !== undefined && Date.now() >= task.deadline;

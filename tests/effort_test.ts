@@ -65,3 +65,17 @@ Deno.test("an effort longer than the rollout time limit allows is refused", () =
     8,
   );
 });
+
+Deno.test("a repeat that throws ends the effort and keeps the best state found before it", async () => {
+  const brittle = {
+    ...toy,
+    apply(_program: unknown, state: { x: number }) {
+      if (state.x >= 3) throw new Error("no further");
+      return { x: state.x + 1 };
+    },
+  } as typeof toy;
+  const r = await runRollout(brittle, { id: 0, program: addOne, state: { x: 0 }, seed: 1, effortMs: 100 });
+  assertEquals(r.state, { x: 3 });
+  assertEquals(r.evaluation.valid, true);
+  assertEquals(r.evaluation.value, 5);
+});
