@@ -63,7 +63,7 @@ const CASES: Case[] = [
     state: (problem) => problem.initialStates(new Rng(5), problem.optionsSchema.parse({}), "ttt_discover")[0],
     program: (g) => [
       move(g, "slp", { iters: -1, radius: -1 }),
-      move(g, "hop", { tries: -1 }),
+      move(g, "hop", { tries: -1, iters: -1 }),
       move(g, "descend", { iters: -1, anneal: 0, jitter: 0 }),
     ],
   },

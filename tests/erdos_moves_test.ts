@@ -68,7 +68,7 @@ Deno.test("a past deadline stops slp and hop at once with a valid state no worse
   for (
     const program of [
       [{ op: "slp", params: { iters: 64, radius: 1e-2 } }],
-      [{ op: "hop", params: { tries: 8, scale: 0.1 } }],
+      [{ op: "hop", params: { tries: 8, scale: 0.1, iters: 32000, temp: 1e-5 } }],
       [{ op: "descend", params: { iters: 3000, temp: 1e-4, lr: 1e-2, anneal: true, jitter: 0 } }],
     ] as Program[]
   ) {
@@ -91,9 +91,13 @@ Deno.test("hop improves a local optimum of descend+slp by kicking it", async () 
   // Kicks are random: of three hops with their own streams, at least one finds a better basin.
   const values: number[] = [];
   for (const seed of [2, 3, 4]) {
-    const hopped = await erdos.apply([{ op: "hop", params: { tries: 8, scale: 0.03 } }], local, {
-      rng: new Rng(seed),
-    });
+    const hopped = await erdos.apply(
+      [{ op: "hop", params: { tries: 8, scale: 0.3, iters: 2000, temp: 1e-5 } }],
+      local,
+      {
+        rng: new Rng(seed),
+      },
+    );
     values.push(erdos.evaluate(hopped).value!);
   }
   const before = erdos.evaluate(local).value!;
@@ -107,7 +111,7 @@ Deno.test("rollouts of one program from one parent differ through their own rng"
     const program of [
       [{ op: "descend", params: { iters: 300, temp: 1e-4, lr: 1e-2, anneal: true, jitter: 1e-3 } }],
       [{ op: "perturb", params: { kind: "gaussian", scale: 0.01 } }],
-      [{ op: "hop", params: { tries: 2, scale: 0.03 } }],
+      [{ op: "hop", params: { tries: 2, scale: 0.03, iters: 500, temp: 1e-5 } }],
     ] as Program[]
   ) {
     const keys = new Set<string>();

@@ -149,7 +149,7 @@ const quickPrograms: Record<string, Program> = {
     params: { iters: 300, temp: 1e-3, lr: 1e-2, anneal: true, jitter: 1e-2 },
   }],
   lp: [{ op: "slp", params: { iters: 4, radius: 0.01 } }],
-  hop: [{ op: "hop", params: { tries: 2, scale: 0.03 } }],
+  hop: [{ op: "hop", params: { tries: 2, scale: 0.03, iters: 500, temp: 1e-4 } }],
   perturbGaussian: [{ op: "perturb", params: { kind: "gaussian", scale: 0.03 } }],
   perturbLocal: [{ op: "perturb", params: { kind: "local", scale: 0.1 } }],
   perturbBlock: [{ op: "perturb", params: { kind: "block", scale: 0.1 } }],

@@ -39,10 +39,13 @@ export const MOVES = defineMoves({
       },
     },
     hop: {
-      description: "basin hopping: kick the best point, descend, polish by SLP, keep the best",
+      description:
+        "basin hopping: kick the best point, descend on the smoothed max, polish by SLP, keep the best",
       params: {
         tries: { choices: [2, 4, 8], description: "kicks: the move's budget" },
-        scale: { choices: logChoices(1e-5, 0.3), description: "kick size (Gaussian, per height)" },
+        scale: { choices: logChoices(1e-4, 1), description: "kick size (Gaussian, per height)" },
+        iters: { choices: [500, 2000, 8000, 32000], description: "descent steps per kick: its budget" },
+        temp: { choices: logChoices(1e-6, 1e-3), description: "the descent's softmax temperature, C5 units" },
       },
     },
     perturb: {
@@ -121,20 +124,24 @@ function symmetrise(h: Float64Array, mode: string): Float64Array {
   return projectCappedSimplex(y);
 }
 
-/** Kicks per hop try: a short descent and SLP polish, each bounded by counts. */
-const HOP_DESCEND = { iterations: 500, temperature: 1e-4, learningRate: 1e-2, anneal: true } as const;
+/** Each hop try: an annealed descent (its length and temperature the program's), then an SLP polish. */
+const HOP_LEARNING_RATE = 1e-2;
 const HOP_SLP_ITERATIONS = 8;
+const HOP_SLP_RADIUS = 1e-3;
+
+interface HopOptions {
+  readonly tries: number;
+  readonly scale: number;
+  readonly iterations: number;
+  readonly temperature: number;
+}
 
 /** Basin hopping: each try kicks the best point so far and re-optimises it; the best wins. */
-async function hop(
-  h: Float64Array,
-  tries: number,
-  scale: number,
-  context: MoveContext,
-): Promise<Float64Array> {
+async function hop(h: Float64Array, options: HopOptions, context: MoveContext): Promise<Float64Array> {
+  const { tries, scale } = options;
   let best = await sequentialLp(h, {
     iterations: HOP_SLP_ITERATIONS,
-    radius: 1e-2,
+    radius: HOP_SLP_RADIUS,
     rng: context.rng,
     deadline: context.deadline,
   });
@@ -143,10 +150,16 @@ async function hop(
   for (let t = 0; t < tries && !pastDeadline({ deadline: (context.deadline ?? Infinity) - lastTryMs }); t++) {
     const tryStarted = Date.now();
     const kicked = projectCappedSimplex(Array.from(best.heights, (x) => x + scale * context.rng.normal()));
-    const descended = descend(kicked, { ...HOP_DESCEND, deadline: context.deadline });
+    const descended = descend(kicked, {
+      iterations: options.iterations,
+      temperature: options.temperature,
+      learningRate: HOP_LEARNING_RATE,
+      anneal: true,
+      deadline: context.deadline,
+    });
     const polished = await sequentialLp(descended, {
       iterations: HOP_SLP_ITERATIONS,
-      radius: 1e-2,
+      radius: HOP_SLP_RADIUS,
       rng: context.rng,
       deadline: context.deadline,
     });
@@ -179,7 +192,13 @@ async function applyMove(
     slp: async (p) =>
       (await sequentialLp(h, { iterations: p.iters, radius: withinLogBin(p.radius, rng), rng, deadline }))
         .heights,
-    hop: (p) => hop(h, p.tries, withinLogBin(p.scale, rng), context),
+    hop: (p) =>
+      hop(h, {
+        tries: p.tries,
+        scale: withinLogBin(p.scale, rng),
+        iterations: p.iters,
+        temperature: withinLogBin(p.temp, rng),
+      }, context),
     perturb: (p) => perturb(h, p.kind, withinLogBin(p.scale, rng), rng),
     resample: (p) => resample(h, targetPieces(h.length, p.to), p.interp),
     symmetrise: (p) => symmetrise(h, p.mode),
