@@ -3,9 +3,13 @@
  * same time, as separate processes with one rollout worker each, for the same minutes:
  * they share the machine under the same load, so none gets more compute than another.
  *
- *   deno run -A bench/ttt_pays.ts <problem> [--minutes 5] [--seeds 8] [--out DIR] [-- run flags]
+ *   deno run -A bench/ttt_pays.ts <problem> [--minutes 5] [--seeds 8] [--out DIR]
+ *     [--variants ttt-discover,no-ttt] [--parallel 2] [--runs DIR] [-- run flags]
  *
- * Run flags after `--` go to every variant (e.g. `--groups 2 --group-size 8`). Writes
+ * Run flags after `--` go to every variant (e.g. `--groups 2 --group-size 8`). `--parallel P`
+ * runs P seeds at once (every process then gets 2 / (P x variants) cores of a 2-core machine:
+ * say so when comparing with another study); `--runs DIR` keeps the run directories there
+ * for diagnosis (by default they are deleted). Writes
  * summary.md, summary.json and curves.parquet (variant, seed, step, rollouts, best, mean,
  * elapsed_ms) to DIR (default data/ablations/<problem>-wallclock).
  */
@@ -80,34 +84,54 @@ if (import.meta.main) {
   const { values, positionals } = parseArgs({
     args: own,
     allowPositionals: true,
-    options: { minutes: { type: "string" }, seeds: { type: "string" }, out: { type: "string" } },
+    options: {
+      minutes: { type: "string" },
+      seeds: { type: "string" },
+      out: { type: "string" },
+      variants: { type: "string" },
+      parallel: { type: "string" },
+      runs: { type: "string" },
+    },
   });
   const problem = await loadProblem(positionals[0] ?? "erdos");
   const minutes = Number(values.minutes ?? 5);
   const seeds = Array.from({ length: Number(values.seeds ?? 8) }, (_, i) => i);
   const out = values.out ?? join(root, "data/ablations", `${problem.name}-wallclock`);
-  const runs = join(Deno.makeTempDirSync({ prefix: "ttt-pays-" }));
+  const names = values.variants?.split(",") ?? STUDY.map((s) => s.variant.name);
+  const study = names.map((name) => {
+    const entry = STUDY.find((s) => s.variant.name === name);
+    if (!entry) {
+      throw new Error(`unknown variant ${name}; valid: ${STUDY.map((s) => s.variant.name).join(", ")}`);
+    }
+    return entry;
+  });
+  const parallel = Math.max(1, Math.floor(Number(values.parallel ?? 1)));
+  const runs = values.runs ?? Deno.makeTempDirSync({ prefix: "ttt-pays-" });
   const points: CurvePoint[] = [];
-  try {
-    for (const seed of seeds) {
-      const dirs = await Promise.all(
-        STUDY.map((s) => runVariant(problem.name, seed, minutes, s.flags, extra, join(runs, s.variant.name))),
+  const runSeed = async (seed: number) => {
+    const dirs = await Promise.all(
+      study.map((s) => runVariant(problem.name, seed, minutes, s.flags, extra, join(runs, s.variant.name))),
+    );
+    dirs.forEach((dir, i) => {
+      const curve = curveOf(study[i].variant.name, seed, dir);
+      points.push(...curve);
+      const last = curve.at(-1)!;
+      console.log(
+        `seed ${seed} ${study[i].variant.name}: ${problem.quantity} ${last.best} after ${
+          last.step + 1
+        } steps, ${last.rollouts} rollouts`,
       );
-      dirs.forEach((dir, i) => {
-        const curve = curveOf(STUDY[i].variant.name, seed, dir);
-        points.push(...curve);
-        const last = curve.at(-1)!;
-        console.log(
-          `seed ${seed} ${STUDY[i].variant.name}: ${problem.quantity} ${last.best} after ${
-            last.step + 1
-          } steps, ${last.rollouts} rollouts`,
-        );
-      });
+    });
+  };
+  try {
+    for (let i = 0; i < seeds.length; i += parallel) {
+      await Promise.all(seeds.slice(i, i + parallel).map(runSeed));
     }
   } finally {
-    Deno.removeSync(runs, { recursive: true });
+    if (!values.runs) Deno.removeSync(runs, { recursive: true });
   }
-  const rows = summarise(points, STUDY.map((s) => s.variant));
+  points.sort((a, b) => a.seed - b.seed || a.variant.localeCompare(b.variant) || a.step - b.step);
+  const rows = summarise(points, study.map((s) => s.variant));
   const rollouts = (name: string) => {
     const finals = new Map<number, number>();
     for (const p of points) if (p.variant === name) finals.set(p.seed, p.rollouts);
@@ -117,7 +141,8 @@ if (import.meta.main) {
   const better = problem.direction === "minimize" ? "lower" : "higher";
   const markdown = [
     `Final best ${problem.quantity} (${better} is better) after ${minutes} minutes per run, the variants of`,
-    `one seed running at the same time with one worker each; median [IQR] over ${seeds.length} seeds.`,
+    `one seed running at the same time with one worker each, ${parallel} seed(s) at once;`,
+    `median [IQR] over ${seeds.length} seeds.`,
     `Run flags: ${extra.join(" ") || "(the problem's defaults)"}.`,
     "",
     `| variant | ${problem.quantity} median | IQR | min .. max | seeds | p vs method | rollouts/run |`,
@@ -133,7 +158,10 @@ if (import.meta.main) {
   ].join("\n");
   Deno.mkdirSync(out, { recursive: true });
   await writeFileAtomic(join(out, "summary.md"), markdown);
-  await writeFileAtomic(join(out, "summary.json"), JSON.stringify({ minutes, seeds, extra, rows }, null, 2));
+  await writeFileAtomic(
+    join(out, "summary.json"),
+    JSON.stringify({ minutes, seeds, parallel, extra, rows }, null, 2),
+  );
   const frame = pl.DataFrame(points.map((p) => ({ ...p, elapsed_ms: p.elapsedMs, elapsedMs: undefined })));
   frame.drop("elapsedMs").writeParquet(join(out, "curves.parquet"));
   console.log(markdown);
