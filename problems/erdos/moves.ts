@@ -139,12 +139,10 @@ interface HopOptions {
 /** Basin hopping: each try kicks the best point so far and re-optimises it; the best wins. */
 async function hop(h: Float64Array, options: HopOptions, context: MoveContext): Promise<Float64Array> {
   const { tries, scale } = options;
-  let best = await sequentialLp(h, {
-    iterations: HOP_SLP_ITERATIONS,
-    radius: HOP_SLP_RADIUS,
-    rng: context.rng,
-    deadline: context.deadline,
-  });
+  // The start is not polished first: a hop that leaves no basin returns its start unchanged, so
+  // its outcome tells whether its kick and descent worked. With a polish first every hop won its
+  // group by polishing, and training learned to write hops whatever their kick and temperature.
+  let best = { heights: h, value: exactC5(h, new Float64Array(2 * h.length - 1)) };
   // A try that would end past the deadline (judged by the last one) is not started.
   let lastTryMs = 0;
   for (let t = 0; t < tries && !pastDeadline({ deadline: (context.deadline ?? Infinity) - lastTryMs }); t++) {
