@@ -105,7 +105,10 @@ if (import.meta.main) {
     }
     return entry;
   });
-  const parallel = Math.max(1, Math.floor(Number(values.parallel ?? 1)));
+  const parallel = Number(values.parallel ?? 1);
+  if (!Number.isInteger(parallel) || parallel < 1) {
+    throw new Error(`--parallel must be a whole number of seeds at once (1 or more), got ${values.parallel}`);
+  }
   const runs = values.runs ?? Deno.makeTempDirSync({ prefix: "ttt-pays-" });
   const points: CurvePoint[] = [];
   const runSeed = async (seed: number) => {
