@@ -62,12 +62,19 @@ function movesOf(variant: Variant) {
       },
       basin: {
         description:
-          "basin hopping: kick the best iterate (everywhere or one window), re-optimise with Adam, keep the best",
+          "basin hopping: kick the best iterate (everywhere or one window), re-optimise with an annealed Adam, keep the best",
         params: {
-          restarts: { choices: [2, 4, 8] },
-          iters: { choices: [100, 1000], description: "Adam iterations per restart" },
-          scale: { choices: [1e-5, 1e-3, 0.03], description: "kick size and Adam step, jittered" },
-          temp: { choices: variant === "ac2" ? [1e-2, 1e-4] : [1e-3, 1e-5, 1e-7] },
+          restarts: { choices: [2, 4, 8], description: "kicks: the move's budget" },
+          iters: { choices: [1000, 3000, 10000, 30000], description: "Adam iterations per kick: its budget" },
+          scale: {
+            choices: [0.003, 0.01, 0.03, 0.1, 0.3],
+            description: "kick size, mean |height| units, jittered",
+          },
+          lr: { choices: [0.003, 0.01, 0.03], description: "Adam step, mean |height| units, jittered" },
+          temp: {
+            choices: variant === "ac2" ? [1e-2, 1e-3, 1e-4] : [1e-3, 1e-4, 3e-5, 1e-5, 1e-6],
+            description: "relative softmax temperature the annealing ends at, jittered",
+          },
           kind: { choices: ["gaussian", "local"] },
         },
       },
@@ -150,12 +157,20 @@ export interface BasinOptions {
   readonly restarts: number;
   readonly iterations: number;
   readonly scale: number;
+  /** Adam's step, separate from the kick: a kick of 0.1 re-optimised at a step of 0.1 never settles. */
+  readonly learningRate: number;
   readonly temperature: number;
   readonly kind: "gaussian" | "local";
   readonly deadline?: number;
 }
 
-/** Basin hopping from the start: each restart kicks the best so far and re-optimises; never worse. */
+/**
+ * Basin hopping from the start: each restart kicks the best so far and re-optimises it with an
+ * Adam annealed from 30x its temperature; never worse. What escapes a C1 local optimum (692 pieces
+ * at 1.5135268, 45 s of kicks on one core): kicks of 0.03-0.3 re-optimised for 3,000-30,000 steps
+ * of 0.01 cooling to 1e-5..1e-4 reached 1.5127-1.5131; 1,000 steps, a fixed temperature, or
+ * Adam's step tied to the kick (as before) found nothing.
+ */
 export function basinHop(
   variant: Variant,
   start: Float64Array,
@@ -177,11 +192,10 @@ export function basinHop(
     const kicked = perturb(best, options.kind, scale, signed, rng);
     const out = adam(variant, kicked, {
       iterations: options.iterations,
-      learningRate: scale,
+      learningRate: jitter(options.learningRate, rng),
       temperature: jitter(options.temperature, rng),
-      anneal: false,
+      anneal: true,
       parametrisation: signed ? "free" : "clip",
-      patience: 30,
       deadline,
     });
     const value = valueOf(variant, out);
@@ -226,6 +240,7 @@ function applyMove(
         restarts: p.restarts,
         iterations: p.iters,
         scale: p.scale,
+        learningRate: p.lr,
         temperature: p.temp,
         kind: p.kind,
         deadline,
