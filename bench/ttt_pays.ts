@@ -3,12 +3,13 @@
  * same time, as separate processes with one rollout worker each, for the same minutes:
  * they share the machine under the same load, so none gets more compute than another.
  *
- *   deno run -A bench/ttt_pays.ts <problem> [--minutes 5] [--seeds 8] [--out DIR]
+ *   deno run -A bench/ttt_pays.ts <problem> [--minutes 5] [--seeds 8] [--first-seed 0] [--out DIR]
  *     [--variants ttt-discover,no-ttt] [--parallel 2] [--runs DIR] [-- run flags]
  *
  * Run flags after `--` go to every variant (e.g. `--groups 2 --group-size 8`). `--parallel P`
  * runs P seeds at once (every process then gets 2 / (P x variants) cores of a 2-core machine:
- * say so when comparing with another study); `--runs DIR` keeps the run directories there
+ * say so when comparing with another study); `--first-seed S` runs seeds S .. S + seeds - 1 (a
+ * replication on fresh seeds); `--runs DIR` keeps the run directories there
  * for diagnosis (by default they are deleted). Writes
  * summary.md, summary.json and curves.parquet (variant, seed, step, rollouts, best, mean,
  * elapsed_ms) to DIR (default data/ablations/<problem>-wallclock).
@@ -87,6 +88,7 @@ if (import.meta.main) {
     options: {
       minutes: { type: "string" },
       seeds: { type: "string" },
+      "first-seed": { type: "string" },
       out: { type: "string" },
       variants: { type: "string" },
       parallel: { type: "string" },
@@ -95,7 +97,15 @@ if (import.meta.main) {
   });
   const problem = await loadProblem(positionals[0] ?? "erdos");
   const minutes = Number(values.minutes ?? 5);
-  const seeds = Array.from({ length: Number(values.seeds ?? 8) }, (_, i) => i);
+  const count = Number(values.seeds ?? 8), first = Number(values["first-seed"] ?? 0);
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(first) || first < 0) {
+    throw new Error(
+      `--seeds must be a whole number >= 1 and --first-seed >= 0, got ${values.seeds}, ${
+        values["first-seed"]
+      }`,
+    );
+  }
+  const seeds = Array.from({ length: count }, (_, i) => first + i);
   const out = values.out ?? join(root, "data/ablations", `${problem.name}-wallclock`);
   const names = values.variants?.split(",") ?? STUDY.map((s) => s.variant.name);
   const study = names.map((name) => {
