@@ -482,9 +482,12 @@ export async function samplePrograms(
   return groups;
 }
 
-/** Phase 3: every program run from its start state by the route (in parallel), each rollout with its own seed. */
+/**
+ * Phase 3: every program run from its start state by the route (in parallel), each rollout with
+ * its own seed, none past the end of the run's time budget.
+ */
 export async function runRollouts(
-  ctx: Pick<StepContext, "config" | "route" | "options">,
+  ctx: Pick<StepContext, "config" | "route" | "options" | "startedAt">,
   step: number,
   starts: readonly ArchiveEntry[],
   groups: readonly SampledSequence[][],
@@ -492,11 +495,15 @@ export async function runRollouts(
   const { config } = ctx;
   let finished = 0;
   const total = groups.reduce((s, g) => s + g.length, 0);
+  const endsBy = config.minutes === undefined
+    ? undefined
+    : Date.now() + config.minutes * 60_000 - (performance.now() - ctx.startedAt);
   return await ctx.route.run(
     starts,
     groups,
     (g, r) => deriveSeed(config.seed, STREAM.rollout, step, g, r),
     () => ctx.options.onRollout?.(++finished, total, ctx.route.status?.()),
+    endsBy,
   );
 }
 

@@ -190,7 +190,7 @@ export class RolloutPool implements Executor {
    * iterate instead of the whole rollout being killed.
    */
   private withDeadline(task: RolloutTask, timeoutMs: number): RolloutTask {
-    return { ...task, deadline: Date.now() + DEADLINE_SHARE * timeoutMs };
+    return { ...task, deadline: Math.min(Date.now() + DEADLINE_SHARE * timeoutMs, task.endsBy ?? Infinity) };
   }
 
   close(): void {

@@ -23,6 +23,12 @@ export interface RolloutTask {
   /** Epoch ms by which the program must return (see MoveContext.deadline). */
   readonly deadline?: number;
   /**
+   * Epoch ms at which the run's time budget (--minutes) ends, by the coordinator's clock: the
+   * executor never sets a deadline past it, so the last step of a run ends with its budget
+   * instead of overrunning it by a rollout time limit.
+   */
+  readonly endsBy?: number;
+  /**
    * Equal effort: spend this many ms, repeating the program on the best state so far (config
    * effortSeconds). The number of repeats depends on the machine, so such a rollout is not
    * bit-reproducible.

@@ -42,13 +42,16 @@ export interface Route {
   context(start: RouteStart, evaluation: Evaluation, bestValue: number): PolicyContext;
   /**
    * Runs every sampled sequence of every group on its group's start state. Results come back
-   * in (group, rollout) order; `seedOf(g, r)` gives the rollout's random stream.
+   * in (group, rollout) order; `seedOf(g, r)` gives the rollout's random stream. `endsBy` (epoch
+   * ms): the run's budget ends then, and built-in programs get no deadline past it (a language
+   * model's program runs to its own time limit: cutting it would waste the tokens it cost).
    */
   run(
     starts: readonly RouteStart[],
     groups: readonly (readonly SampledSequence[])[],
     seedOf: (group: number, rollout: number) => number,
     onResult?: () => void,
+    endsBy?: number,
   ): Promise<RouteRollout>;
   /** Tells the route which archive id each attempt's state received (-1 if none). */
   remember(starts: readonly RouteStart[], groupSize: number, childIds: readonly number[]): void;
@@ -118,6 +121,7 @@ class BuiltinRoute implements Route {
     groups: readonly (readonly SampledSequence[])[],
     seedOf: (group: number, rollout: number) => number,
     onResult?: () => void,
+    endsBy?: number,
   ): Promise<RouteRollout> {
     const tasks: RolloutTask[] = [];
     const programs: string[] = [];
@@ -131,6 +135,7 @@ class BuiltinRoute implements Route {
           state: starts[g].state,
           seed: seedOf(g, r),
           effortMs: this.effortMs,
+          endsBy,
         });
       })
     );

@@ -153,6 +153,18 @@ Deno.test("budgets: rollouts and minutes stop the run", async () => {
   assert(byTime.reports.length < 1000);
 });
 
+Deno.test("the time budget cuts the last step's rollouts: a run ends with its minutes", async () => {
+  // Every rollout would spend 10 s (equal effort) under a 60-s limit; the budget is 3 s.
+  const started = performance.now();
+  const run = await runToEnd({
+    config: { ...small, steps: 5, minutes: 0.05, effortSeconds: 10, rolloutTimeoutSeconds: 60, workers: 2 },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  assertEquals(run.reports.length, 1);
+  assert(seconds < 8, `a 3-s budget took ${seconds.toFixed(1)} s`);
+  assert(run.reports[0].attempts.every((a) => a.valid), "a cut rollout must return a valid state");
+});
+
 Deno.test("a rollout that never returns is stopped at its time limit, recorded, and the run goes on", async () => {
   const { reports } = await runToEnd({
     config: {
