@@ -88,6 +88,7 @@ export {
   type CurvePoint,
   mannWhitneyP,
   runAblation,
+  signTestP,
   summarise,
   summaryMarkdown,
   type SummaryRow,

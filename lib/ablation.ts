@@ -200,6 +200,27 @@ export function mannWhitneyP(a: readonly number[], b: readonly number[]): number
   return Math.min(1, 2 * tail(lowU));
 }
 
+/**
+ * Exact two-sided sign test on paired values (a[i] against b[i], e.g. two variants of one seed that
+ * started from the same states): under the null each pair is equally likely to go either way.
+ * Ties are dropped. The ablation's designs pair by seed, and the spread between seeds is often far
+ * larger than the effect, which an unpaired test cannot see past.
+ */
+export function signTestP(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) throw new Error(`signTestP: ${a.length} and ${b.length} values are not paired`);
+  let below = 0, above = 0;
+  a.forEach((x, i) => (x < b[i] ? below++ : x > b[i] ? above++ : 0));
+  const n = below + above;
+  if (n === 0) return 1;
+  // P(X <= k) for X ~ Binomial(n, 1/2), k the smaller count; doubled for two sides.
+  let term = 0.5 ** n, tail = 0;
+  for (let k = 0; k <= Math.min(below, above); k++) {
+    tail += term;
+    term = (term * (n - k)) / (k + 1);
+  }
+  return Math.min(1, 2 * tail);
+}
+
 function uDistribution(m: number, n: number): number[] {
   // f(m, n, k) = f(m - 1, n, k - n) + f(m, n - 1, k)
   const memo = new Map<string, number[]>();

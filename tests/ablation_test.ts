@@ -1,4 +1,4 @@
-import { mannWhitneyP, quantile, runAblation, summarise, VARIANTS } from "../lib/ablation.ts";
+import { mannWhitneyP, quantile, runAblation, signTestP, summarise, VARIANTS } from "../lib/ablation.ts";
 import { ablationPlot } from "../lib/plot.ts";
 import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
 
@@ -108,4 +108,24 @@ Deno.test("ablate --merge joins studies run apart, method first; mismatched budg
   assert(/cannot merge .*64 rollouts.* 128 rollouts/.test(new TextDecoder().decode(refused.stderr)));
   const twice = await run(method, method, "--out", join(root, "y"));
   assertEquals(twice.code, 2);
+});
+
+Deno.test("sign test on pairs: exact binomial tails, ties dropped, unpaired input refused", () => {
+  // 8 of 8 pairs one way: 2 / 2^8.
+  assertAlmostEquals(signTestP([1, 2, 3, 4, 5, 6, 7, 8], [2, 3, 4, 5, 6, 7, 8, 9]), 2 / 256, 1e-15);
+  // 12 of 16: 2 (1 + 16 + 120 + 560 + 1820) / 2^16.
+  const a = Array.from({ length: 16 }, (_, i) => i), b = a.map((x, i) => (i < 12 ? x + 1 : x - 1));
+  assertAlmostEquals(signTestP(a, b), (2 * 2517) / 65536, 1e-15);
+  assertAlmostEquals(signTestP(b, a), (2 * 2517) / 65536, 1e-15);
+  // A tie carries no information: 7 of 7 after dropping it.
+  assertAlmostEquals(signTestP([1, 1, 1, 1, 1, 1, 1, 5], [2, 2, 2, 2, 2, 2, 2, 5]), 2 / 128, 1e-15);
+  assertEquals(signTestP([1, 2], [2, 1]), 1);
+  assertEquals(signTestP([3], [3]), 1);
+  let threw = false;
+  try {
+    signTestP([1, 2], [1]);
+  } catch {
+    threw = true;
+  }
+  assert(threw, "unpaired values must be refused");
 });
