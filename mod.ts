@@ -94,4 +94,5 @@ export {
   type SummaryRow,
   type Variant,
   VARIANTS,
+  wilcoxonSignedRankP,
 } from "./lib/ablation.ts";

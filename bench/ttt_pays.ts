@@ -17,7 +17,15 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pl from "nodejs-polars";
-import { type CurvePoint, quantile, summarise, type Variant, VARIANTS } from "../lib/ablation.ts";
+import {
+  comparison,
+  type CurvePoint,
+  PAIRED_LEGEND,
+  quantile,
+  summarise,
+  type Variant,
+  VARIANTS,
+} from "../lib/ablation.ts";
 import { writeFileAtomic } from "../lib/atomic.ts";
 import { loadProblem } from "../lib/problem_module.ts";
 
@@ -144,7 +152,7 @@ if (import.meta.main) {
     if (!values.runs) Deno.removeSync(runs, { recursive: true });
   }
   points.sort((a, b) => a.seed - b.seed || a.variant.localeCompare(b.variant) || a.step - b.step);
-  const rows = summarise(points, study.map((s) => s.variant));
+  const rows = summarise(points, study.map((s) => s.variant), problem.direction);
   const rollouts = (name: string) => {
     const finals = new Map<number, number>();
     for (const p of points) if (p.variant === name) finals.set(p.seed, p.rollouts);
@@ -158,15 +166,14 @@ if (import.meta.main) {
     `median [IQR] over ${seeds.length} seeds.`,
     `Run flags: ${extra.join(" ") || "(the problem's defaults)"}.`,
     "",
-    `| variant | ${problem.quantity} median | IQR | min .. max | seeds | p vs method | rollouts/run |`,
-    "|---|---|---|---|---|---|---|",
+    `| variant | ${problem.quantity} median | IQR | min .. max | seeds | p vs method | method ahead | paired p | rollouts/run |`,
+    "|---|---|---|---|---|---|---|---|---|",
     ...rows.map((r, i) =>
       `| ${r.variant} (${r.description}) | ${fmt(r.median)} | ${fmt(r.q25)} .. ${fmt(r.q75)} | ` +
-      `${fmt(r.min)} .. ${fmt(r.max)} | ${r.seeds} | ${i === 0 ? "-" : r.pVsMethod.toFixed(4)} | ` +
-      `${rollouts(r.variant)} |`
+      `${fmt(r.min)} .. ${fmt(r.max)} | ${r.seeds} | ${comparison(r, i)} | ${rollouts(r.variant)} |`
     ),
     "",
-    "p: two-sided exact Mann-Whitney test of the final values against the method (first row).",
+    PAIRED_LEGEND,
     "",
   ].join("\n");
   Deno.mkdirSync(out, { recursive: true });

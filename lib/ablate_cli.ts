@@ -189,11 +189,11 @@ async function writeStudy(
   });
   frame.writeParquet(join(dir, "curves.parquet.tmp"));
   await Deno.rename(join(dir, "curves.parquet.tmp"), join(dir, "curves.parquet"));
-  const summary = summarise(points, variants);
+  const problem = PROBLEMS[problemName];
+  const summary = summarise(points, variants, problem.direction);
   const markdown = summaryMarkdown(problemName, summary, rollouts);
   await writeFileAtomic(join(dir, "summary.md"), markdown + "\n");
   await writeFileAtomic(join(dir, "summary.json"), JSON.stringify(summary, null, 2));
-  const problem = PROBLEMS[problemName];
   await writeFileAtomic(
     join(dir, "curves.svg"),
     ablationPlot([...points], { quantity: problem.quantity, record: problem.record?.value }),

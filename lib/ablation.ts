@@ -139,6 +139,16 @@ export interface SummaryRow {
   max: number;
   /** Two-sided exact Mann-Whitney p-value against the first variant (the method). */
   pVsMethod: number;
+  /** Seeds both this variant and the method ran: the pairs of the paired tests. */
+  pairs: number;
+  /** Of those, the seeds where the method ended better (by the problem's direction). */
+  methodAhead: number;
+  /**
+   * Two-sided exact Wilcoxon signed-rank p-value against the method, paired by seed. The variants
+   * of one seed start from the same states and run side by side, and the spread between seeds is
+   * often far larger than the effect: a paired test sees past it, an unpaired one cannot.
+   */
+  pPaired: number;
   /** Median wall time of a run, in seconds. */
   seconds: number;
 }
@@ -150,22 +160,30 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
-/** Final best per (variant, seed), summarised per variant, in the order the variants ran. */
+/**
+ * Final best per (variant, seed), summarised per variant, in the order the variants ran. The
+ * direction says which way is better, for counting the seeds where the method ended ahead.
+ */
 export function summarise(
   points: readonly CurvePoint[],
   variants: readonly Variant[] = VARIANTS,
+  direction: "minimize" | "maximize" = "minimize",
 ): SummaryRow[] {
-  const finals = new Map<string, { best: number; seconds: number }[]>();
+  const finals = new Map<string, { seed: number; best: number; seconds: number }[]>();
   const last = new Map<string, CurvePoint>();
   for (const p of points) last.set(`${p.variant}\u0000${p.seed}`, p);
   for (const p of last.values()) {
     const list = finals.get(p.variant) ?? [];
-    list.push({ best: p.best, seconds: p.elapsedMs / 1000 });
+    list.push({ seed: p.seed, best: p.best, seconds: p.elapsedMs / 1000 });
     finals.set(p.variant, list);
   }
   const present = variants.filter((v) => finals.has(v.name));
   const method = finals.get(present[0]?.name)?.map((f) => f.best) ?? [];
+  const methodBySeed = new Map(finals.get(present[0]?.name)?.map((f) => [f.seed, f.best]));
+  const sign = direction === "minimize" ? 1 : -1;
   return present.map((v) => {
+    const paired = finals.get(v.name)!.filter((f) => methodBySeed.has(f.seed));
+    const ours = paired.map((f) => methodBySeed.get(f.seed)!), theirs = paired.map((f) => f.best);
     const values = finals.get(v.name)!.map((f) => f.best).sort((a, b) => a - b);
     const seconds = finals.get(v.name)!.map((f) => f.seconds).sort((a, b) => a - b);
     return {
@@ -178,6 +196,9 @@ export function summarise(
       min: values[0],
       max: values[values.length - 1],
       pVsMethod: v.name === present[0].name ? 1 : mannWhitneyP(method, values),
+      pairs: paired.length,
+      methodAhead: ours.filter((x, i) => sign * x < sign * theirs[i]).length,
+      pPaired: v.name === present[0].name ? 1 : wilcoxonSignedRankP(ours, theirs),
       seconds: quantile(seconds, 0.5),
     };
   });
@@ -221,6 +242,45 @@ export function signTestP(a: readonly number[], b: readonly number[]): number {
   return Math.min(1, 2 * tail);
 }
 
+/**
+ * Exact two-sided Wilcoxon signed-rank test on paired values: under the null each difference
+ * a[i] - b[i] is as likely positive as negative. Unlike the sign test it weighs pairs by the size
+ * of their difference (by rank). Zero differences are dropped; tied sizes share their mean rank and
+ * the null distribution is taken over those ranks, so the p-value stays exact with ties.
+ */
+export function wilcoxonSignedRankP(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) {
+    throw new Error(`wilcoxonSignedRankP: ${a.length} and ${b.length} values are not paired`);
+  }
+  const diffs = a.map((x, i) => x - b[i]).filter((d) => d !== 0);
+  if (diffs.some((d) => !Number.isFinite(d))) throw new Error("wilcoxonSignedRankP: values must be finite");
+  const n = diffs.length;
+  if (n === 0) return 1;
+  // Doubled ranks are whole numbers even where tied sizes share a mean rank.
+  const order = diffs.map((d, i) => ({ size: Math.abs(d), i })).sort((x, y) => x.size - y.size);
+  const doubled = new Array<number>(n);
+  for (let lo = 0; lo < n;) {
+    let hi = lo;
+    while (hi + 1 < n && order[hi + 1].size === order[lo].size) hi++;
+    for (let k = lo; k <= hi; k++) doubled[order[k].i] = lo + hi + 2;
+    lo = hi + 1;
+  }
+  const observed = diffs.reduce((s, d, i) => s + (d > 0 ? doubled[i] : 0), 0);
+  // counts[w]: how many of the 2^n sign patterns give a positive rank sum of w.
+  const total = doubled.reduce((s, r) => s + r, 0);
+  let counts = new Array<number>(total + 1).fill(0);
+  counts[0] = 1;
+  for (const r of doubled) {
+    const next = counts.slice();
+    for (let w = 0; w + r <= total; w++) next[w + r] += counts[w];
+    counts = next;
+  }
+  const patterns = 2 ** n;
+  let below = 0, above = 0;
+  counts.forEach((c, w) => (w <= observed && (below += c), w >= observed && (above += c)));
+  return Math.min(1, (2 * Math.min(below, above)) / patterns);
+}
+
 function uDistribution(m: number, n: number): number[] {
   // f(m, n, k) = f(m - 1, n, k - n) + f(m, n - 1, k)
   const memo = new Map<string, number[]>();
@@ -238,6 +298,19 @@ function uDistribution(m: number, n: number): number[] {
   return f(m, n);
 }
 
+/** What the comparison columns of a summary table mean. */
+export const PAIRED_LEGEND =
+  "p vs method: two-sided exact Mann-Whitney test of the final values against the first row " +
+  "(unpaired). method ahead: seeds where the first row ended better. paired p: two-sided exact " +
+  "Wilcoxon signed-rank test, paired by seed (the variants of a seed start from the same states). " +
+  "p > 0.05 means the variants are not distinguishable at these seeds.";
+
+/** A row's three comparison cells against the method: unpaired p, seeds ahead, paired p. */
+export function comparison(row: SummaryRow, index: number): string {
+  if (index === 0) return "- | - | -";
+  return `${row.pVsMethod.toFixed(4)} | ${row.methodAhead} of ${row.pairs} | ${row.pPaired.toFixed(4)}`;
+}
+
 /** The summary as a Markdown table in the layout of the paper's Table 8. */
 export function summaryMarkdown(problem: string, rows: readonly SummaryRow[], rollouts: number): string {
   const p = PROBLEMS[problem];
@@ -247,18 +320,14 @@ export function summaryMarkdown(problem: string, rows: readonly SummaryRow[], ro
   const lines = [
     `Final best ${p.quantity} (${better} is better) after ${rollouts} rollouts per run; median [IQR] over seeds.`,
     "",
-    `| variant | ${p.quantity} median | IQR | min .. max | seeds | p vs method | s/run |`,
-    "|---|---|---|---|---|---|---|",
-    ...rows.map((r) =>
+    `| variant | ${p.quantity} median | IQR | min .. max | seeds | p vs method | method ahead | paired p | s/run |`,
+    "|---|---|---|---|---|---|---|---|---|",
+    ...rows.map((r, i) =>
       `| ${r.variant} (${r.description}) | ${fmt(r.median)} | ${fmt(r.q25)} .. ${fmt(r.q75)} | ` +
-      `${fmt(r.min)} .. ${fmt(r.max)} | ${r.seeds} | ${
-        r.variant === rows[0].variant ? "-" : r.pVsMethod.toFixed(3)
-      }` +
-      ` | ${r.seconds.toFixed(0)} |`
+      `${fmt(r.min)} .. ${fmt(r.max)} | ${r.seeds} | ${comparison(r, i)} | ${r.seconds.toFixed(0)} |`
     ),
     "",
-    "p: two-sided exact Mann-Whitney test of the final values against the first row; " +
-    "p > 0.05 means the two variants are not distinguishable at these seeds.",
+    PAIRED_LEGEND,
   ];
   return lines.join("\n");
 }

@@ -1,4 +1,12 @@
-import { mannWhitneyP, quantile, runAblation, signTestP, summarise, VARIANTS } from "../lib/ablation.ts";
+import {
+  mannWhitneyP,
+  quantile,
+  runAblation,
+  signTestP,
+  summarise,
+  VARIANTS,
+  wilcoxonSignedRankP,
+} from "../lib/ablation.ts";
 import { ablationPlot } from "../lib/plot.ts";
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./assert.ts";
 
@@ -41,6 +49,10 @@ Deno.test("summaries report median, quartiles and the test against the first var
   assertEquals(rows[1].median, 0.8);
   assertEquals(rows[1].min, 0.7);
   assertAlmostEquals(rows[1].pVsMethod, 0.1, 1e-12);
+  // Paired by seed: the method is lower in all 3 pairs, the smallest two-sided p of 3 pairs is 2/8.
+  assertEquals([rows[1].pairs, rows[1].methodAhead], [3, 3]);
+  assertAlmostEquals(rows[1].pPaired, 0.25, 1e-12);
+  assertEquals(summarise(points, VARIANTS, "maximize")[1].methodAhead, 0);
   assertEquals(rows[1].seconds, 3);
   assertEquals(quantile([1, 2, 3, 4], 0.25), 1.75);
 });
@@ -122,4 +134,27 @@ Deno.test("sign test on pairs: exact binomial tails, ties dropped, unpaired inpu
   assertEquals(signTestP([1, 2], [2, 1]), 1);
   assertEquals(signTestP([3], [3]), 1);
   assertThrows(() => signTestP([1, 2], [1]), /not paired/);
+});
+
+Deno.test("Wilcoxon signed-rank test on pairs: exact tails, weighed by size, ties shared, unpaired refused", () => {
+  // 8 of 8 one way: only the all-positive pattern of 2^8 is as extreme on that side.
+  const a = [1, 2, 3, 4, 5, 6, 7, 8];
+  assertAlmostEquals(wilcoxonSignedRankP(a, a.map((x) => x + 1)), 2 / 256, 1e-15);
+  // Sizes matter where signs alone do not: 6 of 8 ahead, the two behind the smallest.
+  const small = [0.1, 0.2, -3, -4, -5, -6, -7, -8]; // ranks 1, 2 positive: W+ = 3
+  // Patterns with W+ <= 3 over ranks 1..8: {}, {1}, {2}, {3}, {1,2} = 5.
+  assertAlmostEquals(wilcoxonSignedRankP(small, small.map(() => 0)), (2 * 5) / 256, 1e-15);
+  assert(signTestP(small, small.map(() => 0)) > 0.28);
+  // The same signs on the largest differences weigh far less.
+  const large = [-0.1, -0.2, -3, -4, -5, -6, 7, 8];
+  assert(wilcoxonSignedRankP(large, large.map(() => 0)) > 0.3);
+  // Tied sizes share a mean rank (1.5, 1.5, 3): W+ of 3 against sign patterns over those ranks.
+  assertAlmostEquals(wilcoxonSignedRankP([1, 1, 2], [0, 0, 0]), 2 / 8, 1e-15);
+  // W+ = 1.5 + 3 = 4.5: sums over the 8 patterns are 0, 1.5, 1.5, 3, 3, 4.5, 4.5, 6; 3 of 8 reach 4.5.
+  assertAlmostEquals(wilcoxonSignedRankP([1, -1, 2], [0, 0, 0]), 0.75, 1e-15);
+  // Zero differences are dropped; none left is no evidence.
+  assertAlmostEquals(wilcoxonSignedRankP([1, 2, 3, 9], [0, 0, 0, 9]), 2 / 8, 1e-15);
+  assertEquals(wilcoxonSignedRankP([3, 4], [3, 4]), 1);
+  assertThrows(() => wilcoxonSignedRankP([1, 2], [1]), /not paired/);
+  assertThrows(() => wilcoxonSignedRankP([NaN], [1]), /finite/);
 });
