@@ -13,8 +13,14 @@
  * for diagnosis (by default they are deleted). Writes
  * summary.md, summary.json and curves.parquet (variant, seed, step, rollouts, best, mean,
  * elapsed_ms) to DIR (default data/ablations/<problem>-wallclock).
+ *
+ *   deno run -A bench/ttt_pays.ts <problem> --summarise DIR[,DIR...] [--out DIR]
+ *
+ * rewrites the tables of finished studies without running anything: one directory re-summarises
+ * a study in place; several (replications on fresh seeds, same minutes and run flags) are pooled
+ * into --out, whose summary names them (the curves stay in theirs).
  */
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import pl from "nodejs-polars";
 import {
@@ -86,6 +92,104 @@ function curveOf(variant: string, seed: number, dir: string): CurvePoint[] {
   }));
 }
 
+/** How a study ran: what summary.json keeps besides its rows, and what pooled studies must share. */
+interface StudyMeta {
+  minutes: number;
+  seeds: number[];
+  parallel: number;
+  extra: string[];
+  /** The study directories a pooled summary was made from (they keep the curves). */
+  pooledFrom?: string[];
+}
+
+/** summary.md, summary.json and curves.parquet of a study, with its paired and unpaired tests. */
+async function writeStudy(
+  out: string,
+  problem: { name: string; quantity: string; direction: "minimize" | "maximize" },
+  { minutes, seeds, parallel, extra, pooledFrom }: StudyMeta,
+  points: CurvePoint[],
+  variants: Variant[],
+  writeCurves = true,
+): Promise<void> {
+  points.sort((a, b) => a.seed - b.seed || a.variant.localeCompare(b.variant) || a.step - b.step);
+  // Run flags that change the objective change what the trained arm is: the table says so.
+  const retrained = extra.some((f) => /^--(objective|credit|fixed-beta|kl)\b/.test(f));
+  const rows = summarise(points, variants, problem.direction).map((r) =>
+    retrained && r.variant === "ttt-discover"
+      ? { ...r, description: "trained as the run flags say + PUCT" }
+      : r
+  );
+  const rollouts = (name: string) => {
+    const finals = new Map<number, number>();
+    for (const p of points) if (p.variant === name) finals.set(p.seed, p.rollouts);
+    return quantile([...finals.values()].sort((a, b) => a - b), 0.5);
+  };
+  const fmt = (x: number) => x.toPrecision(8);
+  const better = problem.direction === "minimize" ? "lower" : "higher";
+  const markdown = [
+    `Final best ${problem.quantity} (${better} is better) after ${minutes} minutes per run, the variants of`,
+    `one seed running at the same time with one worker each, ${parallel} seed(s) at once;`,
+    `median [IQR] over ${seeds.length} seeds.`,
+    `Run flags: ${extra.join(" ") || "(the problem's defaults)"}.`,
+    ...(pooledFrom ? [`Pooled from ${pooledFrom.join(", ")} (their curves.parquet hold the runs).`] : []),
+    "",
+    `| variant | ${problem.quantity} median | IQR | min .. max | seeds | p vs method | method ahead | paired p | rollouts/run |`,
+    "|---|---|---|---|---|---|---|---|---|",
+    ...rows.map((r, i) =>
+      `| ${r.variant} (${r.description}) | ${fmt(r.median)} | ${fmt(r.q25)} .. ${fmt(r.q75)} | ` +
+      `${fmt(r.min)} .. ${fmt(r.max)} | ${r.seeds} | ${comparison(r, i)} | ${rollouts(r.variant)} |`
+    ),
+    "",
+    PAIRED_LEGEND,
+    "",
+  ].join("\n");
+  Deno.mkdirSync(out, { recursive: true });
+  await writeFileAtomic(join(out, "summary.md"), markdown);
+  await writeFileAtomic(
+    join(out, "summary.json"),
+    JSON.stringify({ minutes, seeds, parallel, extra, pooledFrom, rows }, null, 2),
+  );
+  console.log(markdown);
+  if (!writeCurves) return;
+  const frame = pl.DataFrame(points.map((p) => ({ ...p, elapsed_ms: p.elapsedMs, elapsedMs: undefined })));
+  frame.drop("elapsedMs").writeParquet(join(out, "curves.parquet"));
+}
+
+/**
+ * Studies read back from their directories (curves.parquet and summary.json), pooled: the same
+ * minutes, parallelism and run flags, no seed twice. One directory re-summarises a study.
+ */
+function readStudies(dirs: string[]): { meta: StudyMeta; points: CurvePoint[] } {
+  // Studies from before --parallel ran one seed at a time.
+  const metas = dirs.map((dir) =>
+    ({ parallel: 1, ...JSON.parse(Deno.readTextFileSync(join(dir, "summary.json"))) }) as StudyMeta
+  );
+  const same = (m: StudyMeta) =>
+    m.minutes === metas[0].minutes && m.parallel === metas[0].parallel &&
+    m.extra.join(" ") === metas[0].extra.join(" ");
+  const differs = metas.findIndex((m) => !same(m));
+  if (differs >= 0) {
+    throw new Error(`cannot pool ${dirs[differs]} with ${dirs[0]}: minutes, --parallel or run flags differ`);
+  }
+  const seeds = metas.flatMap((m) => m.seeds);
+  const twice = seeds.find((seed, i) => seeds.indexOf(seed) !== i);
+  if (twice !== undefined) throw new Error(`cannot pool: seed ${twice} is in more than one study`);
+  const points = dirs.flatMap((dir) =>
+    (pl.readParquet(join(dir, "curves.parquet")).toRecords() as Record<string, number | string>[]).map((
+      r,
+    ) => ({
+      variant: String(r.variant),
+      seed: Number(r.seed),
+      step: Number(r.step),
+      rollouts: Number(r.rollouts),
+      best: Number(r.best),
+      mean: Number(r.mean),
+      elapsedMs: Number(r.elapsed_ms),
+    }))
+  );
+  return { meta: { ...metas[0], seeds: seeds.sort((a, b) => a - b) }, points };
+}
+
 if (import.meta.main) {
   const dash = Deno.args.indexOf("--");
   const own = dash < 0 ? Deno.args : Deno.args.slice(0, dash);
@@ -101,9 +205,22 @@ if (import.meta.main) {
       variants: { type: "string" },
       parallel: { type: "string" },
       runs: { type: "string" },
+      summarise: { type: "string" },
     },
   });
   const problem = await loadProblem(positionals[0] ?? "erdos");
+  if (values.summarise) {
+    const dirs = values.summarise.split(",");
+    const { meta, points } = readStudies(dirs);
+    const present = STUDY.map((s) => s.variant).filter((v) => points.some((p) => p.variant === v.name));
+    const pooled = dirs.length > 1;
+    const out = values.out ?? (pooled ? undefined : dirs[0]);
+    if (!out) throw new Error("pooling studies needs --out DIR for the pooled summary");
+    // The curves stay where they are: in the study re-summarised, or in the studies pooled.
+    const pooledFrom = pooled ? dirs.map((d) => basename(d)) : undefined;
+    await writeStudy(out, problem, { ...meta, pooledFrom }, points, present, false);
+    Deno.exit(0);
+  }
   const minutes = Number(values.minutes ?? 5);
   const count = Number(values.seeds ?? 8), first = Number(values["first-seed"] ?? 0);
   if (!Number.isInteger(count) || count < 1 || !Number.isInteger(first) || first < 0) {
@@ -151,38 +268,5 @@ if (import.meta.main) {
   } finally {
     if (!values.runs) Deno.removeSync(runs, { recursive: true });
   }
-  points.sort((a, b) => a.seed - b.seed || a.variant.localeCompare(b.variant) || a.step - b.step);
-  const rows = summarise(points, study.map((s) => s.variant), problem.direction);
-  const rollouts = (name: string) => {
-    const finals = new Map<number, number>();
-    for (const p of points) if (p.variant === name) finals.set(p.seed, p.rollouts);
-    return quantile([...finals.values()].sort((a, b) => a - b), 0.5);
-  };
-  const fmt = (x: number) => x.toPrecision(8);
-  const better = problem.direction === "minimize" ? "lower" : "higher";
-  const markdown = [
-    `Final best ${problem.quantity} (${better} is better) after ${minutes} minutes per run, the variants of`,
-    `one seed running at the same time with one worker each, ${parallel} seed(s) at once;`,
-    `median [IQR] over ${seeds.length} seeds.`,
-    `Run flags: ${extra.join(" ") || "(the problem's defaults)"}.`,
-    "",
-    `| variant | ${problem.quantity} median | IQR | min .. max | seeds | p vs method | method ahead | paired p | rollouts/run |`,
-    "|---|---|---|---|---|---|---|---|---|",
-    ...rows.map((r, i) =>
-      `| ${r.variant} (${r.description}) | ${fmt(r.median)} | ${fmt(r.q25)} .. ${fmt(r.q75)} | ` +
-      `${fmt(r.min)} .. ${fmt(r.max)} | ${r.seeds} | ${comparison(r, i)} | ${rollouts(r.variant)} |`
-    ),
-    "",
-    PAIRED_LEGEND,
-    "",
-  ].join("\n");
-  Deno.mkdirSync(out, { recursive: true });
-  await writeFileAtomic(join(out, "summary.md"), markdown);
-  await writeFileAtomic(
-    join(out, "summary.json"),
-    JSON.stringify({ minutes, seeds, parallel, extra, rows }, null, 2),
-  );
-  const frame = pl.DataFrame(points.map((p) => ({ ...p, elapsed_ms: p.elapsedMs, elapsedMs: undefined })));
-  frame.drop("elapsedMs").writeParquet(join(out, "curves.parquet"));
-  console.log(markdown);
+  await writeStudy(out, problem, { minutes, seeds, parallel, extra }, points, study.map((s) => s.variant));
 }

@@ -1,0 +1,69 @@
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
+import { tempDir } from "./temp_dirs.ts";
+
+const script = new URL("../bench/ttt_pays.ts", import.meta.url).pathname;
+
+/** A finished bench/ttt_pays.ts study on disk: the method's and no-TTT's final values by seed. */
+function study(
+  root: string,
+  name: string,
+  seeds: number[],
+  method: number[],
+  noTtt: number[],
+  extra: string[],
+) {
+  const dir = join(root, name);
+  Deno.mkdirSync(dir);
+  Deno.writeTextFileSync(
+    join(dir, "summary.json"),
+    JSON.stringify({ minutes: 5, seeds, parallel: 2, extra, rows: [] }),
+  );
+  const variants = [...seeds.map(() => "ttt-discover"), ...seeds.map(() => "no-ttt")];
+  pl.DataFrame({
+    variant: variants,
+    seed: [...seeds, ...seeds],
+    step: variants.map(() => 35),
+    rollouts: variants.map(() => 576),
+    best: [...method, ...noTtt],
+    mean: [...method, ...noTtt],
+    elapsed_ms: variants.map(() => 300_000),
+  }).writeParquet(join(dir, "curves.parquet"));
+  return dir;
+}
+
+async function summarise(...args: string[]) {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, "erdos", "--summarise", ...args],
+  }).output();
+  return { code, stderr: new TextDecoder().decode(stderr) };
+}
+
+Deno.test("ttt_pays --summarise pools replications on fresh seeds and tests them paired by seed", async () => {
+  const root = tempDir();
+  const flags = ["--lr", "0.02"];
+  // Seeds 0-3: the method lower in all four; seeds 4-7: in three of four.
+  const a = study(root, "a", [0, 1, 2, 3], [1, 2, 3, 4], [1.5, 2.5, 3.5, 4.5], flags);
+  const b = study(root, "b", [4, 5, 6, 7], [5, 6, 7, 8], [5.5, 6.5, 7.5, 7.9], flags);
+  const out = join(root, "pooled");
+  const ok = await summarise(`${a},${b}`, "--out", out);
+  assertEquals(ok.code, 0, ok.stderr);
+  const pooled = JSON.parse(Deno.readTextFileSync(join(out, "summary.json")));
+  assertEquals(pooled.seeds, [0, 1, 2, 3, 4, 5, 6, 7]);
+  assertEquals(pooled.pooledFrom, ["a", "b"]);
+  const noTtt = pooled.rows[1];
+  assertEquals([noTtt.variant, noTtt.pairs, noTtt.methodAhead], ["no-ttt", 8, 7]);
+  // Differences -0.5 x 7 and +0.1: W+ is the smallest rank, 1; 2 of 256 patterns are as extreme per side.
+  assertAlmostEquals(noTtt.pPaired, 4 / 256, 1e-15);
+  const markdown = Deno.readTextFileSync(join(out, "summary.md"));
+  assert(markdown.includes("| 7 of 8 | 0.0156 |"), markdown);
+  assert(markdown.includes("Pooled from a, b"), markdown);
+
+  // A seed in two studies, or studies run with other flags, cannot be pooled.
+  const again = study(root, "again", [3], [1], [2], flags);
+  assert(/seed 3 is in more than one study/.test((await summarise(`${a},${again}`, "--out", out)).stderr));
+  const other = study(root, "other", [9], [1], [2], ["--lr", "0.05"]);
+  assert(/run flags differ/.test((await summarise(`${a},${other}`, "--out", out)).stderr));
+  assert(/needs --out/.test((await summarise(`${a},${b}`)).stderr));
+});
