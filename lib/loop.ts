@@ -172,7 +172,6 @@ export async function* discover(options: DiscoverOptions): AsyncGenerator<StepRe
       store = await RunStore.create(dir, { ...config, versions: versions() });
     }
     const startedAt = performance.now() - loop.elapsedMs;
-    const budgetMs = config.minutes !== undefined ? config.minutes * 60_000 : Infinity;
     let lastStepCost: number | undefined;
     while (loop.completedSteps < config.steps) {
       if (config.maxRollouts !== undefined && loop.rollouts >= config.maxRollouts) {
@@ -181,7 +180,7 @@ export async function* discover(options: DiscoverOptions): AsyncGenerator<StepRe
       }
       // A step that would overrun the time budget is not started.
       const lastStepMs = steps.at(-1)?.totalMs ?? 0;
-      if (performance.now() - startedAt + lastStepMs > budgetMs) {
+      if (lastStepMs > budgetLeftMs(config, startedAt)) {
         stoppedBy = "time";
         break;
       }
@@ -482,6 +481,11 @@ export async function samplePrograms(
   return groups;
 }
 
+/** Milliseconds left of the run's time budget (--minutes), Infinity without one. */
+function budgetLeftMs(config: RunConfig, startedAt: number): number {
+  return config.minutes === undefined ? Infinity : config.minutes * 60_000 - (performance.now() - startedAt);
+}
+
 /**
  * Phase 3: every program run from its start state by the route (in parallel), each rollout with
  * its own seed, none past the end of the run's time budget.
@@ -495,9 +499,8 @@ export async function runRollouts(
   const { config } = ctx;
   let finished = 0;
   const total = groups.reduce((s, g) => s + g.length, 0);
-  const endsBy = config.minutes === undefined
-    ? undefined
-    : Date.now() + config.minutes * 60_000 - (performance.now() - ctx.startedAt);
+  const left = budgetLeftMs(config, ctx.startedAt);
+  const endsBy = Number.isFinite(left) ? Date.now() + left : undefined;
   return await ctx.route.run(
     starts,
     groups,
