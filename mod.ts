@@ -87,6 +87,8 @@ export {
   type AblationOptions,
   type CurvePoint,
   mannWhitneyP,
+  type PairedGap,
+  pairedGapByStep,
   runAblation,
   signTestP,
   summarise,

@@ -298,6 +298,63 @@ function uDistribution(m: number, n: number): number[] {
   return f(m, n);
 }
 
+/** The method against a baseline at one step, paired by seed (a row of `pairedGapByStep`). */
+export interface PairedGap {
+  step: number;
+  /** Seeds where both variants reached this step. */
+  seeds: number;
+  /** Of those, the seeds where the method's best so far is better. */
+  methodAhead: number;
+  /** Median over seeds of the method's best so far minus the baseline's; negative: the method ahead. */
+  medianGap: number;
+  /** Two-sided exact Wilcoxon signed-rank p-value of the pairs at this step. */
+  pPaired: number;
+}
+
+/**
+ * When does the method pull ahead of a baseline? At every step both variants of every seed reached,
+ * their best-so-far values paired by seed. Gaps are signed so that negative means the method is
+ * ahead, whatever the problem's direction.
+ */
+export function pairedGapByStep(
+  points: readonly CurvePoint[],
+  { method = "ttt-discover", baseline = "no-ttt", direction = "minimize" }: {
+    method?: string;
+    baseline?: string;
+    direction?: "minimize" | "maximize";
+  } = {},
+): PairedGap[] {
+  const runs = new Map<string, CurvePoint[]>();
+  for (const p of points) {
+    if (p.variant !== method && p.variant !== baseline) continue;
+    const key = `${p.variant}\u0000${p.seed}`;
+    runs.set(key, [...(runs.get(key) ?? []), p]);
+  }
+  for (const run of runs.values()) run.sort((a, b) => a.step - b.step);
+  const seeds = [...new Set(points.map((p) => p.seed))].filter((seed) =>
+    runs.has(`${method}\u0000${seed}`) && runs.has(`${baseline}\u0000${seed}`)
+  );
+  const bestAt = (variant: string, seed: number, step: number) =>
+    runs.get(`${variant}\u0000${seed}`)!.findLast((p) => p.step <= step)?.best;
+  const lastStep = Math.min(...[...runs.values()].map((run) => run.at(-1)!.step));
+  const sign = direction === "minimize" ? 1 : -1;
+  const rows: PairedGap[] = [];
+  for (let step = 0; step <= lastStep; step++) {
+    const ours = seeds.map((seed) => bestAt(method, seed, step));
+    const theirs = seeds.map((seed) => bestAt(baseline, seed, step));
+    if (ours.includes(undefined) || theirs.includes(undefined)) continue; // a run that began later
+    const gaps = ours.map((x, i) => sign * (x! - theirs[i]!)).sort((a, b) => a - b);
+    rows.push({
+      step,
+      seeds: seeds.length,
+      methodAhead: gaps.filter((g) => g < 0).length,
+      medianGap: quantile(gaps, 0.5),
+      pPaired: wilcoxonSignedRankP(ours as number[], theirs as number[]),
+    });
+  }
+  return rows;
+}
+
 /** What the comparison columns of a summary table mean. */
 export const PAIRED_LEGEND =
   "p vs method: two-sided exact Mann-Whitney test of the final values against the first row " +

@@ -1,5 +1,6 @@
 import {
   mannWhitneyP,
+  pairedGapByStep,
   quantile,
   runAblation,
   signTestP,
@@ -157,4 +158,37 @@ Deno.test("Wilcoxon signed-rank test on pairs: exact tails, weighed by size, tie
   assertEquals(wilcoxonSignedRankP([3, 4], [3, 4]), 1);
   assertThrows(() => wilcoxonSignedRankP([1, 2], [1]), /not paired/);
   assertThrows(() => wilcoxonSignedRankP([NaN], [1]), /finite/);
+});
+
+Deno.test("paired gap by step: best so far per seed, negative when the method is ahead, both directions", () => {
+  const point = (variant: string, seed: number, step: number, best: number) => ({
+    variant,
+    seed,
+    step,
+    rollouts: 16 * (step + 1),
+    best,
+    mean: best,
+    elapsedMs: 1000 * step,
+  });
+  // Three seeds; the method pulls ahead at step 2. Seed 2's no-TTT run skipped recording step 1
+  // (its best so far carries over) and ran one step longer than the others.
+  const points = [0, 1, 2].flatMap((seed) => [
+    point("ttt-discover", seed, 0, 10 + seed),
+    point("ttt-discover", seed, 1, 9 + seed),
+    point("ttt-discover", seed, 2, 5 + seed),
+    point("no-ttt", seed, 0, 10 + seed),
+    ...(seed === 2 ? [] : [point("no-ttt", seed, 1, 8 + seed)]),
+    point("no-ttt", seed, 2, 7 + seed),
+    ...(seed === 2 ? [point("no-ttt", seed, 3, 1)] : []),
+  ]);
+  const gaps = pairedGapByStep(points);
+  assertEquals(gaps.map((g) => g.step), [0, 1, 2]); // up to the shortest run
+  assertEquals(gaps.map((g) => g.methodAhead), [0, 1, 3]);
+  assertEquals(gaps.map((g) => g.medianGap), [0, 1, -2]);
+  assertEquals(gaps[0].pPaired, 1);
+  assertAlmostEquals(gaps[2].pPaired, 2 / 8, 1e-15);
+  // Maximising, the same values mean the baseline is ahead.
+  const up = pairedGapByStep(points, { direction: "maximize" });
+  assertEquals(up.map((g) => g.methodAhead), [0, 2, 0]);
+  assertEquals(up[2].medianGap, 2);
 });
