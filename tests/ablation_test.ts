@@ -187,6 +187,15 @@ Deno.test("paired gap by step: best so far per seed, negative when the method is
   assertEquals(gaps.map((g) => g.medianGap), [0, 1, -2]);
   assertEquals(gaps[0].pPaired, 1);
   assertAlmostEquals(gaps[2].pPaired, 2 / 8, 1e-15);
+  // Values equal up to rounding are ties, not leads; variants absent give no rows.
+  const tied = [0, 1].flatMap((seed) => [
+    point("ttt-discover", seed, 0, 2.6359830849175805),
+    point("no-ttt", seed, 0, 2.635983084917581),
+  ]);
+  assertEquals(pairedGapByStep(tied)[0].methodAhead, 0);
+  assertEquals(pairedGapByStep(tied)[0].pPaired, 1);
+  assertEquals(summarise(tied, VARIANTS)[1].methodAhead, 0);
+  assertEquals(pairedGapByStep(points, { baseline: "best-of-n" }), []);
   // Maximising, the same values mean the baseline is ahead.
   const up = pairedGapByStep(points, { direction: "maximize" });
   assertEquals(up.map((g) => g.methodAhead), [0, 2, 0]);
