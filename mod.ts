@@ -89,6 +89,7 @@ export {
   mannWhitneyP,
   type PairedGap,
   pairedGapByStep,
+  readCurves,
   runAblation,
   signTestP,
   summarise,

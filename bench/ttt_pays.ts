@@ -28,6 +28,7 @@ import {
   type CurvePoint,
   PAIRED_LEGEND,
   quantile,
+  readCurves,
   summarise,
   type Variant,
   VARIANTS,
@@ -174,19 +175,7 @@ function readStudies(dirs: string[]): { meta: StudyMeta; points: CurvePoint[] } 
   const seeds = metas.flatMap((m) => m.seeds);
   const twice = seeds.find((seed, i) => seeds.indexOf(seed) !== i);
   if (twice !== undefined) throw new Error(`cannot pool: seed ${twice} is in more than one study`);
-  const points = dirs.flatMap((dir) =>
-    (pl.readParquet(join(dir, "curves.parquet")).toRecords() as Record<string, number | string>[]).map((
-      r,
-    ) => ({
-      variant: String(r.variant),
-      seed: Number(r.seed),
-      step: Number(r.step),
-      rollouts: Number(r.rollouts),
-      best: Number(r.best),
-      mean: Number(r.mean),
-      elapsedMs: Number(r.elapsed_ms),
-    }))
-  );
+  const points = dirs.flatMap(readCurves);
   return { meta: { ...metas[0], seeds: seeds.sort((a, b) => a - b) }, points };
 }
 

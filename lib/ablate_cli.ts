@@ -11,6 +11,7 @@ import pl from "nodejs-polars";
 import { z } from "zod";
 import {
   type CurvePoint,
+  readCurves,
   runAblation,
   summarise,
   summaryMarkdown,
@@ -245,17 +246,7 @@ async function merge(argv: string[]): Promise<number> {
     console.error(`error: variant ${twice.join(", ")} is in more than one study`);
     return 2;
   }
-  const points: CurvePoint[] = positionals.flatMap((dir) =>
-    pl.readParquet(join(dir, "curves.parquet")).toRecords().map((r) => ({
-      variant: String(r.variant),
-      seed: Number(r.seed),
-      step: Number(r.step),
-      rollouts: Number(r.rollouts),
-      best: Number(r.best),
-      mean: Number(r.mean),
-      elapsedMs: Number(r.elapsed_ms),
-    }))
-  );
+  const points: CurvePoint[] = positionals.flatMap(readCurves);
   // The method's row first when it is there: the rank tests are against the first variant.
   const variants = VARIANTS.filter((v) => names.includes(v.name));
   const dir = values.out ?? join("runs/ablations", `${first.problem}-merged`);

@@ -5,6 +5,8 @@
  * rank test against the full method so that indistinguishable variants are said
  * to be so.
  */
+import { join } from "node:path";
+import pl from "nodejs-polars";
 import type { RunConfigInput } from "./config.ts";
 import { discover } from "./loop.ts";
 import { registeredProblems } from "./problem_module.ts";
@@ -62,6 +64,19 @@ export interface CurvePoint {
   mean: number;
   /** Time since the run started, in milliseconds. */
   elapsedMs: number;
+}
+
+/** A study's curves.parquet (as `deno task ablate` and bench/ttt_pays.ts write it) read back. */
+export function readCurves(dir: string): CurvePoint[] {
+  return pl.readParquet(join(dir, "curves.parquet")).toRecords().map((r) => ({
+    variant: String(r.variant),
+    seed: Number(r.seed),
+    step: Number(r.step),
+    rollouts: Number(r.rollouts),
+    best: Number(r.best),
+    mean: Number(r.mean),
+    elapsedMs: Number(r.elapsed_ms),
+  }));
 }
 
 /** What runAblation runs. */
