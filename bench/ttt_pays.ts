@@ -23,6 +23,7 @@
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import pl from "nodejs-polars";
+import { z } from "zod";
 import {
   comparison,
   type CurvePoint,
@@ -103,6 +104,14 @@ interface StudyMeta {
   pooledFrom?: string[];
 }
 
+/** What readStudies accepts of a summary.json. Studies from before --parallel ran one seed at a time. */
+const StudyMetaSchema = z.object({
+  minutes: z.number().positive(),
+  seeds: z.array(z.number().int()),
+  parallel: z.number().int().positive().default(1),
+  extra: z.array(z.string()),
+});
+
 /** summary.md, summary.json and curves.parquet of a study, with its paired and unpaired tests. */
 async function writeStudy(
   out: string,
@@ -161,10 +170,16 @@ async function writeStudy(
  * minutes, parallelism and run flags, no seed twice. One directory re-summarises a study.
  */
 function readStudies(dirs: string[]): { meta: StudyMeta; points: CurvePoint[] } {
-  // Studies from before --parallel ran one seed at a time.
-  const metas = dirs.map((dir) =>
-    ({ parallel: 1, ...JSON.parse(Deno.readTextFileSync(join(dir, "summary.json"))) }) as StudyMeta
-  );
+  const metas = dirs.map((dir) => {
+    const parsed = StudyMetaSchema.safeParse(JSON.parse(Deno.readTextFileSync(join(dir, "summary.json"))));
+    if (!parsed.success) {
+      throw new Error(
+        `${dir} is not a bench/ttt_pays.ts study (its summary.json has no minutes, seeds and run flags); ` +
+          `studies of deno task ablate are joined with deno task ablate --merge`,
+      );
+    }
+    return parsed.data;
+  });
   const same = (m: StudyMeta) =>
     m.minutes === metas[0].minutes && m.parallel === metas[0].parallel &&
     m.extra.join(" ") === metas[0].extra.join(" ");

@@ -66,4 +66,9 @@ Deno.test("ttt_pays --summarise pools replications on fresh seeds and tests them
   const other = study(root, "other", [9], [1], [2], ["--lr", "0.05"]);
   assert(/run flags differ/.test((await summarise(`${a},${other}`, "--out", out)).stderr));
   assert(/needs --out/.test((await summarise(`${a},${b}`)).stderr));
+  // A study of deno task ablate (its summary.json is the rows alone) is named, not a TypeError.
+  const ablate = join(root, "ablate");
+  Deno.mkdirSync(ablate);
+  Deno.writeTextFileSync(join(ablate, "summary.json"), "[]");
+  assert(/is not a bench\/ttt_pays.ts study/.test((await summarise(ablate)).stderr));
 });
