@@ -10,7 +10,7 @@ import { checkedValue, type FlagSpec } from "./flags.ts";
 export const DEADLINE_SHARE = 0.8;
 
 export const OBJECTIVES = ["entropic", "fixed-beta", "expected"] as const;
-export const CREDITS = ["score", "improvement"] as const;
+export const CREDITS = ["score", "improvement", "record"] as const;
 export const POLICIES = ["builtin", "openai", "tinker", "llamacpp"] as const;
 /** OpenAI-compatible request shapes: chat messages or a raw completion prompt. */
 export const APIS = ["chat", "completions"] as const;
@@ -113,8 +113,8 @@ export interface RunConfig {
   objective: "entropic" | "fixed-beta" | "expected";
   /** Beta of the "fixed-beta" objective (default 2). */
   fixedBeta: number;
-  /** A rollout's credit in its group: its reward, or its gain over its parent (default "score"). */
-  credit: "score" | "improvement";
+  /** A rollout's credit in its group: its reward, its gain over its parent, or over the run's best (default "score"). */
+  credit: (typeof CREDITS)[number];
   /** false = search only: the policy is never updated (the paper's "no TTT" baseline; default true). */
   train: boolean;
   /** KL penalty toward the initial policy (default 0.1); 0 turns it off. */
@@ -278,7 +278,8 @@ export const CONFIG_FLAGS: {
     flag: "credit",
     value: "KIND",
     section: "method",
-    help: "a rollout's reward, or its gain over its parent",
+    help: "score (a rollout's reward), improvement (its gain over its parent) or record (its gain " +
+      "over the run's best when the step began)",
   },
   train: { flag: "no-train", section: "method", help: "never update the policy (test-time search only)" },
   klCoef: {

@@ -426,7 +426,7 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
   const t2 = performance.now();
   const { results, programs } = await runRollouts(ctx, step, starts, groups);
   const t3 = performance.now();
-  const credit = creditGroups(config, starts, groups, contexts, results);
+  const credit = creditGroups(config, starts, groups, contexts, results, loop.best.reward);
   const { kl, loss } = await updatePolicy(config, policy, credit.data);
   const t4 = performance.now();
   const { attempts, row } = recordStep(ctx, step, { starts, groups, results, programs, credit, kl, loss });
@@ -519,19 +519,24 @@ export interface StepCredit {
   readonly data: { context: PolicyContext; seq: SampledSequence; advantage: number }[];
 }
 
-/** Phase 4: each group's rewards credited (config.credit) and turned into advantages (config.objective). */
+/**
+ * Phase 4: each group's rewards credited (config.credit) and turned into advantages
+ * (config.objective). `bestReward` is the run's best when the step began: the baseline of
+ * `--credit record` (without it, the best of the step's starts: a lower bound).
+ */
 export function creditGroups(
   config: RunConfig,
   starts: readonly { readonly reward: number }[],
   groups: readonly (readonly SampledSequence[])[],
   contexts: readonly PolicyContext[],
   results: readonly RolloutResult[],
+  bestReward = Math.max(...starts.map((s) => s.reward)),
 ): StepCredit {
   // Each group's rewards as credited, once: the advantages and the flat-group share both read them.
   const groupRewards = groups.map((_, g) =>
     creditedRewards(
       results.slice(g * config.groupSize, (g + 1) * config.groupSize).map((r) => r.evaluation.reward),
-      starts[g].reward,
+      config.credit === "record" ? Math.max(bestReward, starts[g].reward) : starts[g].reward,
       config.credit,
     )
   );

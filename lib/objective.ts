@@ -153,21 +153,27 @@ export function groupAdvantages(
 
 /**
  * What a rollout is credited with inside its group: its reward ("score", the paper's), or only
- * how far it beat the parent it started from ("improvement": max(0, r - r_parent), with gains
- * at rounding level counted as none). With "score", a program that polishes the parent by
- * 1e-12 outranks one that leaves for a new basin and loses, and the scale-free beta turns that
- * into full advantage: the policy learns to polish and stops exploring. With "improvement",
- * rollouts that do not beat their parent tie, so only real progress is taught, and a group
- * where nothing beat the parent carries no signal.
+ * how far it beat a baseline, max(0, r - baseline) with gains at rounding level counted as none:
+ * its parent's reward ("improvement") or the run's best reward when the step began ("record").
+ * With "score", a program that polishes the parent by 1e-12 outranks one that leaves for a new
+ * basin and loses, and the scale-free beta turns that into full advantage: the policy learns to
+ * polish and stops exploring. With "improvement", rollouts that do not beat their parent tie, so
+ * only real progress is taught, and a group where nothing beat the parent carries no signal.
+ * "record" teaches only what moved the run's best, the measure a run is judged by: PUCT expands
+ * many states below the best, and a gain there that stays below it earns nothing.
  */
-export type Credit = "score" | "improvement";
+export type Credit = "score" | "improvement" | "record";
 
-export function creditedRewards(rewards: readonly number[], parentReward: number, credit: Credit): number[] {
+/**
+ * The group's rewards as credited. `baseline` is the parent's reward under "improvement" and the
+ * run's best reward under "record" (the caller picks it; unused under "score").
+ */
+export function creditedRewards(rewards: readonly number[], baseline: number, credit: Credit): number[] {
   if (credit === "score") return [...rewards];
-  if (!Number.isFinite(parentReward)) throw new Error(`parent reward ${parentReward} is not finite`);
-  const significant = FLAT_RELATIVE_RANGE * Math.abs(parentReward);
+  if (!Number.isFinite(baseline)) throw new Error(`baseline reward ${baseline} is not finite`);
+  const significant = FLAT_RELATIVE_RANGE * Math.abs(baseline);
   return rewards.map((r) => {
-    const gain = r - parentReward;
+    const gain = r - baseline;
     return gain > significant ? gain : 0;
   });
 }

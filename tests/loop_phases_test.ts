@@ -55,6 +55,35 @@ Deno.test("creditGroups: advantages per group from its credited rewards; a flat 
   assertEquals(credit.data[1].seq, groups[0][1]);
 });
 
+Deno.test("creditGroups with record credit: only rollouts that beat the run's best count, whatever their parent", () => {
+  const record = {
+    ...config,
+    groups: 2,
+    groupSize: 2,
+    credit: "record" as const,
+    objective: "expected" as const,
+  };
+  // Two groups from parents below the run's best (reward 1/2 = 0.5 for value 2); values are minimised.
+  const starts = [{ reward: 0.25 }, { reward: 0.4 }];
+  const groups = [[seq(1), seq(2)], [seq(3), seq(4)]];
+  const contexts: PolicyContext[] = [{ features: [0] }, { features: [1] }];
+  // Group 0 beat its parent (value 3 -> 1/3 > 0.25) but not the run's best: no signal under
+  // record credit. In group 1 one rollout (value 1.5) beat the best: the only credit.
+  const results = [result(0, 3), result(1, 3.5), result(2, 1.5), result(3, 2.2)];
+  const credit = creditGroups(record, starts, groups, contexts, results, 0.5);
+  assertEquals(credit.groupRewards[0], [0, 0]);
+  assertEquals(credit.groupRewards[1][1], 0);
+  assert(
+    Math.abs(credit.groupRewards[1][0] - (1 / 1.5 - 0.5)) < 1e-12,
+    "credited with its gain over the best",
+  );
+  assertEquals(credit.data.length, 2, "only the group that moved the best trains");
+  assert(credit.data[0].advantage > 0 && credit.data[1].advantage < 0);
+  // Under improvement credit the same group 0 teaches: it beat its parent.
+  const byParent = creditGroups({ ...record, credit: "improvement" }, starts, groups, contexts, results, 0.5);
+  assert(byParent.groupRewards[0].every((r) => r > 0));
+});
+
 Deno.test("samplePrograms: one group per context, each from the step's own seed for that group, at the step's temperature", async () => {
   const calls: { context: PolicyContext; n: number; params: SampleParams }[] = [];
   const policy = {

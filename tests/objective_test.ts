@@ -184,4 +184,10 @@ Deno.test("improvement credit: only real gains over the parent count, the rest t
   const withScore = groupAdvantages([2.6 + 1e-9, 2.4], "entropic")!;
   assert(withScore.advantages[0] > 0 && withScore.advantages[1] < 0, "score credit prefers the polish");
   assertThrows(() => creditedRewards([1], NaN, "improvement"), /not finite/);
+  // "record" reads the same baseline rule; the caller hands it the run's best instead of the parent.
+  assertEquals(creditedRewards([2.7, 2.65, 2.6 + 1e-13], 2.68, "record").map((r) => r > 0), [
+    true,
+    false,
+    false,
+  ]);
 });
