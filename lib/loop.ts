@@ -168,8 +168,11 @@ export async function* discover(options: DiscoverOptions): AsyncGenerator<StepRe
   let ended = false;
   try {
     if (!store && options.out) {
-      const dir = join(options.out, problem.name, newRunId(problem.name, config.seed));
-      store = await RunStore.create(dir, { ...config, versions: versions() });
+      const id = newRunId(problem.name, config.seed);
+      store = await RunStore.createNew(join(options.out, problem.name), id, {
+        ...config,
+        versions: versions(),
+      });
     }
     const startedAt = performance.now() - loop.elapsedMs;
     let lastStepCost: number | undefined;

@@ -107,6 +107,9 @@ export class RunStoreError extends Error {
   override name = "RunStoreError";
 }
 
+/** The run directory already holds a run, or another process holds it. */
+export class RunTakenError extends RunStoreError {}
+
 const FILE = {
   config: "config.json",
   checkpoint: "checkpoint.json",
@@ -168,7 +171,7 @@ function lockRun(dir: string): Deno.FsFile {
     if (!locked) file.close();
   }
   if (!locked) {
-    throw new RunStoreError(
+    throw new RunTakenError(
       `run directory ${dir} is in use by another process (it holds the lock on the run directory); ` +
         "wait for that run to end or stop it, then resume",
     );
@@ -218,7 +221,7 @@ export class RunStore {
     if (existsSync(dir)) {
       if (!statSync(dir).isDirectory()) throw new RunStoreError(`${dir} exists and is not a directory`);
       if (readdirSync(dir).length > 0) {
-        throw new RunStoreError(
+        throw new RunTakenError(
           `run directory ${dir} already exists and is not empty; pick another run id, or resume it`,
         );
       }
@@ -229,7 +232,7 @@ export class RunStore {
     const lock = lockRun(dir);
     try {
       if (readdirSync(dir).length > 0) {
-        throw new RunStoreError(
+        throw new RunTakenError(
           `run directory ${dir} already exists and is not empty; pick another run id, or resume it`,
         );
       }
@@ -240,6 +243,21 @@ export class RunStore {
       throw error;
     }
     return new RunStore(dir, 0, [], lock);
+  }
+
+  /**
+   * Starts a new run in `<parent>/<id>`, or `<id>-2`, `<id>-3`, ... when that one is taken: two
+   * runs of one problem and seed started in the same second (a benchmark launching targets side
+   * by side) each get a directory instead of the second one failing.
+   */
+  static async createNew(parent: string, id: string, config: unknown): Promise<RunStore> {
+    for (let k = 1;; k++) {
+      try {
+        return await RunStore.create(join(parent, k === 1 ? id : `${id}-${k}`), config);
+      } catch (error) {
+        if (!(error instanceof RunTakenError) || k >= 100) throw error;
+      }
+    }
   }
 
   /** Reopens a run for resuming. Reads only: a failed open leaves the directory exactly as it was. */

@@ -370,6 +370,24 @@ Deno.test("create() refuses a non-empty directory and accepts an empty one", asy
   assert.deepEqual(JSON.parse(await Deno.readTextFile(join(dir, "config.json"))), CONFIG);
 });
 
+Deno.test("createNew() takes the next free suffix when the run id is taken, also by two at once", async () => {
+  const parent = await tempRunDir();
+  const first = await RunStore.createNew(parent, "2026-12-05T18-46-56-seed0", CONFIG);
+  const [second, third] = await Promise.all([
+    RunStore.createNew(parent, "2026-12-05T18-46-56-seed0", CONFIG),
+    RunStore.createNew(parent, "2026-12-05T18-46-56-seed0", CONFIG),
+  ]);
+  const names = [first, second, third].map((s) => s.dir.slice(parent.length + 1)).sort();
+  assert.deepEqual(names, [
+    "2026-12-05T18-46-56-seed0",
+    "2026-12-05T18-46-56-seed0-2",
+    "2026-12-05T18-46-56-seed0-3",
+  ]);
+  for (const store of [first, second, third]) store.release();
+  // Any other refusal is not a taken id: it is thrown, not skipped.
+  await assertStoreError(() => RunStore.createNew(parent, "bad", [1, 2]), "JSON object");
+});
+
 Deno.test("commitStep rejects out-of-order steps and mislabelled rows before writing", async () => {
   const dir = await tempRunDir();
   const store = await RunStore.create(dir, CONFIG);
