@@ -335,6 +335,26 @@ function settledScale(
 }
 
 /**
+ * Where each variant's name goes at the end of its line: at its last median, moved apart so that
+ * no two names are closer than a line of text (variants that end equal would print over each
+ * other). Needs the y domain; without one the names stay on their lines.
+ */
+function endLabels<T extends { median: number }>(
+  ends: readonly T[],
+  domain: [number, number] | undefined,
+): (T & { labelY: number })[] {
+  const labelled = ends.map((end) => ({ ...end, labelY: end.median }));
+  if (!domain) return labelled;
+  // 360 px tall, about 300 px of plot: a 10 px font wants 4% of the domain.
+  const gap = 0.04 * (domain[1] - domain[0]);
+  const order = [...labelled].sort((a, b) => a.median - b.median);
+  for (let i = 1; i < order.length; i++) {
+    order[i].labelY = Math.max(order[i].labelY, order[i - 1].labelY + gap);
+  }
+  return labelled;
+}
+
+/**
  * Best-so-far against rollouts, one line per variant: the median over seeds, with a band
  * from the lowest to the highest seed. Seeds are aligned on their step index.
  */
@@ -357,6 +377,11 @@ export function ablationPlot(
       return { variant, rollouts, median, low: sorted[0], high: sorted[sorted.length - 1] };
     })
   );
+  const scale = settledScale(bands, options.record);
+  const ends = endLabels(
+    bands.filter((b, i) => i === bands.length - 1 || bands[i + 1].variant !== b.variant),
+    scale.domain,
+  );
   return stackFigures([
     renderPlot({
       height: 360,
@@ -367,7 +392,7 @@ export function ablationPlot(
         label: `best ${options.quantity ?? "value"} so far (median, band = min..max over seeds)`,
         labelArrow: "none",
         grid: true,
-        ...settledScale(bands, options.record),
+        ...scale,
       },
       color: { type: "categorical", scheme: "tableau10" },
       marks: [
@@ -383,10 +408,10 @@ export function ablationPlot(
         }),
         Plot.lineY(bands, { x: "rollouts", y: "median", stroke: "variant", z: "variant", clip: true }),
         Plot.text(
-          bands.filter((b, i) => i === bands.length - 1 || bands[i + 1].variant !== b.variant),
+          ends,
           {
             x: "rollouts",
-            y: "median",
+            y: "labelY",
             text: "variant",
             fill: "variant",
             textAnchor: "start",

@@ -235,3 +235,31 @@ Deno.test("ablation curves: the scale leaves out the far-off start and its ticks
     `ticks span the settled values: ${ticks}`,
   );
 });
+
+Deno.test("ablation curves: variants that end equal get their names apart, not on top of each other", async () => {
+  const { ablationPlot } = await import("../lib/plot.ts");
+  const rows = ["ttt-discover", "no-ttt", "best-of-n"].flatMap((variant, v) =>
+    Array.from({ length: 20 }, (_, step) => ({
+      variant,
+      seed: 0,
+      step,
+      rollouts: 16 * (step + 1),
+      // The first two end equal; the third ends well above them.
+      best: 0.38114 - step * 1e-6 + (v === 2 ? 4e-5 : 0),
+    }))
+  );
+  const names = Array.from(
+    dom(ablationPlot(rows, { quantity: "C5" })).querySelectorAll('[aria-label="text"] text'),
+    (t) => t as unknown as { textContent: string; getAttribute(name: string): string | null },
+  );
+  assert.deepEqual(names.map((t) => t.textContent).sort(), ["best-of-n", "no-ttt", "ttt-discover"]);
+  // Each name is placed by a transform translate(x, y); y in pixels.
+  const ys = names.map((t) =>
+    Number(/translate\([^,]+,([^)]+)\)/.exec(t.getAttribute("transform") ?? "")?.[1])
+  );
+  assert.ok(ys.every(Number.isFinite), `label positions: ${ys}`);
+  const sorted = [...ys].sort((a, b) => a - b);
+  for (let i = 1; i < sorted.length; i++) {
+    assert.ok(sorted[i] - sorted[i - 1] >= 10, `names ${sorted[i] - sorted[i - 1]} px apart: ${sorted}`);
+  }
+});
