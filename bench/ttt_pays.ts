@@ -19,6 +19,11 @@
  * rewrites the tables of finished studies without running anything: one directory re-summarises
  * a study in place; several (replications on fresh seeds, same minutes and run flags) are pooled
  * into --out, whose summary names them (the curves stay in theirs).
+ *
+ *   deno run -A bench/ttt_pays.ts <problem> --power DIR[,DIR...]
+ *
+ * asks whether such studies can show training at all: what 1.5-3x the rollouts bought the no-TTT
+ * runs at their end, against the spread of the paired final differences (computeWorth).
  */
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
@@ -26,10 +31,14 @@ import pl from "nodejs-polars";
 import { z } from "zod";
 import {
   comparison,
+  computeWorth,
   type CurvePoint,
   PAIRED_LEGEND,
+  pairedFinalDifferences,
   quantile,
   readCurves,
+  sampleSd,
+  seedsForPairedTest,
   summarise,
   type Variant,
   VARIANTS,
@@ -169,6 +178,36 @@ async function writeStudy(
  * Studies read back from their directories (curves.parquet and summary.json), pooled: the same
  * minutes, parallelism and run flags, no seed twice. One directory re-summarises a study.
  */
+/**
+ * Can these studies show training at all? What 1.5-3x the rollouts bought no-TTT's runs at their
+ * end, against the spread of the paired final differences, and the seeds a paired test would need
+ * to see a method that is worth that much compute.
+ */
+function powerReport(studies: CurvePoint[][], direction: "minimize" | "maximize"): string {
+  const differences = studies.flatMap((points) => pairedFinalDifferences(points, { direction }));
+  const sd = sampleSd(differences);
+  const worth = computeWorth(studies, { direction });
+  const lines = [
+    `Paired final differences (method - no-TTT, negative: the method ahead): ${differences.length} seeds, ` +
+    `median ${quantile([...differences].sort((a, b) => a - b), 0.5).toExponential(2)}, sd ${
+      sd.toExponential(2)
+    }.`,
+    "",
+    "| more rollouts | no-TTT runs | gain at the end, median | mean | seeds a paired test needs (mean) |",
+    "|---|---|---|---|---|",
+    ...worth.map((w) =>
+      `| x${w.factor} | ${w.runs} | ${w.medianGain.toExponential(2)} | ${w.meanGain.toExponential(2)} | ${
+        w.meanGain > 0 && Number.isFinite(sd) ? seedsForPairedTest(w.meanGain, sd) : "-"
+      } |`
+    ),
+    "",
+    "gain at the end: a no-TTT run's final best against its own best after 1/x of its rollouts. A trained " +
+    "policy can at most spend its rollouts better; the seeds column is what a paired test (5%, power 0.8) " +
+    "would need to see a method worth that much more compute.",
+  ];
+  return lines.join("\n");
+}
+
 function readStudies(dirs: string[]): { meta: StudyMeta; points: CurvePoint[] } {
   const metas = dirs.map((dir) => {
     const parsed = StudyMetaSchema.safeParse(JSON.parse(Deno.readTextFileSync(join(dir, "summary.json"))));
@@ -210,6 +249,7 @@ if (import.meta.main) {
       parallel: { type: "string" },
       runs: { type: "string" },
       summarise: { type: "string" },
+      power: { type: "string" },
     },
   });
   const problem = await loadProblem(positionals[0] ?? "erdos");
@@ -223,6 +263,10 @@ if (import.meta.main) {
     // The curves stay where they are: in the study re-summarised, or in the studies pooled.
     const pooledFrom = pooled ? dirs.map((d) => basename(d)) : undefined;
     await writeStudy(out, problem, { ...meta, pooledFrom }, points, present, false);
+    Deno.exit(0);
+  }
+  if (values.power) {
+    console.log(powerReport(values.power.split(",").map(readCurves), problem.direction));
     Deno.exit(0);
   }
   const minutes = Number(values.minutes ?? 5);

@@ -375,6 +375,103 @@ export function pairedGapByStep(
   return rows;
 }
 
+/** What `factor` times the compute bought a variant's runs at their end. */
+export interface ComputeWorth {
+  readonly factor: number;
+  /** Runs long enough to have a best at rollouts / factor. */
+  readonly runs: number;
+  /** Over runs: how much better the final best is than the best at rollouts / factor (>= 0). */
+  readonly medianGain: number;
+  readonly meanGain: number;
+}
+
+/**
+ * What more compute is worth late in a run, read off one variant's own curves: for each run, its
+ * final best against its best after 1/factor of its rollouts. A trained policy can at most spend
+ * its rollouts better; if even `factor` times the rollouts buys less than the spread between
+ * seeds, an ablation of the final best cannot show training at that budget (seedsForPairedTest).
+ */
+export function computeWorth(
+  studies: readonly (readonly CurvePoint[])[],
+  { variant = "no-ttt", factors = [1.5, 2, 3], direction = "minimize" }: {
+    variant?: string;
+    factors?: readonly number[];
+    direction?: "minimize" | "maximize";
+  } = {},
+): ComputeWorth[] {
+  // A run is a seed within one study: studies may reuse seeds.
+  const runs = new Map<string, CurvePoint[]>();
+  studies.forEach((points, study) => {
+    for (const p of points) {
+      if (p.variant !== variant) continue;
+      const key = `${study}\u0000${p.seed}`;
+      if (!runs.has(key)) runs.set(key, []);
+      runs.get(key)!.push(p);
+    }
+  });
+  const sign = direction === "minimize" ? 1 : -1;
+  return factors.map((factor) => {
+    if (!(factor > 1)) throw new Error(`a compute factor must be above 1, got ${factor}`);
+    const gains: number[] = [];
+    for (const run of runs.values()) {
+      run.sort((a, b) => a.rollouts - b.rollouts);
+      const last = run.at(-1)!;
+      const earlier = run.findLast((p) => p.rollouts <= last.rollouts / factor);
+      if (earlier) gains.push(sign * (earlier.best - last.best));
+    }
+    gains.sort((a, b) => a - b);
+    return {
+      factor,
+      runs: gains.length,
+      medianGain: gains.length ? quantile(gains, 0.5) : NaN,
+      meanGain: gains.length ? gains.reduce((a, b) => a + b, 0) / gains.length : NaN,
+    };
+  });
+}
+
+/** Each seed's final best of the method minus the baseline's, signed so that negative is the method ahead. */
+export function pairedFinalDifferences(
+  points: readonly CurvePoint[],
+  { method = "ttt-discover", baseline = "no-ttt", direction = "minimize" }: {
+    method?: string;
+    baseline?: string;
+    direction?: "minimize" | "maximize";
+  } = {},
+): number[] {
+  const finals = (variant: string) => {
+    const last = new Map<number, CurvePoint>();
+    for (const p of points) {
+      if (p.variant !== variant) continue;
+      const seen = last.get(p.seed);
+      if (!seen || p.rollouts > seen.rollouts) last.set(p.seed, p);
+    }
+    return last;
+  };
+  const ours = finals(method), theirs = finals(baseline);
+  const sign = direction === "minimize" ? 1 : -1;
+  return [...ours].filter(([seed]) => theirs.has(seed)).map(([seed, p]) =>
+    sign * (p.best - theirs.get(seed)!.best)
+  );
+}
+
+/**
+ * Seeds a paired test needs to see a mean difference `effect` when the paired differences have
+ * standard deviation `sd`: two-sided at 5% with 80% power, in the normal approximation
+ * n = ((z_0.975 + z_0.8) sd / effect)^2. (Wilcoxon's test needs ~5% more on normal data.)
+ */
+export function seedsForPairedTest(effect: number, sd: number): number {
+  if (!(effect > 0) || !(sd >= 0)) throw new Error(`need effect > 0 and sd >= 0, got ${effect}, ${sd}`);
+  const z = 1.959963984540054 + 0.8416212335729143;
+  return Math.max(2, Math.ceil((z * sd / effect) ** 2));
+}
+
+/** Sample standard deviation (n - 1); NaN below two values. */
+export function sampleSd(values: readonly number[]): number {
+  if (values.length < 2) return NaN;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
+}
+
 /** Paired values closer than this, relative to their size, are the same construction's value. */
 export const PAIR_TIE_RELATIVE = 1e-12;
 

@@ -1,8 +1,12 @@
 import {
+  computeWorth,
   mannWhitneyP,
+  pairedFinalDifferences,
   pairedGapByStep,
   quantile,
   runAblation,
+  sampleSd,
+  seedsForPairedTest,
   signTestP,
   summarise,
   VARIANTS,
@@ -200,4 +204,42 @@ Deno.test("paired gap by step: best so far per seed, negative when the method is
   const up = pairedGapByStep(points, { direction: "maximize" });
   assertEquals(up.map((g) => g.methodAhead), [0, 2, 0]);
   assertEquals(up[2].medianGap, 2);
+});
+
+Deno.test("compute worth: what more rollouts bought a run at its end, per study and seed; the seeds a paired test needs", () => {
+  const point = (variant: string, seed: number, step: number, best: number) => ({
+    variant,
+    seed,
+    step,
+    rollouts: 16 * (step + 1),
+    best,
+    mean: best,
+    elapsedMs: 1000 * step,
+  });
+  // no-TTT runs of 12 steps (192 rollouts) improving by 1 a step, then (seed 1) by 0.5 a step.
+  const run = (seed: number, rate: number) =>
+    Array.from({ length: 12 }, (_, step) => point("no-ttt", seed, step, 100 - rate * step));
+  const a = [
+    ...run(0, 1),
+    ...run(1, 0.5),
+    point("ttt-discover", 0, 11, 80),
+    point("ttt-discover", 1, 11, 96),
+  ];
+  const b = [...run(0, 1)]; // a second study reusing seed 0: its own run, not merged with a's
+  const [twice, thrice] = computeWorth([a, b], { factors: [2, 3] });
+  // x2: the best after 96 rollouts (step 5) against step 11's: 6, 3 and 6.
+  assertEquals(twice, { factor: 2, runs: 3, medianGain: 6, meanGain: 5 });
+  // x3: step 3 (64 rollouts): 8, 4, 8.
+  assertEquals(thrice.medianGain, 8);
+  // Maximising, a run that fell is a negative gain.
+  assertEquals(computeWorth([b], { factors: [2], direction: "maximize" })[0].medianGain, -6);
+  assertThrows(() => computeWorth([a], { factors: [1] }), /above 1/);
+  // The method's finals 80 and 96 against no-TTT's 89 and 94.5: ahead by 9, behind by 1.5.
+  assertEquals(pairedFinalDifferences(a), [-9, 1.5]);
+  assertEquals(pairedFinalDifferences(a, { direction: "maximize" }), [9, -1.5]);
+  assertAlmostEquals(sampleSd([-9, 1.5]), 10.5 / Math.SQRT2, 1e-12);
+  // (1.96 + 0.84)^2 = 7.85: an effect as large as the spread needs 8 seeds; a tenth of it, 785.
+  assertEquals(seedsForPairedTest(1, 1), 8);
+  assertEquals(seedsForPairedTest(0.1, 1), 785);
+  assertThrows(() => seedsForPairedTest(0, 1), /effect > 0/);
 });
