@@ -85,12 +85,17 @@ export { REPORT_FILE, runReport } from "./lib/report.ts";
 // Ablations
 export {
   type AblationOptions,
+  type ComputeWorth,
+  computeWorth,
   type CurvePoint,
   mannWhitneyP,
+  pairedFinalDifferences,
   type PairedGap,
   pairedGapByStep,
   readCurves,
   runAblation,
+  sampleSd,
+  seedsForPairedTest,
   signTestP,
   summarise,
   summaryMarkdown,
