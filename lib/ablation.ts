@@ -328,6 +328,13 @@ export interface PairedGap {
   pPaired: number;
 }
 
+/** Which two variants a paired comparison sets side by side, and which way is better. */
+export interface PairedOptions {
+  readonly method?: string;
+  readonly baseline?: string;
+  readonly direction?: "minimize" | "maximize";
+}
+
 /**
  * When does the method pull ahead of a baseline? At every step both variants of every seed reached,
  * their best-so-far values paired by seed. Gaps are signed so that negative means the method is
@@ -335,11 +342,7 @@ export interface PairedGap {
  */
 export function pairedGapByStep(
   points: readonly CurvePoint[],
-  { method = "ttt-discover", baseline = "no-ttt", direction = "minimize" }: {
-    method?: string;
-    baseline?: string;
-    direction?: "minimize" | "maximize";
-  } = {},
+  { method = "ttt-discover", baseline = "no-ttt", direction = "minimize" }: PairedOptions = {},
 ): PairedGap[] {
   const runs = new Map<string, CurvePoint[]>();
   for (const p of points) {
@@ -432,11 +435,7 @@ export function computeWorth(
 /** Each seed's final best of the method minus the baseline's, signed so that negative is the method ahead. */
 export function pairedFinalDifferences(
   points: readonly CurvePoint[],
-  { method = "ttt-discover", baseline = "no-ttt", direction = "minimize" }: {
-    method?: string;
-    baseline?: string;
-    direction?: "minimize" | "maximize";
-  } = {},
+  { method = "ttt-discover", baseline = "no-ttt", direction = "minimize" }: PairedOptions = {},
 ): number[] {
   const finals = (variant: string) => {
     const last = new Map<number, CurvePoint>();

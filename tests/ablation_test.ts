@@ -164,16 +164,18 @@ Deno.test("Wilcoxon signed-rank test on pairs: exact tails, weighed by size, tie
   assertThrows(() => wilcoxonSignedRankP([NaN], [1]), /finite/);
 });
 
+/** One curve point of a run recording 16 rollouts a step. */
+const point = (variant: string, seed: number, step: number, best: number) => ({
+  variant,
+  seed,
+  step,
+  rollouts: 16 * (step + 1),
+  best,
+  mean: best,
+  elapsedMs: 1000 * step,
+});
+
 Deno.test("paired gap by step: best so far per seed, negative when the method is ahead, both directions", () => {
-  const point = (variant: string, seed: number, step: number, best: number) => ({
-    variant,
-    seed,
-    step,
-    rollouts: 16 * (step + 1),
-    best,
-    mean: best,
-    elapsedMs: 1000 * step,
-  });
   // Three seeds; the method pulls ahead at step 2. Seed 2's no-TTT run skipped recording step 1
   // (its best so far carries over) and ran one step longer than the others.
   const points = [0, 1, 2].flatMap((seed) => [
@@ -207,15 +209,6 @@ Deno.test("paired gap by step: best so far per seed, negative when the method is
 });
 
 Deno.test("compute worth: what more rollouts bought a run at its end, per study and seed; the seeds a paired test needs", () => {
-  const point = (variant: string, seed: number, step: number, best: number) => ({
-    variant,
-    seed,
-    step,
-    rollouts: 16 * (step + 1),
-    best,
-    mean: best,
-    elapsedMs: 1000 * step,
-  });
   // no-TTT runs of 12 steps (192 rollouts) improving by 1 a step, then (seed 1) by 0.5 a step.
   const run = (seed: number, rate: number) =>
     Array.from({ length: 12 }, (_, step) => point("no-ttt", seed, step, 100 - rate * step));
