@@ -42,6 +42,7 @@ export const RunConfigSchema = z.object({
   fixedBeta: z.number().positive().default(2),
   credit: z.enum(CREDITS).default("score"),
   train: z.boolean().default(true),
+  trainAfter: z.number().int().nonnegative().default(0),
   klCoef: z.number().nonnegative().default(0.1),
   temperature: z.number().positive().default(1.0),
   temperatureControl: z.boolean().default(true),
@@ -117,6 +118,8 @@ export interface RunConfig {
   credit: (typeof CREDITS)[number];
   /** false = search only: the policy is never updated (the paper's "no TTT" baseline; default true). */
   train: boolean;
+  /** Steps searched with the initial policy before the first update (default 0: train from step 0). */
+  trainAfter: number;
   /** KL penalty toward the initial policy (default 0.1); 0 turns it off. */
   klCoef: number;
   /** Sampling temperature (default 1). */
@@ -282,6 +285,12 @@ export const CONFIG_FLAGS: {
       "over the run's best when the step began)",
   },
   train: { flag: "no-train", section: "method", help: "never update the policy (test-time search only)" },
+  trainAfter: {
+    flag: "train-after",
+    value: "K",
+    section: "method",
+    help: "first update after step K: earlier steps search with the initial policy, as --no-train does",
+  },
   klCoef: {
     flag: "kl",
     value: "LAMBDA",

@@ -430,7 +430,7 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
   const { results, programs } = await runRollouts(ctx, step, starts, groups);
   const t3 = performance.now();
   const credit = creditGroups(config, starts, groups, contexts, results, loop.best.reward);
-  const { kl, loss } = await updatePolicy(config, policy, credit.data);
+  const { kl, loss } = await updatePolicy(config, policy, credit.data, step);
   const t4 = performance.now();
   const { attempts, row } = recordStep(ctx, step, { starts, groups, results, programs, credit, kl, loss });
   Object.assign(row, { selectMs: t1 - t0, sampleMs: t2 - t1, evaluateMs: t3 - t2, updateMs: t4 - t3 });
@@ -558,14 +558,18 @@ export function creditGroups(
   return { groupRewards, sequenceAdvantages, betas, data };
 }
 
-/** Phase 5: KL shaping and one optimiser step on the credited data (when the run trains). */
+/**
+ * Phase 5: KL shaping and one optimiser step on the credited data (when the run trains and
+ * `step` is past `trainAfter`).
+ */
 export async function updatePolicy(
   config: RunConfig,
   policy: Policy,
   data: StepCredit["data"],
+  step: number,
 ): Promise<{ kl: number; loss: number }> {
   let kl = NaN, loss = NaN;
-  if (config.train && policy.trainable && data.length > 0) {
+  if (config.train && step >= config.trainAfter && policy.trainable && data.length > 0) {
     // Without a KL term the reference is not asked for (a server may not have it) and the
     // step's kl is not measured: null in steps.parquet, not a misleading 0.
     const reference = config.klCoef > 0

@@ -204,6 +204,17 @@ Deno.test("--kl 0 trains without asking for the reference, and leaves kl unmeasu
   assert(withKl.reports.some((r) => Number.isFinite(r.row.kl)), "with the KL term, kl is measured");
 });
 
+Deno.test("--train-after K searches as --no-train does until step K, then trains", async () => {
+  const programs = (r: { reports: StepReport[] }) => r.reports.map((s) => s.attempts.map((x) => x.program));
+  const delayed = await runToEnd({ config: { ...small, steps: 3, trainAfter: 2, workers: 0 } });
+  const search = await runToEnd({ config: { ...small, steps: 3, train: false, workers: 0 } });
+  assertEquals(delayed.reports.map((r) => Number.isFinite(r.row.loss)), [false, false, true]);
+  // Steps 0-2 sample from the untouched initial policy (step 2's update comes after its rollouts).
+  assertEquals(programs(delayed), programs(search));
+  const trained = await runToEnd({ config: { ...small, steps: 3, workers: 0 } });
+  assert(Number.isFinite(trained.reports[0].row.loss), "without --train-after, step 0 trains");
+});
+
 /** A pattern that matches `text` exactly, from the start. */
 const literal = (text: string) => new RegExp("^" + text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
 
