@@ -11,6 +11,7 @@
  *           and d/da_j = 2 sum_k u_k a_{k-j} for u = dloss/dc.
  */
 import { autoconvolutionPlan } from "./fft_convolution.ts";
+import type { Rng } from "../../lib/rng.ts";
 import type { Variant } from "./verifier.ts";
 
 /** Buffers for one length n, reused across iterations. */
@@ -105,8 +106,24 @@ export interface AdamOptions {
    * tight optimum whose useful step and smoothing are orders of magnitude below the starting ones.
    */
   readonly patience?: number;
+  /**
+   * Gaussian noise added to each gradient, in units of the gradient's rms, decaying linearly to 0
+   * (0 or absent: none). Lets a run from a random start leave the first basin it falls into, as
+   * Jaech and Joseph's C2 search does; needs `rng`.
+   */
+  readonly noise?: number;
+  readonly rng?: Rng;
   /** Epoch ms: stop there and return the best iterate so far (the rollout's safety net). */
   readonly deadline?: number;
+}
+
+/** grad += sd x rms(grad) x N(0, 1), elementwise. */
+function addNoise(grad: Float64Array, sd: number, rng: Rng): void {
+  let sq = 0;
+  for (let i = 0; i < grad.length; i++) sq += grad[i] * grad[i];
+  const scale = sd * Math.sqrt(sq / grad.length);
+  if (!(scale > 0)) return;
+  for (let i = 0; i < grad.length; i++) grad[i] += scale * rng.normal();
 }
 
 /** Is `candidate` a better value of this variant's constant than `incumbent`? */
@@ -178,6 +195,7 @@ export function adam(variant: Variant, start: ArrayLike<number>, options: AdamOp
       break;
     }
     if (parametrisation === "square") { for (let i = 0; i < n; i++) grad[i] *= 2 * x[i]; }
+    if (options.noise && options.rng) addNoise(grad, options.noise * (1 - progress), options.rng);
     const lr = learningRate * (0.01 + 0.99 * 0.5 * (1 + Math.cos(Math.PI * progress)));
     const b1 = 1 - beta1 ** (t - t0 + 1), b2 = 1 - beta2 ** (t - t0 + 1);
     for (let i = 0; i < n; i++) {
