@@ -329,6 +329,7 @@ Deno.test("restart: a fresh start optimised on a ladder beats random heights by 
     ac3: (v) => v < 1.52,
   };
   for (const variant of ["ac1", "ac2", "ac3"] as const) {
+    // C2's grammar omits the move (moves.ts says why); the function itself serves every variant.
     const rng = new Rng(9);
     const random = evaluateVariant(variant, Float64Array.from({ length: 160 }, () => rng.next())).value!;
     const out = restartLadder(variant, options, new Rng(1));
@@ -340,6 +341,11 @@ Deno.test("restart: a fresh start optimised on a ladder beats random heights by 
     assert(sameHeights(out, restartLadder(variant, options, new Rng(1))), `${variant}: not deterministic`);
     assert(!sameHeights(out, restartLadder(variant, options, new Rng(2))), `${variant}: ignores its rng`);
   }
+});
+
+Deno.test("C2's grammar has no restart move; C1's and C3's do", () => {
+  assert(!ac2.grammar.operators.some((op) => op.name === "restart"));
+  for (const problem of [ac1, ac3]) assert(problem.grammar.operators.some((op) => op.name === "restart"));
 });
 
 Deno.test("gradient noise is drawn from the rng it is given: same rng, same run; none without it", () => {

@@ -43,7 +43,7 @@ const autocorrelation = (name: string): Case => ({
   program: (g) => [
     ...(name === "ac2" ? [] : [move(g, "lp", { iters: -1, tight: 0, resolution: -1, radius: 1 })]),
     move(g, "basin", { restarts: -1, iters: -1, scale: 1, lr: 0, temp: 0, kind: 0 }),
-    move(g, "restart", { pieces: -1, iters: -1, noise: -1, ladder: -1 }),
+    ...(name === "ac2" ? [] : [move(g, "restart", { pieces: -1, iters: -1, noise: -1, ladder: -1 })]),
     move(g, "adam", { iters: -1, lr: 2, temp: 1, anneal: 0, param: -1, patience: 0 }),
   ],
 });
