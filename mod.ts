@@ -94,6 +94,8 @@ export {
   pairedGapByStep,
   readCurves,
   runAblation,
+  type RunActivity,
+  runActivity,
   sampleSd,
   seedsForPairedTest,
   signTestP,

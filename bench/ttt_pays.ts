@@ -24,6 +24,12 @@
  *
  * asks whether such studies can show training at all: what 1.5-3x the rollouts bought the no-TTT
  * runs at their end, against the spread of the paired final differences (computeWorth).
+ *
+ *   deno run -A bench/ttt_pays.ts <problem> --activity RUNS_DIR [--from 10]
+ *
+ * measures nearer the policy, from the run directories a study kept with --runs: per seed, from
+ * step K on, how often a rollout set a record and how far the best reward moved per rollout, the
+ * method against no-TTT (runActivity), with the seeds where the method is ahead and a sign test.
  */
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
@@ -37,14 +43,18 @@ import {
   pairedFinalDifferences,
   quantile,
   readCurves,
+  type RunActivity,
+  runActivity,
   sampleSd,
   seedsForPairedTest,
+  signTestP,
   summarise,
   type Variant,
   VARIANTS,
 } from "../lib/ablation.ts";
 import { writeFileAtomic } from "../lib/atomic.ts";
 import { loadProblem } from "../lib/problem_module.ts";
+import { readRunTables } from "../lib/store.ts";
 
 /** The method and the two search-only baselines, with the CLI flags that make each. */
 const STUDY: readonly { variant: Variant; flags: string[] }[] = [
@@ -208,6 +218,62 @@ function powerReport(studies: CurvePoint[][], direction: "minimize" | "maximize"
   return lines.join("\n");
 }
 
+/** Each seed's activity from step `from` on, for one variant of a study's --runs directory. */
+function activityBySeed(
+  runs: string,
+  variant: string,
+  problem: string,
+  from: number,
+): Map<number, RunActivity> {
+  const base = join(runs, variant, problem);
+  const out = new Map<number, RunActivity>();
+  for (const entry of Deno.readDirSync(base)) {
+    const seed = Number(/-seed(\d+)/.exec(entry.name)?.[1]);
+    if (!entry.isDirectory || !Number.isInteger(seed)) continue;
+    const tables = readRunTables(join(base, entry.name));
+    const steps = tables.steps.select("step", "best_reward").toRecords().map((r) => ({
+      step: Number(r.step),
+      bestReward: Number(r.best_reward),
+    }));
+    const attempts = tables.attempts.select("step", "reward", "valid").toRecords().map((r) => ({
+      step: Number(r.step),
+      reward: Number(r.reward),
+      valid: Boolean(r.valid),
+    }));
+    out.set(seed, runActivity(steps, attempts, from));
+  }
+  return out;
+}
+
+function activityReport(runs: string, problem: string, from: number): string {
+  const ours = activityBySeed(runs, "ttt-discover", problem, from);
+  const theirs = activityBySeed(runs, "no-ttt", problem, from);
+  const seeds = [...ours.keys()].filter((s) => theirs.has(s)).sort((a, b) => a - b);
+  if (seeds.length === 0) {
+    throw new Error(`${runs}: no seed has both a ttt-discover and a no-ttt run of ${problem}`);
+  }
+  const pair = (measure: keyof RunActivity) => {
+    const a = seeds.map((s) => ours.get(s)![measure]), b = seeds.map((s) => theirs.get(s)![measure]);
+    return `method higher in ${a.filter((x, i) => x > b[i]).length} of ${seeds.length} (sign test p = ${
+      signTestP(a, b).toFixed(3)
+    })`;
+  };
+  return [
+    `From step ${from} on, method (ttt-discover) / no-TTT:`,
+    "",
+    "| seed | rollouts | records a rollout | best-reward gain a rollout |",
+    "|---|---|---|---|",
+    ...seeds.map((s) => {
+      const a = ours.get(s)!, b = theirs.get(s)!;
+      return `| ${s} | ${a.rollouts} / ${b.rollouts} | ${a.recordRate.toFixed(3)} / ${
+        b.recordRate.toFixed(3)
+      } | ${a.gainPerRollout.toExponential(2)} / ${b.gainPerRollout.toExponential(2)} |`;
+    }),
+    "",
+    `records a rollout: ${pair("recordRate")}; gain a rollout: ${pair("gainPerRollout")}.`,
+  ].join("\n");
+}
+
 function readStudies(dirs: string[]): { meta: StudyMeta; points: CurvePoint[] } {
   const metas = dirs.map((dir) => {
     const parsed = StudyMetaSchema.safeParse(JSON.parse(Deno.readTextFileSync(join(dir, "summary.json"))));
@@ -250,6 +316,8 @@ if (import.meta.main) {
       runs: { type: "string" },
       summarise: { type: "string" },
       power: { type: "string" },
+      activity: { type: "string" },
+      from: { type: "string" },
     },
   });
   const problem = await loadProblem(positionals[0] ?? "erdos");
@@ -263,6 +331,10 @@ if (import.meta.main) {
     // The curves stay where they are: in the study re-summarised, or in the studies pooled.
     const pooledFrom = pooled ? dirs.map((d) => basename(d)) : undefined;
     await writeStudy(out, problem, { ...meta, pooledFrom }, points, present, false);
+    Deno.exit(0);
+  }
+  if (values.activity) {
+    console.log(activityReport(values.activity, problem.name, Number(values.from ?? 10)));
     Deno.exit(0);
   }
   if (values.power) {

@@ -471,6 +471,49 @@ export function sampleSd(values: readonly number[]): number {
   return Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
 }
 
+/** What a run's rollouts did from one step on: how often one set a record, and how far the best moved. */
+export interface RunActivity {
+  readonly rollouts: number;
+  /** Share of rollouts whose valid reward beat the run's best when their step began. */
+  readonly recordRate: number;
+  /** The run's best reward at its end minus at the window's start, per rollout of the window. */
+  readonly gainPerRollout: number;
+}
+
+/**
+ * A measure nearer the policy than the final best: a trained policy that learns to win often
+ * raises `recordRate`; one that learns to win big raises `gainPerRollout`. `steps` and `attempts`
+ * are a run's tables (steps.parquet's step and best_reward; attempts.parquet's step, reward, valid);
+ * the window is steps `from` .. end, and from >= 1, since step 0's starting best is not in the tables.
+ */
+export function runActivity(
+  steps: readonly { step: number; bestReward: number }[],
+  attempts: readonly { step: number; reward: number; valid: boolean }[],
+  from: number,
+): RunActivity {
+  if (!Number.isInteger(from) || from < 1) {
+    throw new Error(`runActivity: from must be a step >= 1, got ${from}`);
+  }
+  const bestAfter = new Map(steps.map((s) => [s.step, s.bestReward]));
+  const start = bestAfter.get(from - 1);
+  const last = Math.max(...steps.map((s) => s.step));
+  if (start === undefined || last < from) {
+    throw new Error(`runActivity: the run has no steps ${from - 1}..${from}`);
+  }
+  let rollouts = 0, records = 0;
+  for (const a of attempts) {
+    if (a.step < from) continue;
+    rollouts++;
+    const before = bestAfter.get(a.step - 1)!;
+    if (a.valid && a.reward - before > PAIR_TIE_RELATIVE * Math.abs(before)) records++;
+  }
+  return {
+    rollouts,
+    recordRate: rollouts ? records / rollouts : NaN,
+    gainPerRollout: rollouts ? (bestAfter.get(last)! - start) / rollouts : NaN,
+  };
+}
+
 /** Paired values closer than this, relative to their size, are the same construction's value. */
 export const PAIR_TIE_RELATIVE = 1e-12;
 

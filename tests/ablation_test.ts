@@ -5,6 +5,7 @@ import {
   pairedGapByStep,
   quantile,
   runAblation,
+  runActivity,
   sampleSd,
   seedsForPairedTest,
   signTestP,
@@ -235,4 +236,30 @@ Deno.test("compute worth: what more rollouts bought a run at its end, per study 
   assertEquals(seedsForPairedTest(1, 1), 8);
   assertEquals(seedsForPairedTest(0.1, 1), 785);
   assertThrows(() => seedsForPairedTest(0, 1), /effect > 0/);
+});
+
+Deno.test("runActivity: records a rollout and best-reward gain a rollout over a window of steps", () => {
+  const steps = [{ step: 0, bestReward: 1 }, { step: 1, bestReward: 1.5 }, { step: 2, bestReward: 2 }, {
+    step: 3,
+    bestReward: 2,
+  }];
+  const attempt = (step: number, reward: number, valid = true) => ({ step, reward, valid });
+  const attempts = [
+    attempt(0, 0.9), // before the window
+    attempt(1, 0.5),
+    attempt(1, 1), // ties the best when step 1 began: not a record
+    attempt(1, 1.5), // a record
+    attempt(2, 2), // a record over 1.5
+    attempt(2, 5, false), // invalid: never a record
+    attempt(3, 2),
+    attempt(3, 1),
+  ];
+  const a = runActivity(steps, attempts, 1);
+  assertEquals(a.rollouts, 7);
+  assertAlmostEquals(a.recordRate, 2 / 7, 1e-15);
+  assertAlmostEquals(a.gainPerRollout, (2 - 1) / 7, 1e-15);
+  const late = runActivity(steps, attempts, 3);
+  assertEquals([late.rollouts, late.recordRate, late.gainPerRollout], [2, 0, 0]);
+  assertThrows(() => runActivity(steps, attempts, 0), /from must be a step >= 1/);
+  assertThrows(() => runActivity(steps, attempts, 4), /no steps 3\.\.4/);
 });
