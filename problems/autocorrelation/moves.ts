@@ -252,7 +252,7 @@ export function restartLadder(variant: Variant, options: RestartOptions, rng: Rn
   let learningRate = options.learningRate, temperature = options.temperature;
   for (let stage = 0; stage < stages; stage++) {
     if (stage > 0) {
-      const m = Math.min(4 * a.length, RESAMPLE_MAX_PIECES[variant], MAX_PIECES);
+      const m = targetPieces(variant, a.length, "x4");
       if (m === a.length) break;
       a = resample(a, m, "linear");
       learningRate /= 5;
