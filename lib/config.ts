@@ -12,6 +12,7 @@ export const DEADLINE_SHARE = 0.8;
 export const OBJECTIVES = ["entropic", "fixed-beta", "expected"] as const;
 export const CREDITS = ["score", "improvement", "record"] as const;
 export const POLICIES = ["builtin", "openai", "tinker", "llamacpp"] as const;
+export const OPTIMIZERS = ["adam", "sgd"] as const;
 /** OpenAI-compatible request shapes: chat messages or a raw completion prompt. */
 export const APIS = ["chat", "completions"] as const;
 export const REASONING_EFFORTS = ["minimal", "low", "medium", "high"] as const;
@@ -47,6 +48,7 @@ export const RunConfigSchema = z.object({
   temperature: z.number().positive().default(1.0),
   temperatureControl: z.boolean().default(true),
   learningRate: z.number().positive().optional(),
+  optimizer: z.enum(OPTIMIZERS).default("adam"),
   policy: z.enum(POLICIES).default("builtin"),
   hidden: z.number().int().positive().default(32),
   init: z.string().default("random"),
@@ -126,8 +128,14 @@ export interface RunConfig {
   temperature: number;
   /** Raise the temperature while groups come back flat, relax it after (default true; lib/exploration.ts). */
   temperatureControl: boolean;
-  /** Adam learning rate (default: the policy's). */
+  /** Learning rate (default: the policy's): Adam's, or how far a typical sgd step moves each weight. */
   learningRate?: number;
+  /**
+   * How the built-in policy steps (default "adam"): "sgd" moves it in proportion to the step's
+   * gradient, in units of the run's median gradient norm, so one large gain moves it further than a
+   * step of small ones (lib/policy/scaled_sgd.ts). Language-model policies train with Adam only.
+   */
+  optimizer: (typeof OPTIMIZERS)[number];
   /** What writes the programs (default "builtin"). */
   policy: "builtin" | "openai" | "tinker" | "llamacpp";
   /** Hidden units of the built-in policy's network (default 32). */
@@ -302,8 +310,15 @@ export const CONFIG_FLAGS: {
     flag: "lr",
     value: "RATE",
     section: "method",
-    help: "Adam learning rate",
+    help: "learning rate: Adam's, or with --optimizer sgd how far a typical step moves each weight",
     defaultText: "the policy's",
+  },
+  optimizer: {
+    flag: "optimizer",
+    value: "KIND",
+    section: "method",
+    help: "sgd (built-in policy only) steps in proportion to the gradient, in units of the run's " +
+      "median gradient norm, so one large gain moves the policy further than many small ones",
   },
   temperature: { flag: "temperature", value: "T", section: "method", help: "sampling temperature" },
   temperatureControl: {
@@ -514,7 +529,10 @@ const ResolvedConfigSchema = RunConfigSchema.refine(
       `effortSeconds must fit in the rollout time limit (at most ${DEADLINE_SHARE} x rolloutTimeoutSeconds)`,
     path: ["effortSeconds"],
   },
-);
+).refine((c) => c.optimizer === "adam" || c.policy === "builtin", {
+  message: "only the built-in policy has the sgd optimizer (language-model services train with Adam)",
+  path: ["optimizer"],
+});
 
 /**
  * A run configuration that does not hold. The message is one line naming each wrong field and its

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { MoveGrammar } from "../grammar.ts";
 import { Rng } from "../rng.ts";
 import { type AdamState, adamStep, createAdamState } from "./adam.ts";
+import { type ScaledSgdState, scaledSgdStep } from "./scaled_sgd.ts";
 import { ProgramNetwork } from "./program_network.ts";
 import {
   type AdamParams,
@@ -48,6 +49,8 @@ export interface BuiltinPolicyOptions {
   readonly seed: number;
   /** Standard deviation of the output layer's initial weights (default BUILTIN_INIT_SCALE). */
   readonly initScale?: number;
+  /** How optimStep moves the weights (default "adam"; lib/policy/scaled_sgd.ts for "sgd"). */
+  readonly optimizer?: "adam" | "sgd";
 }
 
 const finiteArray = z.array(z.number());
@@ -64,6 +67,8 @@ const SnapshotSchema = z.object({
   parameters: finiteArray,
   reference: finiteArray,
   adam: z.object({ step: z.number().int().nonnegative(), m: finiteArray, v: finiteArray }),
+  /** The sgd optimizer's gradient norms so far (absent in snapshots of Adam-trained policies). */
+  sgdNorms: z.array(z.number().positive()).default([]),
 });
 
 export type BuiltinSnapshot = z.infer<typeof SnapshotSchema>;
@@ -87,6 +92,8 @@ export class BuiltinPolicy implements Policy {
   private reference: Float64Array;
   private gradients: Float64Array;
   private adam: AdamState;
+  private readonly optimizer: "adam" | "sgd";
+  private sgd: ScaledSgdState = { norms: [] };
 
   constructor(options: BuiltinPolicyOptions) {
     this.network = new ProgramNetwork(options.grammar, options.featureDim, options.hidden ?? BUILTIN_HIDDEN);
@@ -97,6 +104,7 @@ export class BuiltinPolicy implements Policy {
     this.reference = this.parameters.slice();
     this.gradients = new Float64Array(this.network.parameterCount);
     this.adam = createAdamState(this.network.parameterCount);
+    this.optimizer = options.optimizer ?? "adam";
   }
 
   get parameterCount(): number {
@@ -172,13 +180,15 @@ export class BuiltinPolicy implements Policy {
 
   optimStep(adam: AdamParams): Promise<{ gradNorm: number }> {
     return settle(() => {
-      const gradNorm = adamStep(this.parameters, this.gradients, this.adam, adam);
+      const gradNorm = this.optimizer === "sgd"
+        ? scaledSgdStep(this.parameters, this.gradients, this.sgd, adam.learningRate)
+        : adamStep(this.parameters, this.gradients, this.adam, adam);
       this.gradients.fill(0);
       return { gradNorm };
     });
   }
 
-  /** Weights, reference weights and Adam moments; pending gradients are not kept. */
+  /** Weights, reference weights and the optimiser's state; pending gradients are not kept. */
   checkpoint(): Promise<BuiltinSnapshot> {
     return settle(() => ({
       kind: "builtin" as const,
@@ -187,6 +197,7 @@ export class BuiltinPolicy implements Policy {
       parameters: Array.from(this.parameters),
       reference: Array.from(this.reference),
       adam: { step: this.adam.step, m: Array.from(this.adam.m), v: Array.from(this.adam.v) },
+      sgdNorms: [...this.sgd.norms],
     }));
   }
 
@@ -219,6 +230,7 @@ export class BuiltinPolicy implements Policy {
         m: Float64Array.from(parsed.adam.m),
         v: Float64Array.from(parsed.adam.v),
       };
+      this.sgd = { norms: [...parsed.sgdNorms] };
       this.gradients = new Float64Array(count);
     });
   }

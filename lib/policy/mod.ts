@@ -20,6 +20,7 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
         featureDim: featureDim(problem),
         hidden: config.hidden,
         seed: config.seed,
+        optimizer: config.optimizer,
       });
     case "llamacpp": {
       const modelPath = config.modelPath ?? config.model;
