@@ -31,6 +31,7 @@
  * step K on, how often a rollout set a record and how far the best reward moved per rollout, the
  * method against no-TTT (runActivity), with the seeds where the method is ahead and a sign test.
  */
+import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import pl from "nodejs-polars";
@@ -226,6 +227,11 @@ function activityBySeed(
   from: number,
 ): Map<number, RunActivity> {
   const base = join(runs, variant, problem);
+  if (!existsSync(base)) {
+    throw new Error(
+      `${runs}: no ${variant} runs of ${problem} (expected ${base}; --activity reads the --runs directory of a study)`,
+    );
+  }
   const out = new Map<number, RunActivity>();
   for (const entry of Deno.readDirSync(base)) {
     const seed = Number(/-seed(\d+)/.exec(entry.name)?.[1]);
@@ -300,6 +306,13 @@ function readStudies(dirs: string[]): { meta: StudyMeta; points: CurvePoint[] } 
 }
 
 if (import.meta.main) {
+  // A wrong argument or directory is one line, not a stack trace.
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    const reason = event.reason;
+    console.error(`ttt_pays: ${reason instanceof Error ? reason.message : String(reason)}`);
+    Deno.exit(1);
+  });
   const dash = Deno.args.indexOf("--");
   const own = dash < 0 ? Deno.args : Deno.args.slice(0, dash);
   const extra = dash < 0 ? [] : Deno.args.slice(dash + 1);

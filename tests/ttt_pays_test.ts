@@ -72,3 +72,16 @@ Deno.test("ttt_pays --summarise pools replications on fresh seeds and tests them
   Deno.writeTextFileSync(join(ablate, "summary.json"), "[]");
   assert(/is not a bench\/ttt_pays.ts study/.test((await summarise(ablate)).stderr));
 });
+
+Deno.test("ttt_pays errors are one line: --activity on a directory without a study's runs", async () => {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, "erdos", "--activity", join(tempDir(), "missing")],
+  }).output();
+  const text = new TextDecoder().decode(stderr).trim();
+  assertEquals(code, 1);
+  assert(
+    /^ttt_pays: .*missing: no ttt-discover runs of erdos .*--runs directory of a study\)$/.test(text),
+    text,
+  );
+  assert(!text.includes("    at "), "no stack trace");
+});
