@@ -344,7 +344,14 @@ Deno.test("restart: a fresh start optimised on a ladder beats random heights by 
 });
 
 Deno.test("restart with several starts keeps the best of them: never worse than its first start alone", () => {
-  const options = { pieces: 60, iterations: 2000, learningRate: 0.03, temperature: 1e-4, noise: 1, ladder: 0 };
+  const options = {
+    pieces: 60,
+    iterations: 2000,
+    learningRate: 0.03,
+    temperature: 1e-4,
+    noise: 1,
+    ladder: 0,
+  };
   for (const variant of ["ac1", "ac3"] as const) {
     // Same rng: the first of 8 starts is the single start, so the best of 8 can only be lower.
     const one = evaluateVariant(variant, restartLadder(variant, options, new Rng(4))).value!;
@@ -352,7 +359,10 @@ Deno.test("restart with several starts keeps the best of them: never worse than 
     const best = evaluateVariant(variant, eight);
     assert(best.valid && best.value! <= one, `${variant}: best of 8 ${best.value}, first start ${one}`);
     assertEquals(eight.length, 60);
-    assert(sameHeights(eight, restartLadder(variant, { ...options, starts: 8 }, new Rng(4))), "deterministic");
+    assert(
+      sameHeights(eight, restartLadder(variant, { ...options, starts: 8 }, new Rng(4))),
+      "deterministic",
+    );
   }
   // Under a deadline the starts share the time: the move returns on time with a valid iterate.
   const started = Date.now();

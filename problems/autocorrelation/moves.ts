@@ -250,8 +250,8 @@ export interface RestartOptions {
  * best of them then up a resolution ladder. What it is for: C2 from a random start (seed 1, one
  * core) reached 0.897 with noisy Adam at 140 pieces and 0.930 after two x4 rounds in 23 s, where
  * 30 min of moves on one lineage ended at 0.9357. C3's basins from a random start are spread
- * wide (200 pieces, 20,000 iterations, 0.8 s each: median 1.484, best of 100 1.457 to 1.462 over
- * three batches), so many short starts find a better basin than one long one. Under a deadline the
+ * wide (200 pieces, 20,000 iterations, 0.8 s each, one core: median 1.484, best of 100 1.4572),
+ * so many short starts find a better basin than one long one. Under a deadline the
  * time left is shared evenly between the stages left, and the first stage's share between its
  * starts.
  */
