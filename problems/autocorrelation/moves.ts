@@ -178,6 +178,11 @@ function valueOf(variant: Variant, a: Float64Array): number {
   return e.valid && e.value !== null ? e.value : NaN;
 }
 
+/** Is `value` (NaN when invalid) a valid value better than `incumbent` (NaN: none yet)? */
+function beats(variant: Variant, value: number, incumbent: number): boolean {
+  return Number.isFinite(value) && (!Number.isFinite(incumbent) || improves(variant, value, incumbent));
+}
+
 export interface BasinOptions {
   readonly restarts: number;
   readonly iterations: number;
@@ -224,7 +229,7 @@ export function basinHop(
       deadline,
     });
     const value = valueOf(variant, out);
-    if (Number.isFinite(value) && (!Number.isFinite(bestValue) || improves(variant, value, bestValue))) {
+    if (beats(variant, value, bestValue)) {
       best = out;
       bestValue = value;
     }
@@ -287,10 +292,7 @@ export function restartLadder(variant: Variant, options: RestartOptions, rng: Rn
       firstDeadline === undefined ? undefined : now + (firstDeadline - now) / (starts - k),
     );
     const value = valueOf(variant, out);
-    if (
-      k === 0 ||
-      (Number.isFinite(value) && (!Number.isFinite(bestValue) || improves(variant, value, bestValue)))
-    ) {
+    if (k === 0 || beats(variant, value, bestValue)) {
       a = out;
       bestValue = value;
     }
