@@ -49,6 +49,7 @@ export const RunConfigSchema = z.object({
   temperatureControl: z.boolean().default(true),
   learningRate: z.number().positive().optional(),
   optimizer: z.enum(OPTIMIZERS).default("adam"),
+  priorSkew: z.number().nonnegative().max(10).default(0),
   policy: z.enum(POLICIES).default("builtin"),
   hidden: z.number().int().positive().default(32),
   init: z.string().default("random"),
@@ -136,6 +137,13 @@ export interface RunConfig {
    * step of small ones (lib/policy/scaled_sgd.ts). Language-model policies train with Adam only.
    */
   optimizer: (typeof OPTIMIZERS)[number];
+  /**
+   * Standard deviation of the built-in policy's random initial preferences, one per choice of every
+   * decision (default 0: it starts uniform over the grammar). Above 0 it starts with opinions, as a
+   * pretrained model does, drawn from the run's seed: the setting in which to ask whether training
+   * corrects a prior that is wrong for the problem.
+   */
+  priorSkew: number;
   /** What writes the programs (default "builtin"). */
   policy: "builtin" | "openai" | "tinker" | "llamacpp";
   /** Hidden units of the built-in policy's network (default 32). */
@@ -319,6 +327,13 @@ export const CONFIG_FLAGS: {
     section: "method",
     help: "sgd (built-in policy only) steps in proportion to the gradient, in units of the run's " +
       "median gradient norm, so one large gain moves the policy further than many small ones",
+  },
+  priorSkew: {
+    flag: "prior-skew",
+    value: "S",
+    section: "method",
+    help: "built-in policy only: start with random preferences of standard deviation S on every " +
+      "choice (logits), as a pretrained model has opinions, instead of uniform",
   },
   temperature: { flag: "temperature", value: "T", section: "method", help: "sampling temperature" },
   temperatureControl: {
@@ -532,6 +547,9 @@ const ResolvedConfigSchema = RunConfigSchema.refine(
 ).refine((c) => c.optimizer === "adam" || c.policy === "builtin", {
   message: "only the built-in policy has the sgd optimizer (language-model services train with Adam)",
   path: ["optimizer"],
+}).refine((c) => c.priorSkew === 0 || c.policy === "builtin", {
+  message: "only the built-in policy takes a prior skew (a language model brings its own prior)",
+  path: ["priorSkew"],
 });
 
 /**

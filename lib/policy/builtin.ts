@@ -51,6 +51,11 @@ export interface BuiltinPolicyOptions {
   readonly initScale?: number;
   /** How optimStep moves the weights (default "adam"; lib/policy/scaled_sgd.ts for "sgd"). */
   readonly optimizer?: "adam" | "sgd";
+  /**
+   * Standard deviation of random initial output biases (default 0: near uniform): a prior with
+   * opinions, drawn from `seed`, which the KL term then anchors to as it does to a base model.
+   */
+  readonly priorSkew?: number;
 }
 
 const finiteArray = z.array(z.number());
@@ -100,6 +105,7 @@ export class BuiltinPolicy implements Policy {
     this.parameters = this.network.initialParameters(
       new Rng(options.seed),
       options.initScale ?? BUILTIN_INIT_SCALE,
+      options.priorSkew ?? 0,
     );
     this.reference = this.parameters.slice();
     this.gradients = new Float64Array(this.network.parameterCount);

@@ -21,6 +21,7 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
         hidden: config.hidden,
         seed: config.seed,
         optimizer: config.optimizer,
+        priorSkew: config.priorSkew,
       });
     case "llamacpp": {
       const modelPath = config.modelPath ?? config.model;

@@ -101,14 +101,19 @@ export class ProgramNetwork {
   /**
    * Fresh weights. W1 ~ N(0, 1 / (active inputs)) keeps pre-activations near unit
    * scale; the output layer V ~ N(0, outputScale^2) with zero biases makes every
-   * site's distribution nearly uniform, so the search starts by exploring broadly.
+   * site's distribution nearly uniform, so the search starts by exploring broadly. Biases
+   * c ~ N(0, biasScale^2) instead give every choice a random preference (drawn last, so a
+   * biasScale of 0 leaves the weights of a seed as they were).
    */
-  initialParameters(rng: Rng, outputScale: number): Float64Array {
+  initialParameters(rng: Rng, outputScale: number, biasScale = 0): Float64Array {
     const { featureDim, maxMoves } = this.shape;
     const params = new Float64Array(this.parameterCount);
     const inputScale = 1 / Math.sqrt(featureDim + 2 + maxMoves);
     for (let i = 0; i < this.b1Offset; i++) params[i] = rng.normal() * inputScale;
     for (let i = this.vOffset; i < this.cOffset; i++) params[i] = rng.normal() * outputScale;
+    if (biasScale > 0) {
+      for (let i = this.cOffset; i < this.parameterCount; i++) params[i] = rng.normal() * biasScale;
+    }
     return params;
   }
 
