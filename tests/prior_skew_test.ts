@@ -15,7 +15,8 @@ const samples = (p: BuiltinPolicy, n = 2000) =>
 async function topProgramShare(p: BuiltinPolicy, n = 2000): Promise<number> {
   const counts = new Map<string, number>();
   for (const s of await samples(p, n)) {
-    counts.set(s.tokens.join(","), (counts.get(s.tokens.join(",")) ?? 0) + 1);
+    const key = s.tokens.join(",");
+    counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return Math.max(...counts.values()) / n;
 }
