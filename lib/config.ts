@@ -45,6 +45,7 @@ export const RunConfigSchema = z.object({
   train: z.boolean().default(true),
   trainAfter: z.number().int().nonnegative().default(0),
   klCoef: z.number().nonnegative().default(0.1),
+  entropyBonus: z.number().nonnegative().max(10).default(0),
   temperature: z.number().positive().default(1.0),
   temperatureControl: z.boolean().default(true),
   learningRate: z.number().positive().optional(),
@@ -125,6 +126,11 @@ export interface RunConfig {
   trainAfter: number;
   /** KL penalty toward the initial policy (default 0.1); 0 turns it off. */
   klCoef: number;
+  /**
+   * Entropy bonus (default 0): each token's advantage gains lambda * (mean logp - logp), which pulls
+   * the policy toward uniform over its choices rather than toward the initial policy.
+   */
+  entropyBonus: number;
   /** Sampling temperature (default 1). */
   temperature: number;
   /** Raise the temperature while groups come back flat, relax it after (default true; lib/exploration.ts). */
@@ -313,6 +319,13 @@ export const CONFIG_FLAGS: {
     section: "method",
     help: "KL penalty toward the initial policy; 0 turns it off, as a Tinker server without " +
       "base-model logprobs (e.g. SkyRL tx) needs",
+  },
+  entropyBonus: {
+    flag: "entropy",
+    value: "LAMBDA",
+    section: "method",
+    help: "entropy bonus: pulls the policy toward uniform over its choices (the KL term pulls " +
+      "toward the initial policy), so moves the initial policy rarely writes keep being tried",
   },
   learningRate: {
     flag: "lr",

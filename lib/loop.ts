@@ -16,7 +16,12 @@ import {
   type RunConfigInput,
   RunConfigSchema,
 } from "./config.ts";
-import { creditedRewards, groupAdvantages, klShapedAdvantages } from "./objective.ts";
+import {
+  creditedRewards,
+  entropyShapedAdvantages,
+  groupAdvantages,
+  klShapedAdvantages,
+} from "./objective.ts";
 import { DEFAULT_EXPLORATION, flatGroupShare, nextTemperature } from "./exploration.ts";
 import { createPolicy } from "./policy/mod.ts";
 import {
@@ -582,11 +587,14 @@ export async function updatePolicy(
       config.klCoef,
     );
     kl = config.klCoef > 0 ? shaped.meanDiff : NaN;
+    const advantages = config.entropyBonus > 0
+      ? entropyShapedAdvantages(shaped.advantages, data.map((d) => d.seq.logprobs), config.entropyBonus)
+      : shaped.advantages;
     const batch: Datum[] = data.map((d, i) => ({
       context: d.context,
       tokens: d.seq.tokens,
       samplerLogprobs: d.seq.logprobs,
-      advantages: shaped.advantages[i],
+      advantages: advantages[i],
     }));
     loss = (await policy.forwardBackward(batch, "importance_sampling")).loss;
     await policy.optimStep({

@@ -221,3 +221,36 @@ export function klShapedAdvantages(
   );
   return { advantages, meanDiff };
 }
+
+/**
+ * Adds an entropy bonus to per-token advantages: each token gains lambda * (mean logp - logp_t), a
+ * reward for having written what the sampler thought unlikely. In expectation its policy gradient
+ * is lambda times the gradient of the sampled sequences' entropy, so the policy is pulled toward
+ * uniform over the choices it makes instead of toward its initial policy (what the KL term anchors
+ * to). Needs only the sampler's log-probabilities, so it works for every backend. Like the KL
+ * shaping, the batch mean is subtracted so the bonus redistributes advantage and never shifts it.
+ */
+export function entropyShapedAdvantages(
+  advantages: readonly (readonly number[])[],
+  samplerLogprobs: readonly (readonly number[])[],
+  lambda: number,
+): number[][] {
+  if (advantages.length !== samplerLogprobs.length) {
+    throw new Error(
+      `entropyShapedAdvantages: ${advantages.length} advantages, ${samplerLogprobs.length} sequences`,
+    );
+  }
+  let sum = 0, count = 0;
+  samplerLogprobs.forEach((sampled, i) => {
+    if (sampled.length !== advantages[i].length) {
+      throw new Error(`entropyShapedAdvantages: datum ${i} has mismatched token counts`);
+    }
+    for (const lp of sampled) {
+      if (!Number.isFinite(lp)) throw new Error(`entropyShapedAdvantages: logprob ${lp} is not finite`);
+      sum += lp;
+      count++;
+    }
+  });
+  const mean = count === 0 ? 0 : sum / count;
+  return advantages.map((row, i) => row.map((a, t) => a + lambda * (mean - samplerLogprobs[i][t])));
+}
