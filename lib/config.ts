@@ -9,7 +9,7 @@ import { checkedValue, type FlagSpec } from "./flags.ts";
 /** Share of the rollout time limit that moves may spend before returning their best iterate. */
 export const DEADLINE_SHARE = 0.8;
 
-export const OBJECTIVES = ["entropic", "fixed-beta", "expected"] as const;
+export const OBJECTIVES = ["entropic", "fixed-beta", "expected", "none"] as const;
 export const CREDITS = ["score", "improvement", "record"] as const;
 export const POLICIES = ["builtin", "openai", "tinker", "llamacpp"] as const;
 export const OPTIMIZERS = ["adam", "sgd"] as const;
@@ -115,7 +115,7 @@ export interface RunConfig {
   /** States the archive keeps (default 1000; initial states are always kept). */
   archiveSize: number;
   /** How rewards become advantages (default "entropic"; lib/objective.ts). */
-  objective: "entropic" | "fixed-beta" | "expected";
+  objective: (typeof OBJECTIVES)[number];
   /** Beta of the "fixed-beta" objective (default 2). */
   fixedBeta: number;
   /** A rollout's credit in its group: its reward, its gain over its parent, or over the run's best (default "score"). */
@@ -297,7 +297,13 @@ export const CONFIG_FLAGS: {
     help: "exploration constant of --reuse puct",
   },
   archiveSize: { flag: "archive-size", value: "N", section: "method", help: "states the archive keeps" },
-  objective: { flag: "objective", value: "KIND", section: "method", help: "how rewards become advantages" },
+  objective: {
+    flag: "objective",
+    value: "KIND",
+    section: "method",
+    help: "how rewards become advantages: entropic (the paper's), fixed-beta, expected, or none " +
+      "(an ablation: no reward signal, only the KL and entropy terms move the policy)",
+  },
   fixedBeta: { flag: "fixed-beta", value: "B", section: "method", help: "beta of --objective fixed-beta" },
   credit: {
     flag: "credit",

@@ -20,7 +20,8 @@ export const DEFAULT_KL_PENALTY = 0.1;
 /** KL penalty coefficient the paper uses for AtCoder. */
 export const ATCODER_KL_PENALTY = 0.01;
 
-export type AdvantageKind = "entropic" | "fixed-beta" | "expected";
+/** "none" credits nothing: the ablation in which only the KL and entropy terms move the policy. */
+export type AdvantageKind = "entropic" | "fixed-beta" | "expected" | "none";
 
 export interface GroupAdvantages {
   readonly advantages: number[];
@@ -144,6 +145,8 @@ export function groupAdvantages(
       const beta = options.fixedBeta ?? DEFAULT_FIXED_BETA;
       return { advantages: entropicAdvantages(rewards, beta), beta };
     }
+    case "none":
+      return { advantages: rewards.map(() => 0), beta: 0 };
     case "expected": {
       const mean = rewards.reduce((a, b) => a + b, 0) / rewards.length;
       return { advantages: rewards.map((r) => r - mean), beta: 0 };

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
 import { resolveConfig } from "../lib/config.ts";
-import { entropyShapedAdvantages } from "../lib/objective.ts";
+import { entropyShapedAdvantages, groupAdvantages } from "../lib/objective.ts";
 import { BUILTIN_ADAM, BuiltinPolicy } from "../lib/policy/builtin.ts";
 import { rewardTableTask } from "../lib/policy/calibration.ts";
 
@@ -69,4 +69,10 @@ Deno.test("--entropy is a non-negative config field, off by default", () => {
   assertEquals(resolveConfig({ problem: "erdos" }).entropyBonus, 0);
   assertEquals(resolveConfig({ problem: "erdos", entropyBonus: 0.5 }).entropyBonus, 0.5);
   throws(() => resolveConfig({ problem: "erdos", entropyBonus: -1 }), /entropyBonus/);
+});
+
+Deno.test("--objective none credits nothing: a group with signal gets zero advantages, a flat one is dropped", () => {
+  assertEquals(groupAdvantages([0.1, 0.5, 0.3], "none"), { advantages: [0, 0, 0], beta: 0 });
+  assertEquals(groupAdvantages([0.4, 0.4], "none"), null);
+  assertEquals(resolveConfig({ problem: "erdos", objective: "none", entropyBonus: 1 }).objective, "none");
 });
