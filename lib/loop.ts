@@ -580,15 +580,16 @@ export async function updatePolicy(
     const reference = config.klCoef > 0
       ? await policy.referenceLogprobs(data.map((d) => ({ context: d.context, tokens: d.seq.tokens })))
       : data.map((d) => d.seq.logprobs);
+    const samplerLogprobs = data.map((d) => d.seq.logprobs);
     const shaped = klShapedAdvantages(
       data.map((d) => d.advantage),
-      data.map((d) => d.seq.logprobs),
+      samplerLogprobs,
       reference,
       config.klCoef,
     );
     kl = config.klCoef > 0 ? shaped.meanDiff : NaN;
     const advantages = config.entropyBonus > 0
-      ? entropyShapedAdvantages(shaped.advantages, data.map((d) => d.seq.logprobs), config.entropyBonus)
+      ? entropyShapedAdvantages(shaped.advantages, samplerLogprobs, config.entropyBonus)
       : shaped.advantages;
     const batch: Datum[] = data.map((d, i) => ({
       context: d.context,

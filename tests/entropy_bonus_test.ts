@@ -3,6 +3,7 @@ import { resolveConfig } from "../lib/config.ts";
 import { entropyShapedAdvantages, groupAdvantages } from "../lib/objective.ts";
 import { BUILTIN_ADAM, BuiltinPolicy } from "../lib/policy/builtin.ts";
 import { rewardTableTask } from "../lib/policy/calibration.ts";
+import { topProgramShare } from "./program_share.ts";
 
 const close = (a: number, b: number, tol = 1e-12) => assert(Math.abs(a - b) <= tol, `${a} != ${b}`);
 
@@ -26,16 +27,6 @@ Deno.test("the entropy bonus rejects mismatched shapes and non-finite log-probab
 const { grammar, features } = rewardTableTask();
 const context = { features };
 
-/** Share of the most frequent program in 2,000 samples. */
-async function topProgramShare(policy: BuiltinPolicy): Promise<number> {
-  const counts = new Map<string, number>();
-  for (const s of await policy.sample(context, 2000, { temperature: 1, seed: 5, maxTokens: 64 })) {
-    const key = s.tokens.join(",");
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return Math.max(...counts.values()) / 2000;
-}
-
 /** Steps of training on groups whose rewards are all equal: zero advantage, plus the bonus. */
 async function trainOnFlatRewards(policy: BuiltinPolicy, lambda: number, steps: number): Promise<void> {
   for (let step = 0; step < steps; step++) {
@@ -55,13 +46,13 @@ async function trainOnFlatRewards(policy: BuiltinPolicy, lambda: number, steps: 
 Deno.test("facing equal rewards, the entropy bonus flattens a peaked policy; without it nothing moves", async () => {
   for (const seed of [0, 1]) {
     const peaked = () => new BuiltinPolicy({ grammar, featureDim: 4, seed, priorSkew: 3 });
-    const before = await topProgramShare(peaked());
+    const before = await topProgramShare(peaked(), context);
     const bonus = peaked(), none = peaked();
     await trainOnFlatRewards(bonus, 1, 40);
     await trainOnFlatRewards(none, 0, 40);
-    const after = await topProgramShare(bonus);
+    const after = await topProgramShare(bonus, context);
     assert(after < 0.5 * before, `seed ${seed}: likeliest program ${before} -> ${after} with the bonus`);
-    assertEquals(await topProgramShare(none), before);
+    assertEquals(await topProgramShare(none, context), before);
   }
 });
 

@@ -2,6 +2,7 @@ import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:asse
 import { resolveConfig } from "../lib/config.ts";
 import { BUILTIN_ADAM, BuiltinPolicy } from "../lib/policy/builtin.ts";
 import { rewardTableTask, trainOnRewardFunction } from "../lib/policy/calibration.ts";
+import { topProgramShare } from "./program_share.ts";
 
 const { grammar, features, reward } = rewardTableTask();
 const context = { features };
@@ -10,16 +11,6 @@ const policy = (seed: number, priorSkew?: number) =>
 
 const samples = (p: BuiltinPolicy, n = 2000) =>
   p.sample(context, n, { temperature: 1, seed: 5, maxTokens: 64 });
-
-/** The share of the most frequent program in n samples. */
-async function topProgramShare(p: BuiltinPolicy, n = 2000): Promise<number> {
-  const counts = new Map<string, number>();
-  for (const s of await samples(p, n)) {
-    const key = s.tokens.join(",");
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return Math.max(...counts.values()) / n;
-}
 
 /** The mean reward of n samples. */
 async function meanReward(p: BuiltinPolicy, n = 2000): Promise<number> {
@@ -30,9 +21,9 @@ Deno.test("prior skew 0 is the uniform start of before; a skew is drawn from the
   // The same weights as a policy built without the option (old runs reproduce).
   assertEquals(await policy(4, 0).checkpoint(), await policy(4).checkpoint());
   // 240 programs: near uniform, the likeliest (one move of 1 in 6, then stop) about 1 time in 36.
-  const uniform = await topProgramShare(policy(4));
+  const uniform = await topProgramShare(policy(4), context);
   assert(uniform < 0.05, `uniform start: the likeliest program has ${uniform}`);
-  const skewed = await topProgramShare(policy(4, 3));
+  const skewed = await topProgramShare(policy(4, 3), context);
   assert(skewed > 0.15, `skewed start: the likeliest program has ${skewed}`);
   assertEquals(await policy(4, 3).checkpoint(), await policy(4, 3).checkpoint());
   assert(JSON.stringify(await policy(5, 3).checkpoint()) !== JSON.stringify(await policy(4, 3).checkpoint()));
