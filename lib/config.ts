@@ -51,6 +51,7 @@ export const RunConfigSchema = z.object({
   learningRate: z.number().positive().optional(),
   optimizer: z.enum(OPTIMIZERS).default("adam"),
   priorSkew: z.number().nonnegative().max(10).default(0),
+  priorFrom: z.string().min(1).optional(),
   policy: z.enum(POLICIES).default("builtin"),
   hidden: z.number().int().positive().default(32),
   init: z.string().default("random"),
@@ -150,6 +151,12 @@ export interface RunConfig {
    * corrects a prior that is wrong for the problem.
    */
   priorSkew: number;
+  /**
+   * A run directory (or its checkpoint.json) whose trained built-in policy becomes this run's
+   * initial policy and KL reference: to ask whether what one run learned is worth anything to the
+   * next, or to go on learning across runs. Its grammar and network size must match.
+   */
+  priorFrom?: string;
   /** What writes the programs (default "builtin"). */
   policy: "builtin" | "openai" | "tinker" | "llamacpp";
   /** Hidden units of the built-in policy's network (default 32). */
@@ -353,6 +360,13 @@ export const CONFIG_FLAGS: {
     section: "method",
     help: "built-in policy only: start with random preferences of standard deviation S on every " +
       "choice (logits), as a pretrained model has opinions, instead of uniform",
+  },
+  priorFrom: {
+    flag: "prior-from",
+    value: "DIR",
+    section: "method",
+    help: "built-in policy only: start from the policy an earlier run trained (its run directory) " +
+      "instead of a fresh one; it is also the KL reference",
   },
   temperature: { flag: "temperature", value: "T", section: "method", help: "sampling temperature" },
   temperatureControl: {
@@ -569,6 +583,12 @@ const ResolvedConfigSchema = RunConfigSchema.refine(
 }).refine((c) => c.priorSkew === 0 || c.policy === "builtin", {
   message: "only the built-in policy takes a prior skew (a language model brings its own prior)",
   path: ["priorSkew"],
+}).refine((c) => c.priorFrom === undefined || c.policy === "builtin", {
+  message: "only the built-in policy starts from an earlier run's policy",
+  path: ["priorFrom"],
+}).refine((c) => c.priorFrom === undefined || c.priorSkew === 0, {
+  message: "a policy taken from an earlier run brings its own prior: drop --prior-skew",
+  path: ["priorFrom"],
 });
 
 /**

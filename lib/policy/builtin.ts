@@ -210,25 +210,7 @@ export class BuiltinPolicy implements Policy {
   /** Validates a snapshot from `checkpoint` (of a policy with the same grammar and sizes) and loads it. */
   restore(snapshot: unknown): Promise<void> {
     return settle(() => {
-      const parsed = SnapshotSchema.parse(snapshot);
-      const shape = this.network.shape;
-      const same = parsed.shape.featureDim === shape.featureDim && parsed.shape.hidden === shape.hidden &&
-        parsed.shape.maxMoves === shape.maxMoves &&
-        parsed.shape.siteArities.length === shape.siteArities.length &&
-        parsed.shape.siteArities.every((a, i) => a === shape.siteArities[i]);
-      if (!same) throw new Error("checkpoint was made for a different grammar or network size");
-      const count = this.network.parameterCount;
-      const vectors = {
-        parameters: parsed.parameters,
-        reference: parsed.reference,
-        m: parsed.adam.m,
-        v: parsed.adam.v,
-      };
-      for (const [name, values] of Object.entries(vectors)) {
-        if (values.length !== count) {
-          throw new Error(`checkpoint ${name} has ${values.length} values, expected ${count}`);
-        }
-      }
+      const parsed = this.parseSnapshot(snapshot);
       this.parameters = Float64Array.from(parsed.parameters);
       this.reference = Float64Array.from(parsed.reference);
       this.adam = {
@@ -237,8 +219,47 @@ export class BuiltinPolicy implements Policy {
         v: Float64Array.from(parsed.adam.v),
       };
       this.sgd = { norms: [...parsed.sgdNorms] };
-      this.gradients = new Float64Array(count);
+      this.gradients = new Float64Array(this.parameterCount);
     });
+  }
+
+  /**
+   * Starts from another run's trained weights (a snapshot from `checkpoint`, same grammar and
+   * sizes): they become both the weights and the KL reference, with a fresh optimiser, so the run
+   * begins as if they were the initial policy (`--prior-from`).
+   */
+  adopt(snapshot: unknown): Promise<void> {
+    return settle(() => {
+      const parsed = this.parseSnapshot(snapshot);
+      this.parameters = Float64Array.from(parsed.parameters);
+      this.reference = Float64Array.from(parsed.parameters);
+      this.adam = createAdamState(this.parameterCount);
+      this.sgd = { norms: [] };
+      this.gradients = new Float64Array(this.parameterCount);
+    });
+  }
+
+  private parseSnapshot(snapshot: unknown): BuiltinSnapshot {
+    const parsed = SnapshotSchema.parse(snapshot);
+    const shape = this.network.shape;
+    const same = parsed.shape.featureDim === shape.featureDim && parsed.shape.hidden === shape.hidden &&
+      parsed.shape.maxMoves === shape.maxMoves &&
+      parsed.shape.siteArities.length === shape.siteArities.length &&
+      parsed.shape.siteArities.every((a, i) => a === shape.siteArities[i]);
+    if (!same) throw new Error("checkpoint was made for a different grammar or network size");
+    const count = this.network.parameterCount;
+    const vectors = {
+      parameters: parsed.parameters,
+      reference: parsed.reference,
+      m: parsed.adam.m,
+      v: parsed.adam.v,
+    };
+    for (const [name, values] of Object.entries(vectors)) {
+      if (values.length !== count) {
+        throw new Error(`checkpoint ${name} has ${values.length} values, expected ${count}`);
+      }
+    }
+    return parsed;
   }
 
   /** A copy of the gradients accumulated since the last optimStep (for tests and diagnostics). */

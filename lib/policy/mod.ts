@@ -1,4 +1,5 @@
 /** Builds the policy a run configuration asks for. */
+import { join } from "node:path";
 import type { RunConfig } from "../config.ts";
 import { featureDim, type Problem } from "../problem.ts";
 import { requireBuiltin } from "../problem_module.ts";
@@ -12,10 +13,33 @@ import { TinkerPolicy } from "./tinker/policy.ts";
 /** Tinker's hosted service; self-hosted servers that speak the same routes work by --base-url. */
 const TINKER_SERVICE_URL = "https://tinker.thinkingmachines.dev/services/tinker-prod";
 
+/** The policy snapshot in a run directory's checkpoint.json (or in that file, named directly). */
+export function readPolicySnapshot(path: string): unknown {
+  const file = path.endsWith(".json") ? path : join(path, "checkpoint.json");
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(file);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound ? "no such file" : String(error);
+    throw new Error(`--prior-from ${path}: cannot read ${file} (${why}); give a run directory`);
+  }
+  let checkpoint: unknown;
+  try {
+    checkpoint = JSON.parse(text);
+  } catch {
+    throw new Error(`--prior-from ${path}: ${file} is not JSON`);
+  }
+  const policy = (checkpoint as { policy?: { kind?: unknown } } | null)?.policy;
+  if (policy?.kind !== "builtin") {
+    throw new Error(`--prior-from ${path}: ${file} holds no built-in policy (a run of --policy builtin)`);
+  }
+  return policy;
+}
+
 export async function createPolicy(config: RunConfig, problem: Problem): Promise<Policy> {
   switch (config.policy) {
-    case "builtin":
-      return new BuiltinPolicy({
+    case "builtin": {
+      const policy = new BuiltinPolicy({
         grammar: requireBuiltin(problem).grammar,
         featureDim: featureDim(problem),
         hidden: config.hidden,
@@ -23,6 +47,14 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
         optimizer: config.optimizer,
         priorSkew: config.priorSkew,
       });
+      if (config.priorFrom !== undefined) {
+        const from = config.priorFrom;
+        await policy.adopt(readPolicySnapshot(from)).catch((error) => {
+          throw new Error(`--prior-from ${from}: ${error instanceof Error ? error.message : error}`);
+        });
+      }
+      return policy;
+    }
     case "llamacpp": {
       const modelPath = config.modelPath ?? config.model;
       if (!modelPath) throw new Error("--policy llamacpp needs --model PATH.gguf");
