@@ -14,6 +14,10 @@
  * summary.md, summary.json and curves.parquet (variant, seed, step, rollouts, best, mean,
  * elapsed_ms) to DIR (default data/ablations/<problem>-wallclock).
  *
+ * With `--prior-from RUN_DIR` the study may also run `learned-prior`: no training, starting from
+ * the policy an earlier run trained (`--variants learned-prior,no-ttt` asks whether what training
+ * learned is worth anything when it is there from the first step).
+ *
  *   deno run -A bench/ttt_pays.ts <problem> --summarise DIR[,DIR...] [--out DIR]
  *
  * rewrites the tables of finished studies without running anything: one directory re-summarises
@@ -30,6 +34,13 @@
  * measures nearer the policy, from the run directories a study kept with --runs: per seed, from
  * step K on, how often a rollout set a record and how far the best reward moved per rollout, the
  * method against no-TTT (runActivity), with the seeds where the method is ahead and a sign test.
+ *
+ *   deno run -A bench/ttt_pays.ts <problem> --conditioning RUNS_DIR [--out STUDY_DIR]
+ *
+ * asks what the trained policies learned: per seed of the method's runs, its first move's
+ * distribution on every archived state against its initial policy's (policyConditioning): does it
+ * depend on the state, and how far did training move it? With --out, also written to
+ * STUDY_DIR/conditioning.md.
  */
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -42,6 +53,7 @@ import {
   type CurvePoint,
   PAIRED_LEGEND,
   pairedFinalDifferences,
+  policyConditioning,
   quantile,
   readCurves,
   type RunActivity,
@@ -53,8 +65,11 @@ import {
   type Variant,
   VARIANTS,
 } from "../lib/ablation.ts";
+import { BuiltinPolicy } from "../lib/policy/builtin.ts";
+import { readPolicySnapshot } from "../lib/policy/mod.ts";
+import { featureDim } from "../lib/problem.ts";
 import { writeFileAtomic } from "../lib/atomic.ts";
-import { loadProblem } from "../lib/problem_module.ts";
+import { loadProblem, requireBuiltin } from "../lib/problem_module.ts";
 import { readRunTables } from "../lib/store.ts";
 
 /** The method and the two search-only baselines, with the CLI flags that make each. */
@@ -63,6 +78,17 @@ const STUDY: readonly { variant: Variant; flags: string[] }[] = [
   { variant: VARIANTS.find((v) => v.name === "no-ttt")!, flags: ["--no-train"] },
   { variant: VARIANTS.find((v) => v.name === "best-of-n")!, flags: ["--no-train", "--reuse", "none"] },
 ];
+
+/** The arm that holds an earlier run's trained policy fixed (`--prior-from`). */
+const LEARNED_PRIOR: Variant = {
+  name: "learned-prior",
+  description: "no training, an earlier run's trained policy + PUCT",
+  settings: { train: false },
+};
+const learnedPriorArm = (dir: string) => ({
+  variant: LEARNED_PRIOR,
+  flags: ["--no-train", "--prior-from", dir],
+});
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -280,6 +306,68 @@ function activityReport(runs: string, problem: string, from: number): string {
   ].join("\n");
 }
 
+/** The method's runs of a study, by seed: the first-move distributions of each run's archive states. */
+async function conditioningReport(runs: string, problemName: string): Promise<string> {
+  const base = join(runs, "ttt-discover", problemName);
+  if (!existsSync(base)) {
+    throw new Error(
+      `${runs}: no ttt-discover runs of ${problemName} (expected ${base}; give a study's --runs directory)`,
+    );
+  }
+  const problem = requireBuiltin(await loadProblem(problemName));
+  const ops = problem.grammar.operators.map((o) => o.name);
+  const lines = [
+    "First move of the trained policy (ttt-discover) on each archived state, against its initial policy:",
+    "",
+    "| seed | states | spread across states, trained / initial (max) | moved | trained: likeliest first moves | initial |",
+    "|---|---|---|---|---|---|",
+  ];
+  const top = (mean: number[]) =>
+    mean.map((p, i) => [p, i]).sort((a, b) => b[0] - a[0]).slice(0, 2).map(([p, i]) =>
+      `${ops[i]} ${p.toFixed(2)}`
+    )
+      .join(", ");
+  const seeds = [...Deno.readDirSync(base)].filter((e) => e.isDirectory && /-seed\d+$/.test(e.name))
+    .map((e) => ({ dir: join(base, e.name), seed: Number(/-seed(\d+)$/.exec(e.name)![1]) }))
+    .sort((a, b) => a.seed - b.seed);
+  for (const { dir, seed } of seeds) {
+    const config = JSON.parse(Deno.readTextFileSync(join(dir, "config.json")));
+    const snapshot = readPolicySnapshot(dir) as { parameters: number[]; reference: number[] };
+    const policyWith = async (parameters: number[]) => {
+      const policy = new BuiltinPolicy({
+        grammar: problem.grammar,
+        featureDim: featureDim(problem),
+        hidden: config.hidden,
+        seed,
+      });
+      await policy.adopt({ ...snapshot, parameters });
+      return policy;
+    };
+    const trained = await policyWith(snapshot.parameters), initial = await policyWith(snapshot.reference);
+    const states = readRunTables(dir).states.select("state").toRecords();
+    const distributions = await Promise.all(states.map(async (row) => {
+      const state = problem.fromJSON(JSON.parse(String(row.state)));
+      const context = { features: problem.features(state, await problem.evaluate(state)) };
+      return {
+        trained: trained.probabilities(context, [])!.probabilities,
+        initial: initial.probabilities(context, [])!.probabilities,
+      };
+    }));
+    const c = policyConditioning(distributions);
+    lines.push(
+      `| ${seed} | ${c.states} | ${c.trainedSpread.toFixed(3)} / ${c.initialSpread.toFixed(3)} (${
+        c.trainedMaxSpread.toFixed(3)
+      }) | ${c.moved.toFixed(2)} | ${top(c.trainedMean)} | ${top(c.initialMean)} |`,
+    );
+  }
+  lines.push(
+    "",
+    "spread: mean total variation between a state's first-move distribution and the run's mean (0: the " +
+      "state is ignored); moved: total variation between the trained and the initial mean.",
+  );
+  return lines.join("\n");
+}
+
 function readStudies(dirs: string[]): { meta: StudyMeta; points: CurvePoint[] } {
   const metas = dirs.map((dir) => {
     const parsed = StudyMetaSchema.safeParse(JSON.parse(Deno.readTextFileSync(join(dir, "summary.json"))));
@@ -331,13 +419,18 @@ if (import.meta.main) {
       power: { type: "string" },
       activity: { type: "string" },
       from: { type: "string" },
+      "prior-from": { type: "string" },
+      conditioning: { type: "string" },
     },
   });
+  const arms = values["prior-from"] ? [...STUDY, learnedPriorArm(values["prior-from"])] : STUDY;
   const problem = await loadProblem(positionals[0] ?? "erdos");
   if (values.summarise) {
     const dirs = values.summarise.split(",");
     const { meta, points } = readStudies(dirs);
-    const present = STUDY.map((s) => s.variant).filter((v) => points.some((p) => p.variant === v.name));
+    const present = [...STUDY, learnedPriorArm("")].map((s) => s.variant).filter((v) =>
+      points.some((p) => p.variant === v.name)
+    );
     const pooled = dirs.length > 1;
     const out = values.out ?? (pooled ? undefined : dirs[0]);
     if (!out) throw new Error("pooling studies needs --out DIR for the pooled summary");
@@ -348,6 +441,12 @@ if (import.meta.main) {
   }
   if (values.activity) {
     console.log(activityReport(values.activity, problem.name, Number(values.from ?? 10)));
+    Deno.exit(0);
+  }
+  if (values.conditioning) {
+    const report = await conditioningReport(values.conditioning, problem.name);
+    console.log(report);
+    if (values.out) await writeFileAtomic(join(values.out, "conditioning.md"), report + "\n");
     Deno.exit(0);
   }
   if (values.power) {
@@ -367,9 +466,10 @@ if (import.meta.main) {
   const out = values.out ?? join(root, "data/ablations", `${problem.name}-wallclock`);
   const names = values.variants?.split(",") ?? STUDY.map((s) => s.variant.name);
   const study = names.map((name) => {
-    const entry = STUDY.find((s) => s.variant.name === name);
+    const entry = arms.find((s) => s.variant.name === name);
     if (!entry) {
-      throw new Error(`unknown variant ${name}; valid: ${STUDY.map((s) => s.variant.name).join(", ")}`);
+      const hint = name === LEARNED_PRIOR.name ? " (learned-prior needs --prior-from RUN_DIR)" : "";
+      throw new Error(`unknown variant ${name}${hint}; valid: ${arms.map((s) => s.variant.name).join(", ")}`);
     }
     return entry;
   });

@@ -559,3 +559,56 @@ export function summaryMarkdown(problem: string, rows: readonly SummaryRow[], ro
   ];
   return lines.join("\n");
 }
+
+/** Total variation distance between two distributions over the same choices. */
+export function totalVariation(p: readonly number[], q: readonly number[]): number {
+  if (p.length !== q.length) throw new Error(`distributions over ${p.length} and ${q.length} choices`);
+  let sum = 0;
+  for (let i = 0; i < p.length; i++) sum += Math.abs(p[i] - q[i]);
+  return sum / 2;
+}
+
+/** Does a trained policy's first decision depend on the start state, and how far did training move it? */
+export interface PolicyConditioning {
+  readonly states: number;
+  /** Mean over states of the trained policy's first-decision distribution. */
+  readonly trainedMean: number[];
+  readonly initialMean: number[];
+  /** Mean total variation between a state's distribution and the mean: 0 when the state is ignored. */
+  readonly trainedSpread: number;
+  readonly initialSpread: number;
+  /** The largest such distance over the states. */
+  readonly trainedMaxSpread: number;
+  /** Total variation between the trained and the initial mean: how far training moved the policy. */
+  readonly moved: number;
+}
+
+/**
+ * `distributions` holds, for each state of a run's archive, the first-decision distribution of the
+ * trained policy and of its initial (reference) policy on that state's features. A policy that
+ * learned when to write what has a trainedSpread well above initialSpread; one that learned only
+ * what to write has moved > 0 and a spread near 0 (a bandit over programs).
+ */
+export function policyConditioning(
+  distributions: readonly { trained: readonly number[]; initial: readonly number[] }[],
+): PolicyConditioning {
+  if (distributions.length === 0) throw new Error("policyConditioning needs at least one state");
+  const mean = (key: "trained" | "initial") =>
+    distributions[0][key].map((_, i) =>
+      distributions.reduce((s, d) => s + d[key][i], 0) / distributions.length
+    );
+  const trainedMean = mean("trained"), initialMean = mean("initial");
+  const spreads = (key: "trained" | "initial", m: number[]) =>
+    distributions.map((d) => totalVariation(d[key], m));
+  const trained = spreads("trained", trainedMean), initial = spreads("initial", initialMean);
+  const average = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return {
+    states: distributions.length,
+    trainedMean,
+    initialMean,
+    trainedSpread: average(trained),
+    initialSpread: average(initial),
+    trainedMaxSpread: Math.max(...trained),
+    moved: totalVariation(trainedMean, initialMean),
+  };
+}

@@ -3,6 +3,7 @@ import {
   mannWhitneyP,
   pairedFinalDifferences,
   pairedGapByStep,
+  policyConditioning,
   quantile,
   runAblation,
   runActivity,
@@ -10,6 +11,7 @@ import {
   seedsForPairedTest,
   signTestP,
   summarise,
+  totalVariation,
   VARIANTS,
   wilcoxonSignedRankP,
 } from "../lib/ablation.ts";
@@ -262,4 +264,24 @@ Deno.test("runActivity: records a rollout and best-reward gain a rollout over a 
   assertEquals([late.rollouts, late.recordRate, late.gainPerRollout], [2, 0, 0]);
   assertThrows(() => runActivity(steps, attempts, 0), /from must be a step >= 1/);
   assertThrows(() => runActivity(steps, attempts, 4), /no steps 3\.\.4/);
+});
+
+Deno.test("policyConditioning: spread across states, and how far training moved the mean", () => {
+  assertEquals(totalVariation([0.5, 0.5], [1, 0]), 0.5);
+  assertThrows(() => totalVariation([1], [0.5, 0.5]), /over 1 and 2 choices/);
+  // A bandit: the same trained distribution on every state, moved from a uniform start.
+  const bandit = policyConditioning([
+    { trained: [0.9, 0.1], initial: [0.5, 0.5] },
+    { trained: [0.9, 0.1], initial: [0.5, 0.5] },
+  ]);
+  assertEquals([bandit.states, bandit.trainedSpread, bandit.initialSpread], [2, 0, 0]);
+  assertAlmostEquals(bandit.moved, 0.4, 1e-12);
+  // A policy that learned when: opposite choices on two states, the same mean as its start.
+  const conditioned = policyConditioning([
+    { trained: [1, 0], initial: [0.5, 0.5] },
+    { trained: [0, 1], initial: [0.5, 0.5] },
+  ]);
+  assertEquals([conditioned.trainedSpread, conditioned.trainedMaxSpread, conditioned.moved], [0.5, 0.5, 0]);
+  assertEquals(conditioned.trainedMean, [0.5, 0.5]);
+  assertThrows(() => policyConditioning([]), /at least one state/);
 });
