@@ -148,6 +148,8 @@ interface StudyMeta {
   extra: string[];
   /** The study directories a pooled summary was made from (they keep the curves). */
   pooledFrom?: string[];
+  /** The policy the learned-prior arm held fixed (--prior-from). */
+  priorFrom?: string;
 }
 
 /** What readStudies accepts of a summary.json. Studies from before --parallel ran one seed at a time. */
@@ -156,13 +158,14 @@ const StudyMetaSchema = z.object({
   seeds: z.array(z.number().int()),
   parallel: z.number().int().positive().default(1),
   extra: z.array(z.string()),
+  priorFrom: z.string().optional(),
 });
 
 /** summary.md, summary.json and curves.parquet of a study, with its paired and unpaired tests. */
 async function writeStudy(
   out: string,
   problem: { name: string; quantity: string; direction: "minimize" | "maximize" },
-  { minutes, seeds, parallel, extra, pooledFrom }: StudyMeta,
+  { minutes, seeds, parallel, extra, pooledFrom, priorFrom }: StudyMeta,
   points: CurvePoint[],
   variants: Variant[],
   writeCurves = true,
@@ -187,6 +190,7 @@ async function writeStudy(
     `one seed running at the same time with one worker each, ${parallel} seed(s) at once;`,
     `median [IQR] over ${seeds.length} seeds.`,
     `Run flags: ${extra.join(" ") || "(the problem's defaults)"}.`,
+    ...(priorFrom ? [`learned-prior: the policy of ${priorFrom}, held fixed from the first step.`] : []),
     ...(pooledFrom ? [`Pooled from ${pooledFrom.join(", ")} (their curves.parquet hold the runs).`] : []),
     "",
     `| variant | ${problem.quantity} median | IQR | min .. max | seeds | p vs method | method ahead | paired p | rollouts/run |`,
@@ -203,7 +207,7 @@ async function writeStudy(
   await writeFileAtomic(join(out, "summary.md"), markdown);
   await writeFileAtomic(
     join(out, "summary.json"),
-    JSON.stringify({ minutes, seeds, parallel, extra, pooledFrom, rows }, null, 2),
+    JSON.stringify({ minutes, seeds, parallel, extra, pooledFrom, priorFrom, rows }, null, 2),
   );
   console.log(markdown);
   if (!writeCurves) return;
@@ -501,5 +505,6 @@ if (import.meta.main) {
   } finally {
     if (!values.runs) Deno.removeSync(runs, { recursive: true });
   }
-  await writeStudy(out, problem, { minutes, seeds, parallel, extra }, points, study.map((s) => s.variant));
+  const priorFrom = study.some((s) => s.variant === LEARNED_PRIOR) ? values["prior-from"] : undefined;
+  await writeStudy(out, problem, { minutes, seeds, parallel, extra, priorFrom }, points, study.map((s) => s.variant));
 }
