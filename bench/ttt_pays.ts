@@ -432,9 +432,13 @@ if (import.meta.main) {
   if (values.summarise) {
     const dirs = values.summarise.split(",");
     const { meta, points } = readStudies(dirs);
-    const present = [...STUDY, learnedPriorArm("")].map((s) => s.variant).filter((v) =>
-      points.some((p) => p.variant === v.name)
-    );
+    // The study's own order (its first row is the one the others are tested against).
+    const order = (JSON.parse(Deno.readTextFileSync(join(dirs[0], "summary.json"))).rows ?? [])
+      .map((r: { variant: string }) => r.variant);
+    const rank = (name: string) => order.includes(name) ? order.indexOf(name) : order.length;
+    const present = [...STUDY, learnedPriorArm("")].map((s) => s.variant)
+      .filter((v) => points.some((p) => p.variant === v.name))
+      .sort((a, b) => rank(a.name) - rank(b.name));
     const pooled = dirs.length > 1;
     const out = values.out ?? (pooled ? undefined : dirs[0]);
     if (!out) throw new Error("pooling studies needs --out DIR for the pooled summary");
@@ -506,5 +510,11 @@ if (import.meta.main) {
     if (!values.runs) Deno.removeSync(runs, { recursive: true });
   }
   const priorFrom = study.some((s) => s.variant === LEARNED_PRIOR) ? values["prior-from"] : undefined;
-  await writeStudy(out, problem, { minutes, seeds, parallel, extra, priorFrom }, points, study.map((s) => s.variant));
+  await writeStudy(
+    out,
+    problem,
+    { minutes, seeds, parallel, extra, priorFrom },
+    points,
+    study.map((s) => s.variant),
+  );
 }
