@@ -85,3 +85,47 @@ Deno.test("ttt_pays errors are one line: --activity on a directory without a stu
   );
   assert(!text.includes("    at "), "no stack trace");
 });
+
+Deno.test("ttt_pays --conditioning reads a study's trained runs; learned-prior needs --prior-from", async () => {
+  const runs = tempDir();
+  const run = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../lib/cli.ts", import.meta.url).pathname,
+      "erdos",
+      "--steps",
+      "2",
+      "--groups",
+      "1",
+      "--group-size",
+      "4",
+      "--workers",
+      "0",
+      "--quiet",
+      "--out",
+      join(runs, "ttt-discover"),
+    ], // deno-fmt-ignore
+  }).output();
+  assertEquals(run.code, 0, new TextDecoder().decode(run.stderr));
+  const out = tempDir();
+  const report = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, "erdos", "--conditioning", runs, "--out", out],
+  }).output();
+  const text = new TextDecoder().decode(report.stdout);
+  assertEquals(report.code, 0, new TextDecoder().decode(report.stderr));
+  // One row for seed 0: its archived states, spreads and the move shares are numbers in range.
+  const row = text.split("\n").find((line) => line.startsWith("| 0 |"));
+  assert(row, text);
+  const [, , states, spread, moved] = row.split("|").map((cell) => cell.trim());
+  assert(Number(states) >= 1, row);
+  assert(/^0\.\d{3} \/ 0\.\d{3} \(0\.\d{3}\)$/.test(spread), row);
+  assert(Number(moved) >= 0 && Number(moved) <= 1, row);
+  assertEquals(Deno.readTextFileSync(join(out, "conditioning.md")), text);
+
+  const refused = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, "erdos", "--variants", "learned-prior,no-ttt", "--seeds", "1"],
+  }).output();
+  assertEquals(refused.code, 1);
+  assert(/learned-prior needs --prior-from RUN_DIR/.test(new TextDecoder().decode(refused.stderr)));
+});
