@@ -326,11 +326,11 @@ async function conditioningReport(runs: string, problemName: string): Promise<st
     "| seed | states | spread across states, trained / initial (max) | moved | trained: likeliest first moves | initial |",
     "|---|---|---|---|---|---|",
   ];
-  const top = (mean: number[]) =>
-    mean.map((p, i) => [p, i]).sort((a, b) => b[0] - a[0]).slice(0, 2).map(([p, i]) =>
-      `${ops[i]} ${p.toFixed(2)}`
-    )
-      .join(", ");
+  // The two likeliest first moves and their shares, e.g. "adam 0.83, basin 0.12".
+  const top = (mean: number[]) => {
+    const ranked = mean.map((share, op) => ({ share, op })).sort((a, b) => b.share - a.share).slice(0, 2);
+    return ranked.map(({ share, op }) => `${ops[op]} ${share.toFixed(2)}`).join(", ");
+  };
   const seeds = [...Deno.readDirSync(base)].filter((e) => e.isDirectory && /-seed\d+$/.test(e.name))
     .map((e) => ({ dir: join(base, e.name), seed: Number(/-seed(\d+)$/.exec(e.name)![1]) }))
     .sort((a, b) => a.seed - b.seed);
@@ -385,10 +385,12 @@ function readStudies(dirs: string[]): { meta: StudyMeta; points: CurvePoint[] } 
   });
   const same = (m: StudyMeta) =>
     m.minutes === metas[0].minutes && m.parallel === metas[0].parallel &&
-    m.extra.join(" ") === metas[0].extra.join(" ");
+    m.extra.join(" ") === metas[0].extra.join(" ") && m.priorFrom === metas[0].priorFrom;
   const differs = metas.findIndex((m) => !same(m));
   if (differs >= 0) {
-    throw new Error(`cannot pool ${dirs[differs]} with ${dirs[0]}: minutes, --parallel or run flags differ`);
+    throw new Error(
+      `cannot pool ${dirs[differs]} with ${dirs[0]}: minutes, --parallel, run flags or --prior-from differ`,
+    );
   }
   const seeds = metas.flatMap((m) => m.seeds);
   const twice = seeds.find((seed, i) => seeds.indexOf(seed) !== i);

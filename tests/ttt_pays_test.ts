@@ -64,7 +64,12 @@ Deno.test("ttt_pays --summarise pools replications on fresh seeds and tests them
   const again = study(root, "again", [3], [1], [2], flags);
   assert(/seed 3 is in more than one study/.test((await summarise(`${a},${again}`, "--out", out)).stderr));
   const other = study(root, "other", [9], [1], [2], ["--lr", "0.05"]);
-  assert(/run flags differ/.test((await summarise(`${a},${other}`, "--out", out)).stderr));
+  assert(/run flags or --prior-from differ/.test((await summarise(`${a},${other}`, "--out", out)).stderr));
+  // Nor learned-prior studies of different policies.
+  const learned = study(root, "learned", [10], [1], [2], flags);
+  const meta = JSON.parse(Deno.readTextFileSync(join(learned, "summary.json")));
+  Deno.writeTextFileSync(join(learned, "summary.json"), JSON.stringify({ ...meta, priorFrom: "x.json" }));
+  assert(/--prior-from differ/.test((await summarise(`${a},${learned}`, "--out", out)).stderr));
   assert(/needs --out/.test((await summarise(`${a},${b}`)).stderr));
   // A study of deno task ablate (its summary.json is the rows alone) is named, not a TypeError.
   const ablate = join(root, "ablate");
