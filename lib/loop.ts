@@ -298,7 +298,9 @@ async function prepareOpened(options: DiscoverOptions, resumed: ResumedRun | und
     const where = config.problemModule ? `problem module ${config.problemModule}` : "the problem given";
     problem = checkProblem(problem, `${where} ("${problem.name}")`, routeKindFor(config.policy));
   }
-  const policy = await createPolicy(config, problem);
+  // A resumed run's checkpoint holds its policy, which replaces the initial one: the --prior-from
+  // file is not read again (it may have moved since the run began).
+  const policy = await createPolicy(resumed ? { ...config, priorFrom: undefined } : config, problem);
   // A backend that can check its server does so now, before step 0 and before a run directory exists.
   const preflight = (policy as { preflight?: () => Promise<void> }).preflight;
   if (preflight) {

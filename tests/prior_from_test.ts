@@ -8,6 +8,7 @@ import { createPolicy } from "../lib/policy/mod.ts";
 import { rewardTableTask } from "../lib/policy/calibration.ts";
 import { erdos } from "../problems/erdos/mod.ts";
 import { ac1 } from "../problems/autocorrelation/mod.ts";
+import { reproducibleErdos, runToEnd } from "./runs.ts";
 
 const { grammar, features } = rewardTableTask();
 const context = { features };
@@ -95,4 +96,29 @@ Deno.test("--prior-from is a built-in policy setting and does not combine with -
     () => resolveConfig({ problem: "erdos", priorFrom: "x", priorSkew: 1 }),
     /priorFrom \(--prior-from\): .*drop --prior-skew/,
   );
+});
+
+Deno.test("a run started --prior-from resumes from its own checkpoint, even once the prior's file is gone", async () => {
+  const problem = requireBuiltin(erdos);
+  const dir = Deno.makeTempDirSync();
+  try {
+    const source = new BuiltinPolicy({
+      grammar: problem.grammar,
+      featureDim: featureDim(erdos),
+      seed: 3,
+      priorSkew: 2,
+    });
+    const prior = join(dir, "prior.json");
+    Deno.writeTextFileSync(prior, JSON.stringify({ policy: await source.checkpoint() }));
+    const config = { ...reproducibleErdos, steps: 1, workers: 0, priorFrom: prior };
+    const first = await runToEnd({ config, out: join(dir, "runs") });
+    const runDir = first.summary.runDir!;
+    const policyAfter = JSON.parse(Deno.readTextFileSync(join(runDir, "checkpoint.json"))).policy;
+    Deno.removeSync(prior);
+    const resumed = await runToEnd({ resume: runDir });
+    assertEquals(resumed.reports.length, 0);
+    assertEquals(JSON.parse(Deno.readTextFileSync(join(runDir, "checkpoint.json"))).policy, policyAfter);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
