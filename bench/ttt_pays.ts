@@ -438,7 +438,7 @@ if (import.meta.main) {
     const order = (JSON.parse(Deno.readTextFileSync(join(dirs[0], "summary.json"))).rows ?? [])
       .map((r: { variant: string }) => r.variant);
     const rank = (name: string) => order.includes(name) ? order.indexOf(name) : order.length;
-    const present = [...STUDY, learnedPriorArm("")].map((s) => s.variant)
+    const present = [...STUDY.map((s) => s.variant), LEARNED_PRIOR]
       .filter((v) => points.some((p) => p.variant === v.name))
       .sort((a, b) => rank(a.name) - rank(b.name));
     const pooled = dirs.length > 1;
