@@ -42,6 +42,7 @@ export const RunConfigSchema = z.object({
   objective: z.enum(OBJECTIVES).default("entropic"),
   fixedBeta: z.number().positive().default(2),
   credit: z.enum(CREDITS).default("score"),
+  creditHorizon: z.number().int().nonnegative().max(1000).default(0),
   train: z.boolean().default(true),
   trainAfter: z.number().int().nonnegative().default(0),
   klCoef: z.number().nonnegative().default(0.1),
@@ -121,6 +122,11 @@ export interface RunConfig {
   fixedBeta: number;
   /** A rollout's credit in its group: its reward, its gain over its parent, or over the run's best (default "score"). */
   credit: (typeof CREDITS)[number];
+  /**
+   * 0 (default, the paper's): a rollout is credited at once with its own reward. K > 0: with the best
+   * reward its lineage reached within K steps (lib/lineage.ts), its group trained K steps late.
+   */
+  creditHorizon: number;
   /** false = search only: the policy is never updated (the paper's "no TTT" baseline; default true). */
   train: boolean;
   /** Steps searched with the initial policy before the first update (default 0: train from step 0). */
@@ -318,6 +324,13 @@ export const CONFIG_FLAGS: {
     section: "method",
     help: "score (a rollout's reward), improvement (its gain over its parent) or record (its gain " +
       "over the run's best when the step began)",
+  },
+  creditHorizon: {
+    flag: "credit-horizon",
+    value: "K",
+    section: "method",
+    help: "credit a rollout with the best reward its lineage (it and the states built on it) reached " +
+      "within K steps, training its group K steps late; 0 (default) credits its own reward at once",
   },
   train: { flag: "no-train", section: "method", help: "never update the policy (test-time search only)" },
   trainAfter: {

@@ -51,6 +51,7 @@ import { z } from "zod";
 import { join } from "node:path";
 import { encodeJson } from "./json.ts";
 import { REPORT_FILE, runReport } from "./report.ts";
+import { LineageLedger, type PendingGroup } from "./lineage.ts";
 
 /** Stream labels for deriveSeed, so no two uses of the seed share a stream. */
 const STREAM = { init: 1, select: 2, sample: 3, rollout: 4 } as const;
@@ -146,6 +147,8 @@ interface LoopState {
   best: BestState;
   /** The next step's sampling temperature (lib/exploration.ts). */
   temperature: number;
+  /** Groups waiting for their lineage credit (`--credit-horizon K > 0`), else undefined. */
+  ledger?: LineageLedger;
 }
 
 /**
@@ -341,6 +344,7 @@ async function prepareOpened(options: DiscoverOptions, resumed: ResumedRun | und
     elapsedMs: 0,
     best: await seedArchive(problem, archive, seeds),
     temperature: config.temperature,
+    ledger: config.creditHorizon > 0 ? new LineageLedger(config.creditHorizon) : undefined,
   };
   return {
     config,
@@ -436,10 +440,22 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
   const t2 = performance.now();
   const { results, programs } = await runRollouts(ctx, step, starts, groups);
   const t3 = performance.now();
-  const credit = creditGroups(config, starts, groups, contexts, results, loop.best.reward);
-  const { kl, loss } = await updatePolicy(config, policy, credit.data, step);
+  const bestBefore = loop.best.reward;
+  const credit = creditGroups(config, starts, groups, contexts, results, bestBefore);
+  let update = { kl: NaN, loss: NaN };
+  if (!loop.ledger) update = await updatePolicy(config, policy, credit.data, step);
+  const { attempts, row } = recordStep(ctx, step, { starts, groups, results, programs, credit, ...update });
+  if (loop.ledger) {
+    // Lineage credit: this step's groups wait; those sampled K steps ago are credited and trained now.
+    loop.ledger.record(
+      pendingGroups(config, starts, groups, contexts, attempts, bestBefore),
+      (id) => archive.ancestors(id),
+    );
+    const matured = lineageCredit(config, loop.ledger, loop.ledger.mature(step));
+    ({ kl: row.kl, loss: row.loss } = await updatePolicy(config, policy, matured.data, step));
+    row.beta = matured.betas.length ? matured.betas.reduce((a, b) => a + b, 0) / matured.betas.length : NaN;
+  }
   const t4 = performance.now();
-  const { attempts, row } = recordStep(ctx, step, { starts, groups, results, programs, credit, kl, loss });
   Object.assign(row, { selectMs: t1 - t0, sampleMs: t2 - t1, evaluateMs: t3 - t2, updateMs: t4 - t3 });
   if (ctx.store) {
     const now = performance.now();
@@ -546,11 +562,26 @@ export function creditGroups(
   const groupRewards = groups.map((_, g) =>
     creditedRewards(
       results.slice(g * config.groupSize, (g + 1) * config.groupSize).map((r) => r.evaluation.reward),
-      config.credit === "record" ? Math.max(bestReward, starts[g].reward) : starts[g].reward,
+      creditBaseline(config, starts[g].reward, bestReward),
       config.credit,
     )
   );
-  const sequenceAdvantages: number[] = new Array(results.length).fill(NaN);
+  return advantagesOf(config, groupRewards, groups, contexts);
+}
+
+/** What `--credit improvement` (the parent's reward) and `record` (the run's best) measure gains from. */
+function creditBaseline(config: RunConfig, startReward: number, bestReward: number): number {
+  return config.credit === "record" ? Math.max(bestReward, startReward) : startReward;
+}
+
+/** Each group's credited rewards turned into advantages (config.objective); flat groups carry none. */
+function advantagesOf(
+  config: RunConfig,
+  groupRewards: number[][],
+  groups: readonly (readonly SampledSequence[])[],
+  contexts: readonly PolicyContext[],
+): StepCredit {
+  const sequenceAdvantages: number[] = new Array(groups.reduce((n, g) => n + g.length, 0)).fill(NaN);
   const betas: number[] = [];
   const data: StepCredit["data"] = [];
   groups.forEach((group, g) => {
@@ -558,11 +589,45 @@ export function creditGroups(
     if (!signal) return; // all rewards equal: no signal
     betas.push(signal.beta);
     group.forEach((seq, r) => {
-      sequenceAdvantages[g * config.groupSize + r] = signal.advantages[r];
+      sequenceAdvantages[g * group.length + r] = signal.advantages[r];
       data.push({ context: contexts[g], seq, advantage: signal.advantages[r] });
     });
   });
   return { groupRewards, sequenceAdvantages, betas, data };
+}
+
+/** A step's groups as the lineage ledger keeps them until they are credited (`--credit-horizon`). */
+function pendingGroups(
+  config: RunConfig,
+  starts: readonly ArchiveEntry[],
+  groups: readonly (readonly SampledSequence[])[],
+  contexts: readonly PolicyContext[],
+  attempts: readonly AttemptRow[],
+  bestReward: number,
+): PendingGroup[] {
+  return groups.map((sequences, g) => {
+    const rows = attempts.slice(g * config.groupSize, (g + 1) * config.groupSize);
+    return {
+      step: rows[0].step,
+      context: contexts[g],
+      sequences,
+      rewards: rows.map((a) => a.reward),
+      childIds: rows.map((a) => a.childId),
+      baseline: creditBaseline(config, starts[g].reward, bestReward),
+    };
+  });
+}
+
+/** Matured groups credited with their lineage rewards, as creditGroups credits a step's own. */
+export function lineageCredit(
+  config: RunConfig,
+  ledger: LineageLedger,
+  matured: readonly PendingGroup[],
+): StepCredit {
+  const groupRewards = matured.map((g) =>
+    creditedRewards(ledger.lineageRewards(g), g.baseline, config.credit)
+  );
+  return advantagesOf(config, groupRewards, matured.map((g) => g.sequences), matured.map((g) => g.context));
 }
 
 /**
@@ -719,6 +784,7 @@ async function commitStep(ctx: StepContext, row: StepRow, attempts: AttemptRow[]
         best: loop.best,
         temperature: loop.temperature,
         route: ctx.route.snapshot(),
+        lineage: loop.ledger?.snapshot(),
       },
     },
   });
@@ -782,6 +848,7 @@ async function restoreRun(
     best: BestState;
     temperature?: number;
     route?: unknown;
+    lineage?: unknown;
   };
   return {
     archive: Archive.restore(cp.archive),
@@ -791,6 +858,11 @@ async function restoreRun(
       elapsedMs: saved.elapsedMs,
       best: saved.best,
       temperature: saved.temperature ?? config.temperature,
+      ledger: config.creditHorizon > 0
+        ? (saved.lineage === undefined
+          ? new LineageLedger(config.creditHorizon)
+          : LineageLedger.restore(config.creditHorizon, saved.lineage))
+        : undefined,
     },
     route: saved.route,
   };
