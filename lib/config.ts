@@ -52,6 +52,7 @@ export const RunConfigSchema = z.object({
   learningRate: z.number().positive().optional(),
   optimizer: z.enum(OPTIMIZERS).default("adam"),
   priorSkew: z.number().nonnegative().max(10).default(0),
+  uniformMix: z.number().nonnegative().lt(1).default(0),
   priorFrom: z.string().min(1).optional(),
   policy: z.enum(POLICIES).default("builtin"),
   hidden: z.number().int().positive().default(32),
@@ -157,6 +158,8 @@ export interface RunConfig {
    * corrects a prior that is wrong for the problem.
    */
   priorSkew: number;
+  /** Built-in policy: share of every decision drawn uniformly, a floor under each choice (default 0). */
+  uniformMix: number;
   /**
    * A run directory (or its checkpoint.json) whose trained built-in policy becomes this run's
    * initial policy and KL reference: to ask whether what one run learned is worth anything to the
@@ -381,6 +384,13 @@ export const CONFIG_FLAGS: {
     help: "built-in policy only: start from the policy an earlier run trained (its run directory) " +
       "instead of a fresh one; it is also the KL reference",
   },
+  uniformMix: {
+    flag: "uniform-mix",
+    value: "M",
+    section: "method",
+    help: "built-in policy only: draw a share M (0 to < 1) of every decision uniformly instead of from " +
+      "the policy, so training cannot starve a move that only pays now and then",
+  },
   temperature: { flag: "temperature", value: "T", section: "method", help: "sampling temperature" },
   temperatureControl: {
     flag: "no-temperature-control",
@@ -596,6 +606,9 @@ const ResolvedConfigSchema = RunConfigSchema.refine(
 }).refine((c) => c.priorSkew === 0 || c.policy === "builtin", {
   message: "only the built-in policy takes a prior skew (a language model brings its own prior)",
   path: ["priorSkew"],
+}).refine((c) => c.uniformMix === 0 || c.policy === "builtin", {
+  message: "only the built-in policy takes a uniform mix (a language model samples its own tokens)",
+  path: ["uniformMix"],
 }).refine((c) => c.priorFrom === undefined || c.policy === "builtin", {
   message: "only the built-in policy starts from an earlier run's policy",
   path: ["priorFrom"],

@@ -56,6 +56,12 @@ export interface BuiltinPolicyOptions {
    * opinions, drawn from `seed`, which the KL term then anchors to as it does to a base model.
    */
   readonly priorSkew?: number;
+  /**
+   * Share of every decision drawn uniformly instead of from the network (default 0): a floor under
+   * each choice, so training cannot starve a move that only pays now and then. The sampled
+   * log-probabilities are the mixture's, so the importance-sampling loss stays exact.
+   */
+  readonly uniformMix?: number;
 }
 
 const finiteArray = z.array(z.number());
@@ -98,6 +104,7 @@ export class BuiltinPolicy implements Policy {
   private gradients: Float64Array;
   private adam: AdamState;
   private readonly optimizer: "adam" | "sgd";
+  private readonly uniformMix: number;
   private sgd: ScaledSgdState = { norms: [] };
 
   constructor(options: BuiltinPolicyOptions) {
@@ -111,6 +118,7 @@ export class BuiltinPolicy implements Policy {
     this.gradients = new Float64Array(this.network.parameterCount);
     this.adam = createAdamState(this.network.parameterCount);
     this.optimizer = options.optimizer ?? "adam";
+    this.uniformMix = options.uniformMix ?? 0;
   }
 
   get parameterCount(): number {
@@ -127,7 +135,9 @@ export class BuiltinPolicy implements Policy {
       const rng = new Rng(params.seed);
       const sequences: SampledSequence[] = [];
       for (let i = 0; i < n; i++) {
-        sequences.push(this.network.sample(this.parameters, features, params.temperature, rng));
+        sequences.push(
+          this.network.sample(this.parameters, features, params.temperature, rng, this.uniformMix),
+        );
       }
       return sequences;
     });

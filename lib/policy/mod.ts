@@ -46,6 +46,7 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
         seed: config.seed,
         optimizer: config.optimizer,
         priorSkew: config.priorSkew,
+        uniformMix: config.uniformMix,
       });
       if (config.priorFrom !== undefined) {
         const from = config.priorFrom;

@@ -189,20 +189,30 @@ export class ProgramNetwork {
     return max + Math.log(sum);
   }
 
-  /** Samples one complete program; `logprobs` are under softmax(logits / temperature). */
+  /**
+   * Samples one complete program; `logprobs` are under softmax(logits / temperature), or with
+   * `uniformMix` m > 0 under what was sampled from: (1 - m) softmax + m uniform at every decision.
+   */
   sample(
     params: Float64Array,
     features: readonly number[],
     temperature: number,
     rng: Rng,
+    uniformMix = 0,
   ): { tokens: number[]; logprobs: number[] } {
     if (!(temperature > 0)) throw new Error(`temperature must be positive, got ${temperature}`);
+    if (!(uniformMix >= 0 && uniformMix < 1)) {
+      throw new Error(`uniform mix must be in [0, 1), got ${uniformMix}`);
+    }
     this.startSequence(params, features);
     const tokens: number[] = [], logprobs: number[] = [];
     const hidden = this.traceHidden, probs = this.traceProbs, cursor = this.cursor;
     for (cursor.reset(); !cursor.done; cursor.advance(tokens[tokens.length - 1])) {
       const { site, arity } = cursor;
       const logNorm = this.decide(params, site, arity, cursor.moveIndex, temperature, hidden, 0, probs, 0);
+      if (uniformMix > 0) {
+        for (let j = 0; j < arity; j++) probs[j] = (1 - uniformMix) * probs[j] + uniformMix / arity;
+      }
       let u = rng.next(), choice = arity - 1;
       for (let j = 0; j < arity; j++) {
         u -= probs[j];
@@ -212,7 +222,7 @@ export class ProgramNetwork {
         }
       }
       tokens.push(choice);
-      logprobs.push(this.logits[choice] - logNorm);
+      logprobs.push(uniformMix > 0 ? Math.log(probs[choice]) : this.logits[choice] - logNorm);
       this.addToBag(params, site, choice);
     }
     return { tokens, logprobs };
