@@ -8,7 +8,8 @@
  * next polish of the finer state is what leaves the 1.50930 trap) ties with its siblings, so it
  * earns nothing, and a policy trained on one-step credit learns to polish and loses the door. The
  * update is off-policy by K steps; the importance-sampling loss takes the sampler's log-probabilities,
- * which the ledger keeps.
+ * which the ledger keeps. A run's attempts.parquet still records each rollout's one-step advantage;
+ * steps.parquet's beta, kl and loss are those of the update on the matured groups.
  */
 import { z } from "zod";
 import type { PolicyContext, SampledSequence } from "./policy/policy.ts";
