@@ -10,6 +10,9 @@
  * update is off-policy by K steps; the importance-sampling loss takes the sampler's log-probabilities,
  * which the ledger keeps. A run's attempts.parquet still records each rollout's one-step advantage;
  * steps.parquet's beta, kl and loss are those of the update on the matured groups.
+ * Measured on C1 (README, Benchmarks): alone it did not pay, because training stops sampling the
+ * door before a run reaches its trap; with `--uniform-mix 0.5`, which keeps a floor under every
+ * choice, it did.
  */
 import { z } from "zod";
 import type { PolicyContext, SampledSequence } from "./policy/policy.ts";
