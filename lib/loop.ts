@@ -453,7 +453,7 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
     );
     const matured = lineageCredit(config, loop.ledger, loop.ledger.mature(step));
     ({ kl: row.kl, loss: row.loss } = await updatePolicy(config, policy, matured.data, step));
-    row.beta = matured.betas.length ? matured.betas.reduce((a, b) => a + b, 0) / matured.betas.length : NaN;
+    row.beta = meanBeta(matured.betas);
   }
   const t4 = performance.now();
   Object.assign(row, { selectMs: t1 - t0, sampleMs: t2 - t1, evaluateMs: t3 - t2, updateMs: t4 - t3 });
@@ -594,6 +594,11 @@ function advantagesOf(
     });
   });
   return { groupRewards, sequenceAdvantages, betas, data };
+}
+
+/** The mean beta of an update's groups (steps.parquet's `beta`); NaN when no group carried signal. */
+function meanBeta(betas: readonly number[]): number {
+  return betas.length ? betas.reduce((a, b) => a + b, 0) / betas.length : NaN;
 }
 
 /** A step's groups as the lineage ledger keeps them until they are credited (`--credit-horizon`). */
@@ -749,7 +754,7 @@ function recordStep(
     stepBestReward: validRewards.length ? Math.max(...validRewards) : NaN,
     meanReward: results.reduce((s, r) => s + r.evaluation.reward, 0) / results.length,
     bestReward: loop.best.reward,
-    beta: betas.length ? betas.reduce((a, b) => a + b, 0) / betas.length : NaN,
+    beta: meanBeta(betas),
     kl: outcome.kl,
     loss: outcome.loss,
     archiveSize: archive.size,

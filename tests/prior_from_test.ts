@@ -33,16 +33,20 @@ Deno.test("adopt: another policy's weights become both the weights and the KL re
   assert(after.adam.m.every((x) => x === 0));
 });
 
+/** An Erdős policy with opinions (a skewed prior), so a run that adopts it is told apart from a fresh one. */
+function skewedErdosPolicy(): BuiltinPolicy {
+  return new BuiltinPolicy({
+    grammar: requireBuiltin(erdos).grammar,
+    featureDim: featureDim(erdos),
+    seed: 3,
+    priorSkew: 2,
+  });
+}
+
 Deno.test("--prior-from reads the policy from a run directory (or a file) and starts the run's policy there", async () => {
-  const problem = requireBuiltin(erdos);
   const dir = Deno.makeTempDirSync();
   try {
-    const source = new BuiltinPolicy({
-      grammar: problem.grammar,
-      featureDim: featureDim(erdos),
-      seed: 3,
-      priorSkew: 2,
-    });
+    const source = skewedErdosPolicy();
     Deno.writeTextFileSync(
       join(dir, "checkpoint.json"),
       JSON.stringify({ completedSteps: 5, policy: await source.checkpoint() }),
@@ -99,15 +103,9 @@ Deno.test("--prior-from is a built-in policy setting and does not combine with -
 });
 
 Deno.test("a run started --prior-from resumes from its own checkpoint, even once the prior's file is gone", async () => {
-  const problem = requireBuiltin(erdos);
   const dir = Deno.makeTempDirSync();
   try {
-    const source = new BuiltinPolicy({
-      grammar: problem.grammar,
-      featureDim: featureDim(erdos),
-      seed: 3,
-      priorSkew: 2,
-    });
+    const source = skewedErdosPolicy();
     const prior = join(dir, "prior.json");
     Deno.writeTextFileSync(prior, JSON.stringify({ policy: await source.checkpoint() }));
     const config = { ...reproducibleErdos, steps: 1, workers: 0, priorFrom: prior };
