@@ -71,6 +71,7 @@ import { featureDim } from "../lib/problem.ts";
 import { writeFileAtomic } from "../lib/atomic.ts";
 import { loadProblem, requireBuiltin } from "../lib/problem_module.ts";
 import { readRunTables } from "../lib/store.ts";
+import { SEARCH_FEATURE_NAMES, searchFeatures } from "../lib/search_features.ts";
 
 /** The method and the two search-only baselines, with the CLI flags that make each. */
 const STUDY: readonly { variant: Variant; flags: string[] }[] = [
@@ -340,7 +341,7 @@ async function conditioningReport(runs: string, problemName: string): Promise<st
     const policyWith = async (parameters: number[]) => {
       const policy = new BuiltinPolicy({
         grammar: problem.grammar,
-        featureDim: featureDim(problem),
+        featureDim: featureDim(problem) + (config.searchFeatures ? SEARCH_FEATURE_NAMES.length : 0),
         hidden: config.hidden,
         seed,
       });
@@ -348,10 +349,24 @@ async function conditioningReport(runs: string, problemName: string): Promise<st
       return policy;
     };
     const trained = await policyWith(snapshot.parameters), initial = await policyWith(snapshot.reference);
-    const states = readRunTables(dir).states.select("state").toRecords();
+    const states = readRunTables(dir).states
+      .select("id", "parent_id", "reward", "visits", "best_child_reward", "state").toRecords();
+    const rewardOf = new Map(states.map((row) => [Number(row.id), Number(row.reward)]));
+    const bestReward = Math.max(...rewardOf.values());
     const distributions = await Promise.all(states.map(async (row) => {
       const state = problem.fromJSON(JSON.parse(String(row.state)));
-      const context = { features: problem.features(state, await problem.evaluate(state)) };
+      const own = problem.features(state, await problem.evaluate(state));
+      // A run with --search-features saw the state's standing too: here, as it stood at the run's end.
+      const standing = config.searchFeatures
+        ? searchFeatures({
+          reward: Number(row.reward),
+          visits: Number(row.visits),
+          bestChildReward: row.best_child_reward === null ? null : Number(row.best_child_reward),
+          parentReward: rewardOf.get(Number(row.parent_id)),
+          bestReward,
+        })
+        : [];
+      const context = { features: [...own, ...standing] };
       return {
         trained: trained.probabilities(context, [])!.probabilities,
         initial: initial.probabilities(context, [])!.probabilities,

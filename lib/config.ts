@@ -53,6 +53,7 @@ export const RunConfigSchema = z.object({
   optimizer: z.enum(OPTIMIZERS).default("adam"),
   priorSkew: z.number().nonnegative().max(10).default(0),
   uniformMix: z.number().nonnegative().lt(1).default(0),
+  searchFeatures: z.boolean().default(false),
   priorFrom: z.string().min(1).optional(),
   policy: z.enum(POLICIES).default("builtin"),
   hidden: z.number().int().positive().default(32),
@@ -161,6 +162,11 @@ export interface RunConfig {
   /** Built-in policy: share of every decision drawn uniformly, a floor under each choice (default 0). */
   uniformMix: number;
   /**
+   * Built-in policy only: the policy also sees where a start state stands in the search
+   * (lib/search_features.ts): expanded without a better child, visits, gain over its parent, gap to the best.
+   */
+  searchFeatures: boolean;
+  /**
    * A run directory (or its checkpoint.json) whose trained built-in policy becomes this run's
    * initial policy and KL reference: to ask whether what one run learned is worth anything to the
    * next, or to go on learning across runs. Its grammar and network size must match.
@@ -263,8 +269,8 @@ export const PROBLEM_ARGUMENT = "problem argument";
 /**
  * Every field of RunConfigSchema and its flag, in --help order. lib/cli.ts builds its parser and
  * --help from this table and checks each value with the field's own schema, so a field added to the
- * schema without a flag here does not type-check. A switch (no `value`) turns off a field that
- * defaults to on (`--no-train`).
+ * schema without a flag here does not type-check. A switch (no `value`) flips a field's default
+ * (`--no-train` turns training off, `--search-features` turns the features on).
  */
 export const CONFIG_FLAGS: {
   readonly [K in keyof RunConfig]-?: K extends "problem" | "problemModule" ? typeof PROBLEM_ARGUMENT
@@ -390,6 +396,12 @@ export const CONFIG_FLAGS: {
     section: "method",
     help: "built-in policy only: draw a share M (0 to < 1) of every decision uniformly instead of from " +
       "the policy, so training cannot starve a move that only pays now and then",
+  },
+  searchFeatures: {
+    flag: "search-features",
+    section: "method",
+    help: "built-in policy only: the policy also sees where a start state stands in the search (expanded " +
+      "without a better child, visits, gain over its parent, gap to the best), to learn when to open a door",
   },
   temperature: { flag: "temperature", value: "T", section: "method", help: "sampling temperature" },
   temperatureControl: {
@@ -609,6 +621,9 @@ const ResolvedConfigSchema = RunConfigSchema.refine(
 }).refine((c) => c.uniformMix === 0 || c.policy === "builtin", {
   message: "only the built-in policy takes a uniform mix (a language model samples its own tokens)",
   path: ["uniformMix"],
+}).refine((c) => !c.searchFeatures || c.policy === "builtin", {
+  message: "only the built-in policy takes search features (a language model reads its prompt)",
+  path: ["searchFeatures"],
 }).refine((c) => c.priorFrom === undefined || c.policy === "builtin", {
   message: "only the built-in policy starts from an earlier run's policy",
   path: ["priorFrom"],

@@ -108,6 +108,7 @@ Deno.test("ttt_pays --conditioning reads a study's trained runs; learned-prior n
       "--workers",
       "0",
       "--quiet",
+      "--search-features", // the report must rebuild the 4 search features the policy was trained with
       "--out",
       join(runs, "ttt-discover"),
     ], // deno-fmt-ignore

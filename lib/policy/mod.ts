@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { RunConfig } from "../config.ts";
 import { featureDim, type Problem } from "../problem.ts";
 import { requireBuiltin } from "../problem_module.ts";
+import { SEARCH_FEATURE_NAMES } from "../search_features.ts";
 import { BuiltinPolicy } from "./builtin.ts";
 import { LlamaCppPolicy } from "./llamacpp.ts";
 import { OpenAIPolicy } from "./openai.ts";
@@ -41,7 +42,7 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
     case "builtin": {
       const policy = new BuiltinPolicy({
         grammar: requireBuiltin(problem).grammar,
-        featureDim: featureDim(problem),
+        featureDim: featureDim(problem) + (config.searchFeatures ? SEARCH_FEATURE_NAMES.length : 0),
         hidden: config.hidden,
         seed: config.seed,
         optimizer: config.optimizer,

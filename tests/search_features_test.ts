@@ -1,0 +1,109 @@
+import { join } from "node:path";
+import { resolveConfig } from "../lib/config.ts";
+import { FEATURE_NAMES } from "../problems/erdos/features.ts";
+import { BUILTIN_ADAM, BuiltinPolicy } from "../lib/policy/builtin.ts";
+import type { Datum } from "../lib/policy/policy.ts";
+import { rewardTableTask } from "../lib/policy/calibration.ts";
+import { SEARCH_FEATURE_NAMES, searchFeatures } from "../lib/search_features.ts";
+import { assert, assertEquals, assertThrows } from "./assert.ts";
+import { reproducibleErdos, runToEnd } from "./runs.ts";
+import { tempDir } from "./temp_dirs.ts";
+
+const close = (a: number, b: number) => Math.abs(a - b) < 1e-12;
+
+Deno.test("search features: stalled, visits, gain over the parent and gap to the best, on a fixed scale", () => {
+  // A fresh initial state that is the run's best: nothing known yet.
+  assertEquals(searchFeatures({ reward: 2, visits: 0, bestChildReward: -Infinity, bestReward: 2 }), [
+    0,
+    0,
+    0,
+    0,
+  ]);
+  // Expanded three times, no child better; 1e-7 above its parent; 1e-2 below the best.
+  const stalled = searchFeatures({
+    reward: 1,
+    visits: 3,
+    bestChildReward: 1,
+    parentReward: 1 - 1e-7,
+    bestReward: 1.01,
+  });
+  assertEquals(stalled[0], 1);
+  assert(close(stalled[1], 0.4), `visits feature ${stalled[1]}`);
+  assert(Math.abs(stalled[2] - 0.5) < 1e-6, `gain feature ${stalled[2]}`);
+  assert(Math.abs(stalled[3] - 1) < 1e-6, `gap feature ${stalled[3]}`);
+  // A better child clears the stall; a loss to the parent is no gain; a table's NaN / null is "not expanded".
+  assertEquals(
+    searchFeatures({ reward: 1, visits: 1, bestChildReward: 1.5, parentReward: 2, bestReward: 1.5 })[0],
+    0,
+  );
+  assertEquals(
+    searchFeatures({ reward: 1, visits: 1, bestChildReward: 1.5, parentReward: 2, bestReward: 1.5 })[2],
+    0,
+  );
+  assertEquals(searchFeatures({ reward: 1, visits: 1, bestChildReward: NaN, bestReward: 1 })[0], 0);
+  assertEquals(searchFeatures({ reward: 1, visits: 1, bestChildReward: null, bestReward: 1 })[0], 0);
+  // Bounded whatever comes in.
+  for (
+    const f of searchFeatures({
+      reward: 1e300,
+      visits: 1e9,
+      bestChildReward: 0,
+      parentReward: -1e300,
+      bestReward: 1e300,
+    })
+  ) {
+    assert(f >= 0 && f <= 2, `feature ${f}`);
+  }
+  assertEquals(SEARCH_FEATURE_NAMES.length, 4);
+});
+
+Deno.test("search features: a policy learns to write a different first move on a stalled state", async () => {
+  const { grammar, features } = rewardTableTask();
+  const stalled = { features: [...features, 1, 0.4, 0, 0] };
+  const improving = { features: [...features, 0, 0.2, 0.6, 0] };
+  const policy = new BuiltinPolicy({ grammar, featureDim: features.length + 4, seed: 3 });
+  const firstOp = (context: { features: number[] }) => policy.probabilities(context, [])!.probabilities;
+  // Reward operator 1 ("b", a door) on stalled states and operator 0 ("a", a polish) on the others.
+  for (let step = 0; step < 40; step++) {
+    const batch: Datum[] = [];
+    for (const [context, pays] of [[stalled, 1], [improving, 0]] as const) {
+      const group = await policy.sample(context, 16, {
+        temperature: 1,
+        seed: 10 * step + pays,
+        maxTokens: 64,
+      });
+      const rewards: number[] = group.map((s) => (s.tokens[0] === pays ? 1 : 0));
+      const mean = rewards.reduce((a, b) => a + b, 0) / rewards.length;
+      group.forEach((s, i) =>
+        batch.push({
+          context,
+          tokens: s.tokens,
+          samplerLogprobs: s.logprobs,
+          advantages: s.tokens.map(() => rewards[i] - mean),
+        })
+      );
+    }
+    await policy.forwardBackward(batch);
+    await policy.optimStep({ ...BUILTIN_ADAM, learningRate: 0.02 });
+  }
+  const [onStalled, onImproving] = [firstOp(stalled), firstOp(improving)];
+  assert(
+    onStalled[1] > 0.8 && onImproving[0] > 0.8,
+    `door on stalled ${onStalled[1]}, polish elsewhere ${onImproving[0]}`,
+  );
+});
+
+Deno.test("--search-features: the built-in policy takes 4 more inputs, a run resumes with them, other policies refuse it", async () => {
+  const config = { ...reproducibleErdos, steps: 2, searchFeatures: true, workers: 0 };
+  const out = tempDir();
+  const run = await runToEnd({ config, out });
+  const checkpoint = JSON.parse(Deno.readTextFileSync(join(run.summary.runDir!, "checkpoint.json")));
+  assertEquals(checkpoint.policy.shape.featureDim, FEATURE_NAMES.length + 4);
+  const resumed = await runToEnd({ resume: run.summary.runDir!, config: { problem: "erdos", steps: 3 } });
+  assertEquals(resumed.reports.map((r) => r.step), [2]);
+  assertEquals(resolveConfig({ problem: "erdos" }).searchFeatures, false);
+  assertThrows(
+    () => resolveConfig({ problem: "erdos", policy: "openai", model: "m", searchFeatures: true }),
+    /built-in policy takes search features/,
+  );
+});
