@@ -71,7 +71,12 @@ import { featureDim } from "../lib/problem.ts";
 import { writeFileAtomic } from "../lib/atomic.ts";
 import { loadProblem, requireBuiltin } from "../lib/problem_module.ts";
 import { readRunTables } from "../lib/store.ts";
-import { SEARCH_FEATURE_NAMES, searchFeatures } from "../lib/search_features.ts";
+import {
+  ancestorReward,
+  PROGRESS_MOVES,
+  SEARCH_FEATURE_NAMES,
+  searchFeatures,
+} from "../lib/search_features.ts";
 
 /** The method and the two search-only baselines, with the CLI flags that make each. */
 const STUDY: readonly { variant: Variant; flags: string[] }[] = [
@@ -350,8 +355,16 @@ async function conditioningReport(runs: string, problemName: string): Promise<st
     };
     const trained = await policyWith(snapshot.parameters), initial = await policyWith(snapshot.reference);
     const states = readRunTables(dir).states
-      .select("id", "parent_id", "reward", "visits", "best_child_reward", "state").toRecords();
+      .select("id", "parent_id", "reward", "visits", "state").toRecords();
     const rewardOf = new Map(states.map((row) => [Number(row.id), Number(row.reward)]));
+    const parentOf = new Map(states.map((row) => [Number(row.id), Number(row.parent_id)]));
+    const ancestors = (id: number) => {
+      const out: number[] = [];
+      for (let p = parentOf.get(id) ?? -1; p >= 0 && out.length < PROGRESS_MOVES; p = parentOf.get(p) ?? -1) {
+        out.push(p);
+      }
+      return out;
+    };
     const bestReward = Math.max(...rewardOf.values());
     const distributions = await Promise.all(states.map(async (row) => {
       const state = problem.fromJSON(JSON.parse(String(row.state)));
@@ -361,8 +374,8 @@ async function conditioningReport(runs: string, problemName: string): Promise<st
         ? searchFeatures({
           reward: Number(row.reward),
           visits: Number(row.visits),
-          bestChildReward: row.best_child_reward === null ? null : Number(row.best_child_reward),
           parentReward: rewardOf.get(Number(row.parent_id)),
+          ancestorReward: ancestorReward(ancestors(Number(row.id)), (id) => rewardOf.get(id)),
           bestReward,
         })
         : [];

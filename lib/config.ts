@@ -163,7 +163,7 @@ export interface RunConfig {
   uniformMix: number;
   /**
    * Built-in policy only: the policy also sees where a start state stands in the search
-   * (lib/search_features.ts): expanded without a better child, visits, gain over its parent, gap to the best.
+   * (lib/search_features.ts): its lineage's gain over 4 moves, visits, gain over its parent, gap to the best.
    */
   searchFeatures: boolean;
   /**
@@ -400,8 +400,8 @@ export const CONFIG_FLAGS: {
   searchFeatures: {
     flag: "search-features",
     section: "method",
-    help: "built-in policy only: the policy also sees where a start state stands in the search (expanded " +
-      "without a better child, visits, gain over its parent, gap to the best), to learn when to open a door",
+    help: "built-in policy only: the policy also sees where a start state stands in the search (its " +
+      "lineage's gain over 4 moves, visits, gain over its parent, gap to the best), to learn when to open a door",
   },
   temperature: { flag: "temperature", value: "T", section: "method", help: "sampling temperature" },
   temperatureControl: {

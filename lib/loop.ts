@@ -52,7 +52,7 @@ import { join } from "node:path";
 import { encodeJson } from "./json.ts";
 import { REPORT_FILE, runReport } from "./report.ts";
 import { LineageLedger, type PendingGroup } from "./lineage.ts";
-import { searchFeatures } from "./search_features.ts";
+import { ancestorReward, searchFeatures } from "./search_features.ts";
 
 /** Stream labels for deriveSeed, so no two uses of the seed share a stream. */
 const STREAM = { init: 1, select: 2, sample: 3, rollout: 4 } as const;
@@ -485,7 +485,13 @@ export async function chooseStarts(
     const context = ctx.route.context(s, evaluation, loop.best.value);
     if (!config.searchFeatures) contexts.push(context);
     else {
-      const standing = { ...s, parentReward: archive.get(s.parentId)?.reward, bestReward: loop.best.reward };
+      const rewardOf = (id: number) => archive.get(id)?.reward;
+      const standing = {
+        ...s,
+        parentReward: rewardOf(s.parentId),
+        ancestorReward: ancestorReward(archive.ancestors(s.id), rewardOf),
+        bestReward: loop.best.reward,
+      };
       contexts.push({ ...context, features: [...context.features ?? [], ...searchFeatures(standing)] });
     }
   }

@@ -1,14 +1,23 @@
 /**
  * Where a start state stands in the search, as features the built-in policy can condition on
  * (`--search-features`). A problem's own features describe the state; these describe its history:
- * whether expanding it already failed, how often it was tried, how much it gained over its parent
- * and how far it is from the run's best. A move that only opens a door (a `resample` that ties
- * with its siblings) pays on a stalled state and wastes a rollout on one still improving; with
- * these a policy can learn the difference instead of keeping a fixed share of doors everywhere.
+ * how much its lineage gained over the last few moves, how often it was tried, how much it gained
+ * over its parent and how far it is from the run's best. A move that only opens a door (a
+ * `resample` that ties with its siblings) pays where a lineage has stalled and wastes a rollout on
+ * one still improving; with these a policy can learn the difference instead of keeping a fixed
+ * share of doors everywhere.
+ *
+ * Why lineage progress and not "expanded without a better child": PUCT scores an expanded state by
+ * its best child, so it hardly ever expands a state whose children all lost; in 4,608 expansions of
+ * an Erdős study that flag was set on none. A plateau shows in the lineage instead: each new best
+ * state gains 1e-9 over its parent, 4 moves gain little more, while a door and its polish gain 1e-5.
  */
 
+/** Moves back along the lineage over which progress is measured. */
+export const PROGRESS_MOVES = 4;
+
 export const SEARCH_FEATURE_NAMES = [
-  "expanded without a better child (0/1)",
+  "relative gain over its ancestor 4 moves back (or its oldest archived one), log scale",
   "log2(1 + visits) / 5, clipped at 2",
   "relative gain over its parent, log scale (0: none or below 1e-12, 1: 1e-2 or more)",
   "relative gap to the run's best, log scale (0: it is the best)",
@@ -19,10 +28,10 @@ export interface SearchStanding {
   readonly reward: number;
   /** Groups started from it or its descendants (the archive's n(s)). */
   readonly visits: number;
-  /** Best one-step child reward; -Infinity (NaN or null in states.parquet) until it is expanded. */
-  readonly bestChildReward: number | null;
   /** The parent's reward; undefined for an initial state or a parent no longer archived. */
   readonly parentReward?: number;
+  /** The reward of its ancestor PROGRESS_MOVES back (see ancestorReward); undefined for none. */
+  readonly ancestorReward?: number;
   /** The best reward in the run so far. */
   readonly bestReward: number;
 }
@@ -37,10 +46,24 @@ function relative(from: number, to: number): number {
   return (to - from) / Math.max(Math.abs(from), 1e-12);
 }
 
+/**
+ * The reward of the farthest archived ancestor within PROGRESS_MOVES moves (ancestors nearest
+ * first; an evicted one is skipped), or undefined for an initial state.
+ */
+export function ancestorReward(
+  ancestors: readonly number[],
+  rewardOf: (id: number) => number | undefined,
+): number | undefined {
+  for (const id of ancestors.slice(0, PROGRESS_MOVES).reverse()) {
+    const reward = rewardOf(id);
+    if (reward !== undefined) return reward;
+  }
+  return undefined;
+}
+
 export function searchFeatures(s: SearchStanding): number[] {
-  const expanded = s.bestChildReward !== null && Number.isFinite(s.bestChildReward);
   return [
-    expanded && (s.bestChildReward as number) <= s.reward ? 1 : 0,
+    s.ancestorReward === undefined ? 0 : logScale(relative(s.ancestorReward, s.reward)),
     Math.min(2, Math.log2(1 + Math.max(0, s.visits)) / 5),
     s.parentReward === undefined ? 0 : logScale(relative(s.parentReward, s.reward)),
     logScale(relative(s.reward, s.bestReward)),

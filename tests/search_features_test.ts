@@ -4,51 +4,43 @@ import { FEATURE_NAMES } from "../problems/erdos/features.ts";
 import { BUILTIN_ADAM, BuiltinPolicy } from "../lib/policy/builtin.ts";
 import type { Datum } from "../lib/policy/policy.ts";
 import { rewardTableTask } from "../lib/policy/calibration.ts";
-import { SEARCH_FEATURE_NAMES, searchFeatures } from "../lib/search_features.ts";
+import { ancestorReward, SEARCH_FEATURE_NAMES, searchFeatures } from "../lib/search_features.ts";
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { reproducibleErdos, runToEnd } from "./runs.ts";
 import { tempDir } from "./temp_dirs.ts";
 
 const close = (a: number, b: number) => Math.abs(a - b) < 1e-12;
 
-Deno.test("search features: stalled, visits, gain over the parent and gap to the best, on a fixed scale", () => {
+Deno.test("search features: lineage progress, visits, gain over the parent and gap to the best, on a fixed scale", () => {
   // A fresh initial state that is the run's best: nothing known yet.
-  assertEquals(searchFeatures({ reward: 2, visits: 0, bestChildReward: -Infinity, bestReward: 2 }), [
-    0,
-    0,
-    0,
-    0,
-  ]);
-  // Expanded three times, no child better; 1e-7 above its parent; 1e-2 below the best.
-  const stalled = searchFeatures({
+  assertEquals(searchFeatures({ reward: 2, visits: 0, bestReward: 2 }), [0, 0, 0, 0]);
+  // A plateau: 1e-9 over its parent, 4e-9 over 4 moves, tried three times, 1e-2 below the best.
+  const plateau = searchFeatures({
     reward: 1,
     visits: 3,
-    bestChildReward: 1,
-    parentReward: 1 - 1e-7,
+    parentReward: 1 - 1e-9,
+    ancestorReward: 1 - 4e-9,
     bestReward: 1.01,
   });
-  assertEquals(stalled[0], 1);
-  assert(close(stalled[1], 0.4), `visits feature ${stalled[1]}`);
-  assert(Math.abs(stalled[2] - 0.5) < 1e-6, `gain feature ${stalled[2]}`);
-  assert(Math.abs(stalled[3] - 1) < 1e-6, `gap feature ${stalled[3]}`);
-  // A better child clears the stall; a loss to the parent is no gain; a table's NaN / null is "not expanded".
-  assertEquals(
-    searchFeatures({ reward: 1, visits: 1, bestChildReward: 1.5, parentReward: 2, bestReward: 1.5 })[0],
-    0,
+  assert(Math.abs(plateau[0] - (Math.log10(4e-9) + 12) / 10) < 1e-6, `progress ${plateau[0]}`);
+  assert(close(plateau[1], 0.4), `visits ${plateau[1]}`);
+  assert(Math.abs(plateau[2] - 0.3) < 1e-6, `gain ${plateau[2]}`);
+  assert(Math.abs(plateau[3] - 1) < 1e-6, `gap ${plateau[3]}`);
+  // A door and its polish: 1e-5 over 4 moves reads well above the plateau; a loss is no gain.
+  assert(
+    searchFeatures({ reward: 1, visits: 0, ancestorReward: 1 - 1e-5, bestReward: 1 })[0] > plateau[0] + 0.25,
   );
   assertEquals(
-    searchFeatures({ reward: 1, visits: 1, bestChildReward: 1.5, parentReward: 2, bestReward: 1.5 })[2],
+    searchFeatures({ reward: 1, visits: 1, parentReward: 2, ancestorReward: 2, bestReward: 2 })[2],
     0,
   );
-  assertEquals(searchFeatures({ reward: 1, visits: 1, bestChildReward: NaN, bestReward: 1 })[0], 0);
-  assertEquals(searchFeatures({ reward: 1, visits: 1, bestChildReward: null, bestReward: 1 })[0], 0);
   // Bounded whatever comes in.
   for (
     const f of searchFeatures({
       reward: 1e300,
       visits: 1e9,
-      bestChildReward: 0,
       parentReward: -1e300,
+      ancestorReward: NaN,
       bestReward: 1e300,
     })
   ) {
@@ -57,10 +49,19 @@ Deno.test("search features: stalled, visits, gain over the parent and gap to the
   assertEquals(SEARCH_FEATURE_NAMES.length, 4);
 });
 
+Deno.test("search features: the ancestor is the farthest archived one within 4 moves", () => {
+  const archived = new Map([[7, 0.5], [5, 0.7], [4, 0.8]]);
+  const rewardOf = (id: number) => archived.get(id);
+  assertEquals(ancestorReward([9, 8, 7, 6, 5], rewardOf), 0.5); // 4 back is 6, evicted: 7 is the farthest kept
+  assertEquals(ancestorReward([5, 4], rewardOf), 0.8);
+  assertEquals(ancestorReward([], rewardOf), undefined);
+  assertEquals(ancestorReward([3, 2], rewardOf), undefined);
+});
+
 Deno.test("search features: a policy learns to write a different first move on a stalled state", async () => {
   const { grammar, features } = rewardTableTask();
-  const stalled = { features: [...features, 1, 0.4, 0, 0] };
-  const improving = { features: [...features, 0, 0.2, 0.6, 0] };
+  const stalled = { features: [...features, 0.26, 0.4, 0.3, 0] };
+  const improving = { features: [...features, 0.7, 0.2, 0.6, 0] };
   const policy = new BuiltinPolicy({ grammar, featureDim: features.length + 4, seed: 3 });
   const firstOp = (context: { features: number[] }) => policy.probabilities(context, [])!.probabilities;
   // Reward operator 1 ("b", a door) on stalled states and operator 0 ("a", a polish) on the others.
