@@ -66,17 +66,11 @@ import {
   VARIANTS,
 } from "../lib/ablation.ts";
 import { BuiltinPolicy } from "../lib/policy/builtin.ts";
-import { readPolicySnapshot } from "../lib/policy/mod.ts";
-import { featureDim } from "../lib/problem.ts";
+import { builtinFeatureDim, readPolicySnapshot } from "../lib/policy/mod.ts";
 import { writeFileAtomic } from "../lib/atomic.ts";
 import { loadProblem, requireBuiltin } from "../lib/problem_module.ts";
 import { readRunTables } from "../lib/store.ts";
-import {
-  ancestorReward,
-  PROGRESS_MOVES,
-  SEARCH_FEATURE_NAMES,
-  searchFeatures,
-} from "../lib/search_features.ts";
+import { ancestorReward, PROGRESS_MOVES, searchFeatures } from "../lib/search_features.ts";
 
 /** The method and the two search-only baselines, with the CLI flags that make each. */
 const STUDY: readonly { variant: Variant; flags: string[] }[] = [
@@ -346,7 +340,7 @@ async function conditioningReport(runs: string, problemName: string): Promise<st
     const policyWith = async (parameters: number[]) => {
       const policy = new BuiltinPolicy({
         grammar: problem.grammar,
-        featureDim: featureDim(problem) + (config.searchFeatures ? SEARCH_FEATURE_NAMES.length : 0),
+        featureDim: builtinFeatureDim(problem, config),
         hidden: config.hidden,
         seed,
       });

@@ -12,7 +12,7 @@
  * steps.parquet's beta, kl and loss are those of the update on the matured groups.
  * Measured on C1 (README, Benchmarks): alone it did not pay, because training stops sampling the
  * door before a run reaches its trap; with `--uniform-mix 0.5`, which keeps a floor under every
- * choice, it did.
+ * choice, it led search in 15 of 16 seeds, but in 17 of 24 (p = 0.18) once 8 more were run.
  */
 import { z } from "zod";
 import type { PolicyContext, SampledSequence } from "./policy/policy.ts";

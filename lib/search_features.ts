@@ -9,8 +9,9 @@
  *
  * Why lineage progress and not "expanded without a better child": PUCT scores an expanded state by
  * its best child, so it hardly ever expands a state whose children all lost; in an Erdős study
- * (576 expansions an arm, counted from its attempts) it did so never. A plateau shows in the lineage instead: each new best
- * state gains 1e-9 over its parent, 4 moves gain little more, while a door and its polish gain 1e-5.
+ * (576 expansions an arm, counted from its attempts) it did so never. A plateau shows in the
+ * lineage instead: each new best state gains 1e-9 over its parent, 4 moves gain little more, while
+ * a door and its polish gain 1e-5.
  */
 
 /** Moves back along the lineage over which progress is measured. */

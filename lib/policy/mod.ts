@@ -37,12 +37,17 @@ export function readPolicySnapshot(path: string): unknown {
   return policy;
 }
 
+/** The built-in policy's input size for a run: the problem's features, plus the search features if on. */
+export function builtinFeatureDim(problem: Problem, config: Pick<RunConfig, "searchFeatures">): number {
+  return featureDim(problem) + (config.searchFeatures ? SEARCH_FEATURE_NAMES.length : 0);
+}
+
 export async function createPolicy(config: RunConfig, problem: Problem): Promise<Policy> {
   switch (config.policy) {
     case "builtin": {
       const policy = new BuiltinPolicy({
         grammar: requireBuiltin(problem).grammar,
-        featureDim: featureDim(problem) + (config.searchFeatures ? SEARCH_FEATURE_NAMES.length : 0),
+        featureDim: builtinFeatureDim(problem, config),
         hidden: config.hidden,
         seed: config.seed,
         optimizer: config.optimizer,
