@@ -14,6 +14,8 @@ import type { Rng } from "./rng.ts";
 
 export type ReuseRule = "puct" | "greedy" | "epsilon" | "none";
 export const REUSE_RULES = ["puct", "greedy", "epsilon", "none"] as const;
+export const TIE_VISITS = ["fresh", "one", "parent"] as const;
+export type TieVisits = (typeof TIE_VISITS)[number];
 
 export interface ArchiveOptions {
   readonly rule: ReuseRule;
@@ -25,6 +27,13 @@ export interface ArchiveOptions {
   readonly childrenPerParent: number;
   /** Probability of a uniformly random start state under the epsilon-greedy rule. */
   readonly epsilon: number;
+  /**
+   * Visits a child starts with when its reward ties its parent's: none ("fresh", the paper's rule),
+   * one ("one"), or its parent's count ("parent"). Such a child is usually the same construction
+   * re-represented (a finer resampling ties exactly): fresh, PUCT expands each before anything
+   * else and an archive can fill with them; but on a resolution ladder a tie is also the door.
+   */
+  readonly tieVisits: TieVisits;
 }
 
 export const DEFAULT_ARCHIVE_OPTIONS: ArchiveOptions = {
@@ -33,6 +42,7 @@ export const DEFAULT_ARCHIVE_OPTIONS: ArchiveOptions = {
   maxSize: 1000,
   childrenPerParent: 2,
   epsilon: 0.1,
+  tieVisits: "fresh",
 };
 
 /** One state of a run's archive, as discover() reports it (archiveRows gives it as a states.parquet row). */
@@ -97,6 +107,8 @@ const SnapshotSchema = z.object({
     maxSize: z.number().int(),
     childrenPerParent: z.number().int(),
     epsilon: z.number(),
+    // Absent in checkpoints written before the option existed.
+    tieVisits: z.enum(TIE_VISITS).default("fresh"),
   }),
   expansions: z.number().int(),
   nextId: z.number().int(),
@@ -116,6 +128,15 @@ const SnapshotSchema = z.object({
   })),
 });
 export type ArchiveSnapshot = z.infer<typeof SnapshotSchema>;
+
+/**
+ * Rewards equal up to evaluation rounding: the same function evaluated at another resolution differs
+ * in the last bits (Haugland's Erdős construction: 0.38092685343308597 and ...0858).
+ */
+export function ties(a: number, b: number): boolean {
+  return Math.abs(a - b) <= TIE_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
+}
+const TIE_TOLERANCE = 1e-12;
 
 export class Archive implements ArchiveView {
   readonly options: ArchiveOptions;
@@ -156,7 +177,14 @@ export class Archive implements ArchiveView {
     return this.insert(candidate, -1, 0, step, true);
   }
 
-  private insert(c: Candidate, parentId: number, depth: number, step: number, initial: boolean): number {
+  private insert(
+    c: Candidate,
+    parentId: number,
+    depth: number,
+    step: number,
+    initial: boolean,
+    visits = 0,
+  ): number {
     if (this.keys.has(c.key)) return -1;
     const id = this.nextId++;
     this.entries.set(id, {
@@ -169,7 +197,7 @@ export class Archive implements ArchiveView {
       reward: c.reward,
       step,
       initial,
-      visits: 0,
+      visits,
       bestChildReward: -Infinity,
     });
     this.keys.add(c.key);
@@ -280,7 +308,14 @@ export class Archive implements ArchiveView {
     let kept = 0;
     for (const i of order) {
       if (kept >= this.options.childrenPerParent) break;
-      const id = this.insert(candidates[i], parentId, parent.depth + 1, step, false);
+      const id = this.insert(
+        candidates[i],
+        parentId,
+        parent.depth + 1,
+        step,
+        false,
+        this.startVisits(candidates[i], parent),
+      );
       if (id >= 0) {
         ids[i] = id;
         kept++;
@@ -288,6 +323,12 @@ export class Archive implements ArchiveView {
     }
     this.evict();
     return ids.map((id) => (id >= 0 && this.entries.has(id) ? id : -1));
+  }
+
+  private startVisits(child: Candidate, parent: ArchiveEntry): number {
+    const rule = this.options.tieVisits;
+    if (rule === "fresh" || !ties(child.reward, parent.reward)) return 0;
+    return rule === "one" ? 1 : parent.visits;
   }
 
   /** Drops the lowest-reward non-initial states beyond the cap (newest go first on ties). */

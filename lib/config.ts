@@ -3,7 +3,7 @@
  * written to config.json so the run can be reproduced or resumed exactly.
  */
 import { z } from "zod";
-import { REUSE_RULES } from "./archive.ts";
+import { REUSE_RULES, TIE_VISITS, type TieVisits } from "./archive.ts";
 import { checkedValue, type FlagSpec } from "./flags.ts";
 
 /** Share of the rollout time limit that moves may spend before returning their best iterate. */
@@ -39,6 +39,7 @@ export const RunConfigSchema = z.object({
   reuse: z.enum(REUSE_RULES).default("puct"),
   exploration: z.number().nonnegative().default(1.0),
   archiveSize: z.number().int().positive().default(1000),
+  tieVisits: z.enum(TIE_VISITS).default("fresh"),
   objective: z.enum(OBJECTIVES).default("entropic"),
   fixedBeta: z.number().positive().default(2),
   credit: z.enum(CREDITS).default("score"),
@@ -119,6 +120,11 @@ export interface RunConfig {
   /** States the archive keeps (default 1000; initial states are always kept). */
   archiveSize: number;
   /** How rewards become advantages (default "entropic"; lib/objective.ts). */
+  /**
+   * PUCT: visits a child starts with when its reward ties its parent's: none (default "fresh"), one,
+   * or its parent's count, so re-representations of one construction need not flood the search.
+   */
+  tieVisits: TieVisits;
   objective: (typeof OBJECTIVES)[number];
   /** Beta of the "fixed-beta" objective (default 2). */
   fixedBeta: number;
@@ -322,6 +328,13 @@ export const CONFIG_FLAGS: {
   objective: {
     flag: "objective",
     value: "KIND",
+  tieVisits: {
+    flag: "tie-visits",
+    value: "RULE",
+    section: "method",
+    help: "--reuse puct: visits a child starts with when it ties its parent (the same construction " +
+      "re-represented, e.g. resampled finer): fresh (0, the paper's), one, or parent (its parent's)",
+  },
     section: "method",
     help: "how rewards become advantages: entropic (the paper's), fixed-beta, expected, or none " +
       "(an ablation: no reward signal, only the KL and entropy terms move the policy)",

@@ -332,6 +332,7 @@ async function prepareOpened(options: DiscoverOptions, resumed: ResumedRun | und
     rule: config.reuse,
     exploration: config.exploration,
     maxSize: config.archiveSize,
+    tieVisits: config.tieVisits,
   });
   const problemOptions = problem.optionsSchema.parse(config.problemOptions);
   const seeds = problem.initialStates(

@@ -139,3 +139,41 @@ Deno.test("snapshot and restore give an identical archive", () => {
   assertEquals([...b.scores()], [...a.scores()]);
   assertEquals(b.select(3, new Rng(9)).map((e) => e.id), a.select(3, new Rng(9)).map((e) => e.id));
 });
+
+Deno.test("--tie-visits: a child that ties its parent starts fresh, with one visit, or with the parent's", () => {
+  const grow = (tieVisits: "fresh" | "one" | "parent") => {
+    const a = new Archive({ tieVisits });
+    const r = a.addInitial(cand("r", 2.6));
+    a.expand(r, [cand("worse", 2.5)], 1);
+    // A finer resampling: the same reward up to the last bits; a real gain of 1e-9 is not a tie.
+    const [tie, gain, dropped] = a.expand(r, [
+      cand("tie", 2.6 * (1 + 4e-16)),
+      cand("gain", 2.6 + 1e-9),
+      cand("w", 2),
+    ], 2);
+    assertEquals(dropped, -1); // only the top 2 children are kept
+    assertEquals(a.get(r)!.visits, 2);
+    assertEquals(a.get(gain)!.visits, 0);
+    return { a, r, tie, gain };
+  };
+  const fresh = grow("fresh"), one = grow("one"), parent = grow("parent");
+  assertEquals(fresh.a.get(fresh.tie)!.visits, 0);
+  assertEquals(one.a.get(one.tie)!.visits, 1);
+  assertEquals(parent.a.get(parent.tie)!.visits, 2);
+  // Fresh, the tie ranks above its parent; inheriting, below the fresh gain.
+  assert(fresh.a.scores().get(fresh.tie)! > fresh.a.scores().get(fresh.r)!);
+  assert(parent.a.scores().get(parent.tie)! < parent.a.scores().get(parent.gain)!);
+  // Its own expansions add to what it inherited, and reach its ancestors as before.
+  parent.a.expand(parent.tie, [cand("t2", 2.4)], 3);
+  assertEquals(parent.a.get(parent.tie)!.visits, 3);
+  assertEquals(parent.a.get(parent.r)!.visits, 3);
+});
+
+Deno.test("a snapshot from before --tie-visits restores with the paper's rule", () => {
+  const a = new Archive({ tieVisits: "parent" });
+  a.addInitial(cand("r", 1));
+  const json = JSON.parse(JSON.stringify(a.snapshot()));
+  assertEquals(Archive.restore(json).options.tieVisits, "parent");
+  delete json.options.tieVisits;
+  assertEquals(Archive.restore(json).options.tieVisits, "fresh");
+});
