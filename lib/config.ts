@@ -54,6 +54,7 @@ export const RunConfigSchema = z.object({
   optimizer: z.enum(OPTIMIZERS).default("adam"),
   priorSkew: z.number().nonnegative().max(10).default(0),
   uniformMix: z.number().nonnegative().lt(1).default(0),
+  uniformMoves: z.boolean().default(false),
   searchFeatures: z.boolean().default(false),
   priorFrom: z.string().min(1).optional(),
   policy: z.enum(POLICIES).default("builtin"),
@@ -119,12 +120,12 @@ export interface RunConfig {
   exploration: number;
   /** States the archive keeps (default 1000; initial states are always kept). */
   archiveSize: number;
-  /** How rewards become advantages (default "entropic"; lib/objective.ts). */
   /**
    * PUCT: visits a child starts with when its reward ties its parent's: none (default "fresh"), one,
    * or its parent's count, so re-representations of one construction need not flood the search.
    */
   tieVisits: TieVisits;
+  /** How rewards become advantages (default "entropic"; lib/objective.ts). */
   objective: (typeof OBJECTIVES)[number];
   /** Beta of the "fixed-beta" objective (default 2). */
   fixedBeta: number;
@@ -167,6 +168,8 @@ export interface RunConfig {
   priorSkew: number;
   /** Built-in policy: share of every decision drawn uniformly, a floor under each choice (default 0). */
   uniformMix: number;
+  /** Built-in policy: every operator choice uniform and untrained, only parameters learned (default false). */
+  uniformMoves: boolean;
   /**
    * Built-in policy only: the policy also sees where a start state stands in the search
    * (lib/search_features.ts): its lineage's gain over 4 moves, visits, gain over its parent, gap to the best.
@@ -325,9 +328,6 @@ export const CONFIG_FLAGS: {
     help: "exploration constant of --reuse puct",
   },
   archiveSize: { flag: "archive-size", value: "N", section: "method", help: "states the archive keeps" },
-  objective: {
-    flag: "objective",
-    value: "KIND",
   tieVisits: {
     flag: "tie-visits",
     value: "RULE",
@@ -335,6 +335,9 @@ export const CONFIG_FLAGS: {
     help: "--reuse puct: visits a child starts with when it ties its parent (the same construction " +
       "re-represented, e.g. resampled finer): fresh (0, the paper's), one, or parent (its parent's)",
   },
+  objective: {
+    flag: "objective",
+    value: "KIND",
     section: "method",
     help: "how rewards become advantages: entropic (the paper's), fixed-beta, expected, or none " +
       "(an ablation: no reward signal, only the KL and entropy terms move the policy)",
@@ -409,6 +412,12 @@ export const CONFIG_FLAGS: {
     section: "method",
     help: "built-in policy only: draw a share M (0 to < 1) of every decision uniformly instead of from " +
       "the policy, so training cannot starve a move that only pays now and then",
+  },
+  uniformMoves: {
+    flag: "uniform-moves",
+    section: "method",
+    help: "built-in policy only: choose every move (and the program's length) uniformly and train only " +
+      "the moves' parameters, so training cannot learn to stop writing a move that pays off later",
   },
   searchFeatures: {
     flag: "search-features",
@@ -634,6 +643,9 @@ const ResolvedConfigSchema = RunConfigSchema.refine(
 }).refine((c) => c.uniformMix === 0 || c.policy === "builtin", {
   message: "only the built-in policy takes a uniform mix (a language model samples its own tokens)",
   path: ["uniformMix"],
+}).refine((c) => !c.uniformMoves || c.policy === "builtin", {
+  message: "only the built-in policy takes --uniform-moves (a language model writes its own programs)",
+  path: ["uniformMoves"],
 }).refine((c) => !c.searchFeatures || c.policy === "builtin", {
   message: "only the built-in policy takes search features (a language model reads its prompt)",
   path: ["searchFeatures"],

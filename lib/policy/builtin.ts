@@ -62,6 +62,12 @@ export interface BuiltinPolicyOptions {
    * log-probabilities are the mixture's, so the importance-sampling loss stays exact.
    */
   readonly uniformMix?: number;
+  /**
+   * Draw every operator choice (which move, or stop) uniformly and never train it (default false):
+   * only the moves' parameters (budgets, step sizes) are learned, so training cannot learn to stop
+   * writing a move whose pay-off comes later, as the door moves' does.
+   */
+  readonly uniformOperators?: boolean;
 }
 
 const finiteArray = z.array(z.number());
@@ -105,6 +111,7 @@ export class BuiltinPolicy implements Policy {
   private adam: AdamState;
   private readonly optimizer: "adam" | "sgd";
   private readonly uniformMix: number;
+  private readonly uniformOperators: boolean;
   private sgd: ScaledSgdState = { norms: [] };
 
   constructor(options: BuiltinPolicyOptions) {
@@ -119,6 +126,7 @@ export class BuiltinPolicy implements Policy {
     this.adam = createAdamState(this.network.parameterCount);
     this.optimizer = options.optimizer ?? "adam";
     this.uniformMix = options.uniformMix ?? 0;
+    this.uniformOperators = options.uniformOperators ?? false;
   }
 
   get parameterCount(): number {
@@ -136,7 +144,14 @@ export class BuiltinPolicy implements Policy {
       const sequences: SampledSequence[] = [];
       for (let i = 0; i < n; i++) {
         sequences.push(
-          this.network.sample(this.parameters, features, params.temperature, rng, this.uniformMix),
+          this.network.sample(
+            this.parameters,
+            features,
+            params.temperature,
+            rng,
+            this.uniformMix,
+            this.uniformOperators,
+          ),
         );
       }
       return sequences;
@@ -178,10 +193,14 @@ export class BuiltinPolicy implements Policy {
           features: this.network.checkFeatures(datum.context.features),
           tokens: datum.tokens,
         };
+        // Operator choices the sampler drew uniformly are not the network's to learn.
+        const frozen = this.uniformOperators ? this.network.operatorTokens(datum.tokens) : undefined;
         const current = this.network.score(this.parameters, sequence);
         const coefficients: number[] = new Array(n);
         for (let t = 0; t < n; t++) {
-          const weighted = Math.exp(current[t] - datum.samplerLogprobs[t]) * datum.advantages[t];
+          const weighted = frozen?.[t]
+            ? 0
+            : Math.exp(current[t] - datum.samplerLogprobs[t]) * datum.advantages[t];
           total -= weighted;
           coefficients[t] = -weighted; // d loss / d logp_t
         }

@@ -53,6 +53,7 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
         optimizer: config.optimizer,
         priorSkew: config.priorSkew,
         uniformMix: config.uniformMix,
+        uniformOperators: config.uniformMoves,
       });
       if (config.priorFrom !== undefined) {
         const from = config.priorFrom;

@@ -28,6 +28,9 @@ export interface NetworkShape {
   readonly siteArities: readonly number[];
 }
 
+/** The decision site of every operator choice (lib/grammar.ts: site 0). */
+const OPERATOR_SITE = 0;
+
 export class ProgramNetwork {
   readonly shape: NetworkShape;
   readonly inputDim: number;
@@ -192,6 +195,7 @@ export class ProgramNetwork {
   /**
    * Samples one complete program; `logprobs` are under softmax(logits / temperature), or with
    * `uniformMix` m > 0 under what was sampled from: (1 - m) softmax + m uniform at every decision.
+   * With `uniformOperators` every operator choice (site 0, the stop token included) is uniform.
    */
   sample(
     params: Float64Array,
@@ -199,6 +203,7 @@ export class ProgramNetwork {
     temperature: number,
     rng: Rng,
     uniformMix = 0,
+    uniformOperators = false,
   ): { tokens: number[]; logprobs: number[] } {
     if (!(temperature > 0)) throw new Error(`temperature must be positive, got ${temperature}`);
     if (!(uniformMix >= 0 && uniformMix < 1)) {
@@ -210,8 +215,9 @@ export class ProgramNetwork {
     for (cursor.reset(); !cursor.done; cursor.advance(tokens[tokens.length - 1])) {
       const { site, arity } = cursor;
       const logNorm = this.decide(params, site, arity, cursor.moveIndex, temperature, hidden, 0, probs, 0);
-      if (uniformMix > 0) {
-        for (let j = 0; j < arity; j++) probs[j] = (1 - uniformMix) * probs[j] + uniformMix / arity;
+      const mix = uniformOperators && site === OPERATOR_SITE ? 1 : uniformMix;
+      if (mix > 0) {
+        for (let j = 0; j < arity; j++) probs[j] = (1 - mix) * probs[j] + mix / arity;
       }
       let u = rng.next(), choice = arity - 1;
       for (let j = 0; j < arity; j++) {
@@ -222,10 +228,22 @@ export class ProgramNetwork {
         }
       }
       tokens.push(choice);
-      logprobs.push(uniformMix > 0 ? Math.log(probs[choice]) : this.logits[choice] - logNorm);
+      logprobs.push(mix > 0 ? Math.log(probs[choice]) : this.logits[choice] - logNorm);
       this.addToBag(params, site, choice);
     }
     return { tokens, logprobs };
+  }
+
+  /** Whether each token of a program is an operator choice (site 0: an operator or the stop token). */
+  operatorTokens(tokens: readonly number[]): boolean[] {
+    const cursor = this.cursor, out: boolean[] = [];
+    cursor.reset();
+    for (const token of tokens) {
+      if (cursor.done) throw new Error("token after the end of the program");
+      out.push(cursor.site === OPERATOR_SITE);
+      cursor.advance(token);
+    }
+    return out;
   }
 
   /**
