@@ -55,6 +55,11 @@ export const RunConfigSchema = z.object({
   priorSkew: z.number().nonnegative().max(10).default(0),
   uniformMix: z.number().nonnegative().lt(1).default(0),
   uniformMoves: z.boolean().default(false),
+  uniformParams: z.string().regex(
+    /^([A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*)?$/,
+    "a comma-separated list of operator names",
+  )
+    .default(""),
   searchFeatures: z.boolean().default(false),
   priorFrom: z.string().min(1).optional(),
   policy: z.enum(POLICIES).default("builtin"),
@@ -170,6 +175,11 @@ export interface RunConfig {
   uniformMix: number;
   /** Built-in policy: every operator choice uniform and untrained, only parameters learned (default false). */
   uniformMoves: boolean;
+  /**
+   * Built-in policy: operators (comma-separated) whose parameters are drawn uniformly and never
+   * trained (default "": none).
+   */
+  uniformParams: string;
   /**
    * Built-in policy only: the policy also sees where a start state stands in the search
    * (lib/search_features.ts): its lineage's gain over 4 moves, visits, gain over its parent, gap to the best.
@@ -419,6 +429,14 @@ export const CONFIG_FLAGS: {
     help: "built-in policy only: choose every move (and the program's length) uniformly and train only " +
       "the moves' parameters, so training cannot learn to stop writing a move that pays off later",
   },
+  uniformParams: {
+    flag: "uniform-params",
+    value: "OPS",
+    section: "method",
+    help: "built-in policy only: draw the parameters of these operators (comma-separated, e.g. " +
+      "restart,resample,perturb) uniformly and never train them; with --uniform-moves only the other " +
+      "moves' parameters are learned",
+  },
   searchFeatures: {
     flag: "search-features",
     section: "method",
@@ -646,6 +664,9 @@ const ResolvedConfigSchema = RunConfigSchema.refine(
 }).refine((c) => !c.uniformMoves || c.policy === "builtin", {
   message: "only the built-in policy takes --uniform-moves (a language model writes its own programs)",
   path: ["uniformMoves"],
+}).refine((c) => c.uniformParams === "" || c.policy === "builtin", {
+  message: "only the built-in policy takes --uniform-params (a language model writes its own programs)",
+  path: ["uniformParams"],
 }).refine((c) => !c.searchFeatures || c.policy === "builtin", {
   message: "only the built-in policy takes search features (a language model reads its prompt)",
   path: ["searchFeatures"],

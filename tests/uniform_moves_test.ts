@@ -51,3 +51,53 @@ Deno.test("--uniform-moves is off by default and refused for a policy that is no
     /built-in policy takes --uniform-moves/,
   );
 });
+
+Deno.test("--uniform-params: the named operators' parameters are drawn uniformly and never trained", async () => {
+  // a pays with p = 2, b with r = 1; operators and b's parameters are held uniform.
+  const payoff = (
+    tokens: readonly number[],
+  ) => (tokens[0] === 0 ? Number(tokens[1] === 2) : Number(tokens[1] === 1));
+  const policy = new BuiltinPolicy({
+    grammar,
+    featureDim: features.length,
+    seed: 3,
+    uniformOperators: true,
+    uniformParameters: ["b"],
+  });
+  await trainOnRewardFunction(policy, payoff, {
+    steps: 60,
+    groupSize: 16,
+    adam: { ...BUILTIN_ADAM, learningRate: 0.05 },
+    klPenalty: 0,
+    seed: 4,
+    context,
+  });
+  const snapshot = await policy.checkpoint();
+  const arities = snapshot.shape.siteArities; // operator site, a's p and q, b's r and s
+  const vocab = arities.reduce((s, a) => s + a, 0);
+  const biases = snapshot.parameters.slice(-vocab);
+  const bStart = arities[0] + arities[1] + arities[2];
+  assertEquals([...biases.slice(0, arities[0])], [0, 0, 0]);
+  assertEquals([...biases.slice(bStart, bStart + arities[3] + arities[4])], [0, 0, 0, 0, 0]);
+  const pOfA = policy.probabilities(context, [0])!.probabilities;
+  assert(pOfA[2] > 0.9, `p = 2 under a is learned: ${pOfA[2]}`);
+
+  const samples = await policy.sample(context, 3000, { temperature: 1, seed: 7 });
+  const underB = samples.filter((s) => s.tokens[0] === 1);
+  const shareR1 = underB.filter((s) => s.tokens[1] === 1).length / underB.length;
+  assert(Math.abs(shareR1 - 0.5) < 0.04, `r = 1 drawn ${shareR1} under b`);
+  for (const s of underB.slice(0, 20)) assert(Math.abs(s.logprobs[1] - Math.log(1 / 2)) < 1e-12);
+});
+
+Deno.test("--uniform-params: an operator the grammar lacks is refused by name; other policies refuse the flag", () => {
+  assertThrows(
+    () => new BuiltinPolicy({ grammar, featureDim: features.length, seed: 3, uniformParameters: ["c"] }),
+    /no operator "c" in this grammar \(it has a, b\)/,
+  );
+  assertEquals(resolveConfig({ problem: "erdos" }).uniformParams, "");
+  assertThrows(
+    () => resolveConfig({ problem: "erdos", policy: "openai", model: "m", uniformParams: "hop" }),
+    /built-in policy takes --uniform-params/,
+  );
+  assertThrows(() => resolveConfig({ problem: "erdos", uniformParams: "hop,,lp" }), /comma-separated/);
+});

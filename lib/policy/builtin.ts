@@ -68,6 +68,12 @@ export interface BuiltinPolicyOptions {
    * writing a move whose pay-off comes later, as the door moves' does.
    */
   readonly uniformOperators?: boolean;
+  /**
+   * Operators whose parameters are all drawn uniformly and never trained (default none): with
+   * `uniformOperators`, a door move's whole distribution (whether and how it is written) stays
+   * out of training, and only the other moves' parameters are learned.
+   */
+  readonly uniformParameters?: readonly string[];
 }
 
 const finiteArray = z.array(z.number());
@@ -111,7 +117,8 @@ export class BuiltinPolicy implements Policy {
   private adam: AdamState;
   private readonly optimizer: "adam" | "sgd";
   private readonly uniformMix: number;
-  private readonly uniformOperators: boolean;
+  /** Sites drawn uniformly and never trained (undefined: none). */
+  private readonly held: Uint8Array | undefined;
   private sgd: ScaledSgdState = { norms: [] };
 
   constructor(options: BuiltinPolicyOptions) {
@@ -126,7 +133,8 @@ export class BuiltinPolicy implements Policy {
     this.adam = createAdamState(this.network.parameterCount);
     this.optimizer = options.optimizer ?? "adam";
     this.uniformMix = options.uniformMix ?? 0;
-    this.uniformOperators = options.uniformOperators ?? false;
+    const held = this.network.heldSites(options.uniformOperators ?? false, options.uniformParameters);
+    this.held = held.some((h) => h === 1) ? held : undefined;
   }
 
   get parameterCount(): number {
@@ -150,7 +158,7 @@ export class BuiltinPolicy implements Policy {
             params.temperature,
             rng,
             this.uniformMix,
-            this.uniformOperators,
+            this.held,
           ),
         );
       }
@@ -193,8 +201,8 @@ export class BuiltinPolicy implements Policy {
           features: this.network.checkFeatures(datum.context.features),
           tokens: datum.tokens,
         };
-        // Operator choices the sampler drew uniformly are not the network's to learn.
-        const frozen = this.uniformOperators ? this.network.operatorTokens(datum.tokens) : undefined;
+        // Choices the sampler drew uniformly are not the network's to learn.
+        const frozen = this.held ? this.network.heldTokens(datum.tokens, this.held) : undefined;
         const current = this.network.score(this.parameters, sequence);
         const coefficients: number[] = new Array(n);
         for (let t = 0; t < n; t++) {

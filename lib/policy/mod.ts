@@ -54,6 +54,7 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
         priorSkew: config.priorSkew,
         uniformMix: config.uniformMix,
         uniformOperators: config.uniformMoves,
+        uniformParameters: config.uniformParams === "" ? [] : config.uniformParams.split(","),
       });
       if (config.priorFrom !== undefined) {
         const from = config.priorFrom;

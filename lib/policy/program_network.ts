@@ -195,7 +195,7 @@ export class ProgramNetwork {
   /**
    * Samples one complete program; `logprobs` are under softmax(logits / temperature), or with
    * `uniformMix` m > 0 under what was sampled from: (1 - m) softmax + m uniform at every decision.
-   * With `uniformOperators` every operator choice (site 0, the stop token included) is uniform.
+   * Every decision at a site `held` marks (see heldSites) is drawn uniformly.
    */
   sample(
     params: Float64Array,
@@ -203,7 +203,7 @@ export class ProgramNetwork {
     temperature: number,
     rng: Rng,
     uniformMix = 0,
-    uniformOperators = false,
+    held?: Uint8Array,
   ): { tokens: number[]; logprobs: number[] } {
     if (!(temperature > 0)) throw new Error(`temperature must be positive, got ${temperature}`);
     if (!(uniformMix >= 0 && uniformMix < 1)) {
@@ -215,7 +215,7 @@ export class ProgramNetwork {
     for (cursor.reset(); !cursor.done; cursor.advance(tokens[tokens.length - 1])) {
       const { site, arity } = cursor;
       const logNorm = this.decide(params, site, arity, cursor.moveIndex, temperature, hidden, 0, probs, 0);
-      const mix = uniformOperators && site === OPERATOR_SITE ? 1 : uniformMix;
+      const mix = held?.[site] ? 1 : uniformMix;
       if (mix > 0) {
         for (let j = 0; j < arity; j++) probs[j] = (1 - mix) * probs[j] + mix / arity;
       }
@@ -234,13 +234,33 @@ export class ProgramNetwork {
     return { tokens, logprobs };
   }
 
-  /** Whether each token of a program is an operator choice (site 0: an operator or the stop token). */
-  operatorTokens(tokens: readonly number[]): boolean[] {
+  /**
+   * Decision sites held uniform (1) and never trained: the operator site (which move, or stop)
+   * when `operators`, and every parameter site of the operators named in `parametersOf`.
+   * Throws on a name the grammar does not have.
+   */
+  heldSites(operators: boolean, parametersOf: readonly string[] = []): Uint8Array {
+    const held = new Uint8Array(this.shape.siteArities.length);
+    if (operators) held[OPERATOR_SITE] = 1;
+    const tables = new GrammarTables(this.grammar);
+    for (const name of parametersOf) {
+      const op = this.grammar.operators.findIndex((o) => o.name === name);
+      if (op < 0) {
+        const known = this.grammar.operators.map((o) => o.name).join(", ");
+        throw new Error(`no operator "${name}" in this grammar (it has ${known})`);
+      }
+      for (const site of tables.paramSites[op]) held[site] = 1;
+    }
+    return held;
+  }
+
+  /** Whether each token of a program was decided at a site `held` marks. */
+  heldTokens(tokens: readonly number[], held: Uint8Array): boolean[] {
     const cursor = this.cursor, out: boolean[] = [];
     cursor.reset();
     for (const token of tokens) {
       if (cursor.done) throw new Error("token after the end of the program");
-      out.push(cursor.site === OPERATOR_SITE);
+      out.push(held[cursor.site] === 1);
       cursor.advance(token);
     }
     return out;
