@@ -9,9 +9,13 @@ const context = { features };
 // parameters. Operator b pays more than a, and b with r = 1 most.
 const reward = (tokens: readonly number[]) => (tokens[0] === 1 ? 1 + (tokens[1] === 1 ? 0.5 : 0) : 0);
 
-async function trained(uniformOperators: boolean) {
-  const policy = new BuiltinPolicy({ grammar, featureDim: features.length, seed: 3, uniformOperators });
-  await trainOnRewardFunction(policy, reward, {
+/** A policy trained for 60 steps on `payoff`, and the output biases of each decision site. */
+async function trained(
+  options: { uniformOperators?: boolean; uniformParameters?: string[] },
+  payoff: (tokens: readonly number[]) => number = reward,
+) {
+  const policy = new BuiltinPolicy({ grammar, featureDim: features.length, seed: 3, ...options });
+  await trainOnRewardFunction(policy, payoff, {
     steps: 60,
     groupSize: 16,
     adam: { ...BUILTIN_ADAM, learningRate: 0.05 },
@@ -20,18 +24,19 @@ async function trained(uniformOperators: boolean) {
     context,
   });
   const snapshot = await policy.checkpoint();
-  // The output biases of the operator site: the first entries of the last `vocab` parameters.
-  const vocab = snapshot.shape.siteArities.reduce((s, a) => s + a, 0);
-  const operatorBiases = snapshot.parameters.slice(-vocab, -vocab + snapshot.shape.siteArities[0]);
-  return { policy, operatorBiases };
+  // The output biases are the last `vocab` parameters, site after site.
+  const arities = snapshot.shape.siteArities;
+  const vocab = arities.reduce((s, a) => s + a, 0);
+  const biases = snapshot.parameters.slice(-vocab);
+  return { policy, arities, biases, operatorBiases: biases.slice(0, arities[0]) };
 }
 
 Deno.test("--uniform-moves: operators are drawn uniformly and never trained, parameters are learned", async () => {
-  const free = await trained(false);
+  const free = await trained({ uniformOperators: false });
   assert(free.policy.probabilities(context, [])!.probabilities[1] > 0.9, "without the flag training picks b");
   assert(free.operatorBiases.some((b) => Math.abs(b) > 0.05), "and moves the operator biases");
 
-  const frozen = await trained(true);
+  const frozen = await trained({ uniformOperators: true });
   assertEquals([...frozen.operatorBiases], [0, 0, 0]);
   const rOfB = frozen.policy.probabilities(context, [1])!.probabilities; // b's first parameter, r
   assert(rOfB[1] > 0.9, `r = 1 under b is learned: ${rOfB[1]}`);
@@ -57,25 +62,11 @@ Deno.test("--uniform-params: the named operators' parameters are drawn uniformly
   const payoff = (
     tokens: readonly number[],
   ) => (tokens[0] === 0 ? Number(tokens[1] === 2) : Number(tokens[1] === 1));
-  const policy = new BuiltinPolicy({
-    grammar,
-    featureDim: features.length,
-    seed: 3,
-    uniformOperators: true,
-    uniformParameters: ["b"],
-  });
-  await trainOnRewardFunction(policy, payoff, {
-    steps: 60,
-    groupSize: 16,
-    adam: { ...BUILTIN_ADAM, learningRate: 0.05 },
-    klPenalty: 0,
-    seed: 4,
-    context,
-  });
-  const snapshot = await policy.checkpoint();
-  const arities = snapshot.shape.siteArities; // operator site, a's p and q, b's r and s
-  const vocab = arities.reduce((s, a) => s + a, 0);
-  const biases = snapshot.parameters.slice(-vocab);
+  const { policy, arities, biases } = await trained(
+    { uniformOperators: true, uniformParameters: ["b"] },
+    payoff,
+  );
+  // arities: operator site, a's p and q, b's r and s
   const bStart = arities[0] + arities[1] + arities[2];
   assertEquals([...biases.slice(0, arities[0])], [0, 0, 0]);
   assertEquals([...biases.slice(bStart, bStart + arities[3] + arities[4])], [0, 0, 0, 0, 0]);
