@@ -29,9 +29,11 @@ export interface ArchiveOptions {
   readonly epsilon: number;
   /**
    * Visits a child starts with when its reward ties its parent's: none ("fresh", the paper's rule),
-   * one ("one"), or its parent's count ("parent"). Such a child is usually the same construction
-   * re-represented (a finer resampling ties exactly): fresh, PUCT expands each before anything
-   * else and an archive can fill with them; but on a resolution ladder a tie is also the door.
+   * one ("one"), or its parent's count ("parent"). Such a child is the same construction
+   * re-represented (a finer resampling ties exactly) or one a polish barely moved (on C1 from
+   * Matolcsi-Vinuesa, most ties: 46-97 a run against 0-6 re-representations): fresh, PUCT expands
+   * each before anything else and an archive can fill with them; but on a resolution ladder a
+   * re-representation is also the door.
    */
   readonly tieVisits: TieVisits;
 }

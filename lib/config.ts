@@ -343,7 +343,8 @@ export const CONFIG_FLAGS: {
     value: "RULE",
     section: "method",
     help: "--reuse puct: visits a child starts with when it ties its parent (the same construction " +
-      "re-represented, e.g. resampled finer): fresh (0, the paper's), one, or parent (its parent's)",
+      "re-represented, e.g. resampled finer, or barely moved by a polish): fresh (0, the paper's), one, " +
+      "or parent (its parent's)",
   },
   objective: {
     flag: "objective",
