@@ -107,7 +107,29 @@ export async function measureFigures(url: string, screenshot: string, width = 10
       child.kill("SIGKILL");
     } catch { /* already gone */ }
     await child.status;
-    Deno.removeSync(profile, { recursive: true });
+    await removeProfile(profile);
+  }
+}
+
+/**
+ * Removes Chromium's profile directory. Its helper processes (zygote, crash handler) can still be
+ * writing there for a moment after the browser process is gone, so a removal that finds the
+ * directory refilled ("Directory not empty") is retried; a profile that outlives the retries is
+ * only a leftover temp directory, reported, not a failed measurement.
+ */
+async function removeProfile(profile: string): Promise<void> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      Deno.removeSync(profile, { recursive: true });
+      return;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      if (attempt >= 20) {
+        console.error(`could not remove Chromium's profile ${profile}: ${error}`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }
 
