@@ -11,8 +11,12 @@ interface ToyState {
   x: number;
 }
 
-/** The toy walk, each rollout sleeping `SLOW_MS` first: slow, but cheap on a loaded machine. */
-export const SLOW_MS = 250;
+/**
+ * The toy walk, each rollout sleeping `SLOW_MS` first: slow, but cheap on a loaded machine. A worker
+ * process started with `SLOW_TOY_MS` in its environment sleeps that long instead (a test that must
+ * kill a worker while it holds rollouts makes that worker's rollouts never end on their own).
+ */
+export const SLOW_MS = Number(Deno.env.get("SLOW_TOY_MS") ?? 250);
 export const slowToy: BuiltinProblem<ToyState, Record<string, never>> = {
   ...toy,
   name: "slow-toy",

@@ -58,8 +58,14 @@ interface WorkerProcess {
 }
 
 function startWorker(url: string, ...args: string[]): WorkerProcess {
+  return startWorkerWith({}, url, ...args);
+}
+
+/** A worker process with more in its environment than this process has. */
+function startWorkerWith(env: Record<string, string>, url: string, ...args: string[]): WorkerProcess {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", WORKER, "--nats", url, "--concurrency", "1", ...args],
+    env,
     stdout: "null",
     stderr: "piped",
   }).spawn();
@@ -154,7 +160,17 @@ Deno.test("a worker SIGKILLed mid-step loses nothing: every rollout appears exac
   };
   const local = await runToEnd({ config: { ...config, workers: 0 }, problem: slowToy, out: tempDir() });
   await withServer({}, async (server) => {
-    const a = startWorker(server.url, "--problem-module", MODULE, "--concurrency", "2");
+    // Worker a's rollouts outlast the test, so when it is killed it holds every rollout it took (it
+    // took some: b has 2 slots and the step queues 12); killed at a fixed count of results instead,
+    // it could be caught between acking its last result and taking the next, holding nothing.
+    const a = startWorkerWith(
+      { SLOW_TOY_MS: "600000" },
+      server.url,
+      "--problem-module",
+      MODULE,
+      "--concurrency",
+      "2",
+    );
     const b = startWorker(server.url, "--problem-module", MODULE, "--concurrency", "2");
     try {
       await Promise.all([a.ready, b.ready]);
@@ -166,7 +182,7 @@ Deno.test("a worker SIGKILLed mid-step loses nothing: every rollout appears exac
         out: tempDir(),
         executor: `${server.url}?ack_wait=1.5&no_worker=30`,
         onRollout: (done) => {
-          // Both workers hold rollouts now (4 slots, 12 rollouts in the step).
+          // Two results, both b's: a has held its rollouts since the step began.
           if (done === 2 && !killed) killed = a.stop("SIGKILL");
         },
       });
@@ -176,7 +192,7 @@ Deno.test("a worker SIGKILLed mid-step loses nothing: every rollout appears exac
       assertEquals(ids.length, 24);
       assertEquals(new Set(ids).size, 24);
       assertEquals({ attempts, states }, tables(local.summary.runDir!));
-      // The server delivered some rollouts twice: those the killed worker held.
+      // The server delivered the rollouts the killed worker held twice.
       const nc = await connect({ servers: server.url });
       const jsm = await jetstreamManager(nc);
       const consumers = await jsm.consumers.list(STREAM).next();
