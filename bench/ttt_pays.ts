@@ -70,7 +70,7 @@ import { builtinFeatureDim, readPolicySnapshot } from "../lib/policy/mod.ts";
 import { writeFileAtomic } from "../lib/atomic.ts";
 import { loadProblem, requireBuiltin } from "../lib/problem_module.ts";
 import { readRunTables } from "../lib/store.ts";
-import { ancestorReward, PROGRESS_MOVES, searchFeatures } from "../lib/search_features.ts";
+import { ancestorReward, PROGRESS_MOVES, reRepresents, searchFeatures } from "../lib/search_features.ts";
 
 /** The method and the two search-only baselines, with the CLI flags that make each. */
 const STUDY: readonly { variant: Variant; flags: string[] }[] = [
@@ -360,8 +360,11 @@ async function conditioningReport(runs: string, problemName: string): Promise<st
       return out;
     };
     const bestReward = Math.max(...rewardOf.values());
+    const stateOf = new Map(
+      states.map((row) => [Number(row.id), problem.fromJSON(JSON.parse(String(row.state)))]),
+    );
     const distributions = await Promise.all(states.map(async (row) => {
-      const state = problem.fromJSON(JSON.parse(String(row.state)));
+      const state = stateOf.get(Number(row.id))!;
       const own = problem.features(state, await problem.evaluate(state));
       // A run with --search-features saw the state's standing too: here, as it stood at the run's end.
       const standing = config.searchFeatures
@@ -371,6 +374,7 @@ async function conditioningReport(runs: string, problemName: string): Promise<st
           parentReward: rewardOf.get(Number(row.parent_id)),
           ancestorReward: ancestorReward(ancestors(Number(row.id)), (id) => rewardOf.get(id)),
           bestReward,
+          resized: reRepresents(problem, state, stateOf.get(Number(row.parent_id))),
         })
         : [];
       const context = { features: [...own, ...standing] };

@@ -60,6 +60,11 @@ export const RunConfigSchema = z.object({
     "a comma-separated list of operator names",
   )
     .default(""),
+  followThrough: z.string().regex(
+    /^([A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*)?$/,
+    "a comma-separated list of operator names",
+  )
+    .default(""),
   searchFeatures: z.boolean().default(false),
   priorFrom: z.string().min(1).optional(),
   policy: z.enum(POLICIES).default("builtin"),
@@ -181,8 +186,15 @@ export interface RunConfig {
    */
   uniformParams: string;
   /**
+   * Built-in policy: the only operators (comma-separated) a program may write from a state that
+   * re-represents its parent (`Problem.size` differs), so a door is polished, not undone (default
+   * "": any operator anywhere).
+   */
+  followThrough: string;
+  /**
    * Built-in policy only: the policy also sees where a start state stands in the search
-   * (lib/search_features.ts): its lineage's gain over 4 moves, visits, gain over its parent, gap to the best.
+   * (lib/search_features.ts): its lineage's gain over 4 moves, visits, gain over its parent, gap to the
+   * best, whether it re-represents its parent.
    */
   searchFeatures: boolean;
   /**
@@ -438,11 +450,20 @@ export const CONFIG_FLAGS: {
       "restart,resample,perturb) uniformly and never train them; with --uniform-moves only the other " +
       "moves' parameters are learned",
   },
+  followThrough: {
+    flag: "follow-through",
+    value: "OPS",
+    section: "method",
+    help: "built-in policy only: from a state that re-represents its parent (more or fewer pieces), " +
+      "write only these operators (comma-separated, e.g. adam,lp,basin), so a door is polished " +
+      "rather than undone; needs a problem with a size",
+  },
   searchFeatures: {
     flag: "search-features",
     section: "method",
     help: "built-in policy only: the policy also sees where a start state stands in the search (its " +
-      "lineage's gain over 4 moves, visits, gain over its parent, gap to the best), to learn when to open a door",
+      "lineage's gain over 4 moves, visits, gain over its parent, gap to the best, whether it re-represents " +
+      "its parent), to learn when to open a door and how to polish one",
   },
   temperature: { flag: "temperature", value: "T", section: "method", help: "sampling temperature" },
   temperatureControl: {
@@ -668,6 +689,9 @@ const ResolvedConfigSchema = RunConfigSchema.refine(
 }).refine((c) => c.uniformParams === "" || c.policy === "builtin", {
   message: "only the built-in policy takes --uniform-params (a language model writes its own programs)",
   path: ["uniformParams"],
+}).refine((c) => c.followThrough === "" || c.policy === "builtin", {
+  message: "only the built-in policy takes --follow-through (a language model writes its own programs)",
+  path: ["followThrough"],
 }).refine((c) => !c.searchFeatures || c.policy === "builtin", {
   message: "only the built-in policy takes search features (a language model reads its prompt)",
   path: ["searchFeatures"],

@@ -52,7 +52,7 @@ import { join } from "node:path";
 import { encodeJson } from "./json.ts";
 import { REPORT_FILE, runReport } from "./report.ts";
 import { LineageLedger, type PendingGroup } from "./lineage.ts";
-import { ancestorReward, searchFeatures } from "./search_features.ts";
+import { ancestorReward, reRepresents, searchFeatures } from "./search_features.ts";
 
 /** Stream labels for deriveSeed, so no two uses of the seed share a stream. */
 const STREAM = { init: 1, select: 2, sample: 3, rollout: 4 } as const;
@@ -483,18 +483,25 @@ export async function chooseStarts(
   const contexts: PolicyContext[] = [];
   for (const s of starts) {
     const evaluation: Evaluation = await problem.evaluate(s.state);
-    const context = ctx.route.context(s, evaluation, loop.best.value);
-    if (!config.searchFeatures) contexts.push(context);
-    else {
+    let context = ctx.route.context(s, evaluation, loop.best.value);
+    const parent = archive.get(s.parentId);
+    const resized = reRepresents(problem, s.state, parent?.state);
+    // A door is followed through: its programs only polish, so none undoes it (--follow-through).
+    if (resized && config.followThrough !== "") {
+      context = { ...context, operators: config.followThrough.split(",") };
+    }
+    if (config.searchFeatures) {
       const rewardOf = (id: number) => archive.get(id)?.reward;
       const standing = {
         ...s,
-        parentReward: rewardOf(s.parentId),
+        parentReward: parent?.reward,
         ancestorReward: ancestorReward(archive.ancestors(s.id), rewardOf),
         bestReward: loop.best.reward,
+        resized,
       };
-      contexts.push({ ...context, features: [...context.features ?? [], ...searchFeatures(standing)] });
+      context = { ...context, features: [...context.features ?? [], ...searchFeatures(standing)] };
     }
+    contexts.push(context);
   }
   return { starts, contexts };
 }

@@ -109,6 +109,13 @@ export interface ProblemDefinition<S = unknown, O = Record<string, unknown>> {
   features?(state: S, evaluation: Evaluation): number[];
   /** Built-in route: runs a program on a state; may throw (the attempt is then invalid with that error). */
   apply?(program: Program, state: S, context: MoveContext): S | Promise<S>;
+  /**
+   * Optional: how many numbers a construction is made of at its resolution (a step function's
+   * pieces). A state whose size differs from its parent's re-represents it: a door a polish has to
+   * follow through (`--follow-through`; a search feature). Ties cannot say this: most states that
+   * tie their parent are a polish that barely moved.
+   */
+  size?(state: S): number;
 
   /**
    * Language-model route. `prompt` writes what the model sees for one attempt from `state`;

@@ -114,6 +114,7 @@ const MEMBERS: readonly {
       optional: true,
       ok: (v) => object(v) && Number.isFinite((v as { value: unknown }).value),
     },
+    { name: "size", what: "a function (state) => number", optional: true, ok: fn },
     { name: "judge", what: "a function", optional: true, ok: fn },
     { name: "certify", what: "a function", optional: true, ok: fn },
     { name: "figures", what: "a function", optional: true, ok: fn },

@@ -22,6 +22,7 @@ export const SEARCH_FEATURE_NAMES = [
   "log2(1 + visits) / 5, clipped at 2",
   "relative gain over its parent, log scale (0: none or below 1e-12, 1: 1e-2 or more)",
   "relative gap to the run's best, log scale (0: it is the best)",
+  "re-represents its parent (1: the problem's size of it differs from its parent's; 0 without a size)",
 ] as const;
 
 /** What the features are computed from: one archived state, its parent's reward and the run's best. */
@@ -35,6 +36,8 @@ export interface SearchStanding {
   readonly ancestorReward?: number;
   /** The best reward in the run so far. */
   readonly bestReward: number;
+  /** Whether it re-represents its parent (see `Problem.size`). */
+  readonly resized: boolean;
 }
 
 /** 1e-12 -> 0, 1e-7 -> 0.5, 1e-2 and above -> 1; 0 for no gain (or a non-finite one). */
@@ -62,11 +65,24 @@ export function ancestorReward(
   return undefined;
 }
 
+/**
+ * Whether `state` re-represents `parent` (a door, not a polish): the problem names a size
+ * (`Problem.size`) and the two sizes differ. False without a parent or a size.
+ */
+export function reRepresents<S>(
+  problem: { size?(state: S): number },
+  state: S,
+  parent: S | undefined,
+): boolean {
+  return problem.size !== undefined && parent !== undefined && problem.size(state) !== problem.size(parent);
+}
+
 export function searchFeatures(s: SearchStanding): number[] {
   return [
     s.ancestorReward === undefined ? 0 : logScale(relative(s.ancestorReward, s.reward)),
     Math.min(2, Math.log2(1 + Math.max(0, s.visits)) / 5),
     s.parentReward === undefined ? 0 : logScale(relative(s.parentReward, s.reward)),
     logScale(relative(s.reward, s.bestReward)),
+    s.resized ? 1 : 0,
   ];
 }

@@ -4,7 +4,12 @@ import { FEATURE_NAMES } from "../problems/erdos/features.ts";
 import { BUILTIN_ADAM, BuiltinPolicy } from "../lib/policy/builtin.ts";
 import type { Datum } from "../lib/policy/policy.ts";
 import { rewardTableTask } from "../lib/policy/calibration.ts";
-import { ancestorReward, SEARCH_FEATURE_NAMES, searchFeatures } from "../lib/search_features.ts";
+import {
+  ancestorReward,
+  reRepresents,
+  SEARCH_FEATURE_NAMES,
+  searchFeatures,
+} from "../lib/search_features.ts";
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { reproducibleErdos, runToEnd } from "./runs.ts";
 import { tempDir } from "./temp_dirs.ts";
@@ -13,7 +18,7 @@ const close = (a: number, b: number) => Math.abs(a - b) < 1e-12;
 
 Deno.test("search features: lineage progress, visits, gain over the parent and gap to the best, on a fixed scale", () => {
   // A fresh initial state that is the run's best: nothing known yet.
-  assertEquals(searchFeatures({ reward: 2, visits: 0, bestReward: 2 }), [0, 0, 0, 0]);
+  assertEquals(searchFeatures({ reward: 2, visits: 0, bestReward: 2, resized: false }), [0, 0, 0, 0, 0]);
   // A plateau: 1e-9 over its parent, 4e-9 over 4 moves, tried three times, 1e-2 below the best.
   const plateau = searchFeatures({
     reward: 1,
@@ -21,6 +26,7 @@ Deno.test("search features: lineage progress, visits, gain over the parent and g
     parentReward: 1 - 1e-9,
     ancestorReward: 1 - 4e-9,
     bestReward: 1.01,
+    resized: false,
   });
   assert(Math.abs(plateau[0] - (Math.log10(4e-9) + 12) / 10) < 1e-6, `progress ${plateau[0]}`);
   assert(close(plateau[1], 0.4), `visits ${plateau[1]}`);
@@ -28,10 +34,18 @@ Deno.test("search features: lineage progress, visits, gain over the parent and g
   assert(Math.abs(plateau[3] - 1) < 1e-6, `gap ${plateau[3]}`);
   // A door and its polish: 1e-5 over 4 moves reads well above the plateau; a loss is no gain.
   assert(
-    searchFeatures({ reward: 1, visits: 0, ancestorReward: 1 - 1e-5, bestReward: 1 })[0] > plateau[0] + 0.25,
+    searchFeatures({ reward: 1, visits: 0, ancestorReward: 1 - 1e-5, bestReward: 1, resized: false })[0] >
+      plateau[0] + 0.25,
   );
   assertEquals(
-    searchFeatures({ reward: 1, visits: 1, parentReward: 2, ancestorReward: 2, bestReward: 2 })[2],
+    searchFeatures({
+      reward: 1,
+      visits: 1,
+      parentReward: 2,
+      ancestorReward: 2,
+      bestReward: 2,
+      resized: false,
+    })[2],
     0,
   );
   // Bounded whatever comes in.
@@ -42,11 +56,25 @@ Deno.test("search features: lineage progress, visits, gain over the parent and g
       parentReward: -1e300,
       ancestorReward: NaN,
       bestReward: 1e300,
+      resized: true,
     })
   ) {
     assert(f >= 0 && f <= 2, `feature ${f}`);
   }
-  assertEquals(SEARCH_FEATURE_NAMES.length, 4);
+  // A re-representation (a door) reads 1 whatever it gained: a door ties its parent.
+  assertEquals(
+    searchFeatures({ reward: 1, visits: 0, parentReward: 1, bestReward: 1, resized: true }),
+    [0, 0, 0, 0, 1],
+  );
+  assertEquals(SEARCH_FEATURE_NAMES.length, 5);
+});
+
+Deno.test("search features: a state re-represents its parent when the problem's sizes differ", () => {
+  const sized = { size: (s: number[]) => s.length };
+  assertEquals(reRepresents(sized, [1, 2, 3, 4], [1, 2]), true);
+  assertEquals(reRepresents(sized, [1, 2], [3, 4]), false, "a polish keeps the size");
+  assertEquals(reRepresents(sized, [1, 2], undefined), false, "an initial state or an evicted parent");
+  assertEquals(reRepresents({}, [1, 2, 3], [1]), false, "a problem without a size has no doors");
 });
 
 Deno.test("search features: the ancestor is the farthest archived one within 4 moves", () => {
@@ -60,9 +88,9 @@ Deno.test("search features: the ancestor is the farthest archived one within 4 m
 
 Deno.test("search features: a policy learns to write a different first move on a stalled state", async () => {
   const { grammar, features } = rewardTableTask();
-  const stalled = { features: [...features, 0.26, 0.4, 0.3, 0] };
-  const improving = { features: [...features, 0.7, 0.2, 0.6, 0] };
-  const policy = new BuiltinPolicy({ grammar, featureDim: features.length + 4, seed: 3 });
+  const stalled = { features: [...features, 0.26, 0.4, 0.3, 0, 0] };
+  const improving = { features: [...features, 0.7, 0.2, 0.6, 0, 0] };
+  const policy = new BuiltinPolicy({ grammar, featureDim: features.length + 5, seed: 3 });
   const firstOp = (context: { features: number[] }) => policy.probabilities(context, [])!.probabilities;
   // Reward operator 1 ("b", a door) on stalled states and operator 0 ("a", a polish) on the others.
   for (let step = 0; step < 40; step++) {
@@ -94,12 +122,12 @@ Deno.test("search features: a policy learns to write a different first move on a
   );
 });
 
-Deno.test("--search-features: the built-in policy takes 4 more inputs, a run resumes with them, other policies refuse it", async () => {
+Deno.test("--search-features: the built-in policy takes 5 more inputs, a run resumes with them, other policies refuse it", async () => {
   const config = { ...reproducibleErdos, steps: 2, searchFeatures: true, workers: 0 };
   const out = tempDir();
   const run = await runToEnd({ config, out });
   const checkpoint = JSON.parse(Deno.readTextFileSync(join(run.summary.runDir!, "checkpoint.json")));
-  assertEquals(checkpoint.policy.shape.featureDim, FEATURE_NAMES.length + 4);
+  assertEquals(checkpoint.policy.shape.featureDim, FEATURE_NAMES.length + 5);
   const resumed = await runToEnd({ resume: run.summary.runDir!, config: { problem: "erdos", steps: 3 } });
   assertEquals(resumed.reports.map((r) => r.step), [2]);
   assertEquals(resolveConfig({ problem: "erdos" }).searchFeatures, false);

@@ -120,6 +120,8 @@ export class BuiltinPolicy implements Policy {
   /** Sites drawn uniformly and never trained (undefined: none). */
   private readonly held: Uint8Array | undefined;
   private sgd: ScaledSgdState = { norms: [] };
+  /** Operator masks by the contexts' operator lists (a run uses one or two). */
+  private readonly masks = new Map<string, Uint8Array>();
 
   constructor(options: BuiltinPolicyOptions) {
     this.network = new ProgramNetwork(options.grammar, options.featureDim, options.hidden ?? BUILTIN_HIDDEN);
@@ -148,6 +150,7 @@ export class BuiltinPolicy implements Policy {
   sample(context: PolicyContext, n: number, params: SampleParams): Promise<SampledSequence[]> {
     return settle(() => {
       const features = this.network.checkFeatures(context.features);
+      const allowed = this.allowedOperators(context);
       const rng = new Rng(params.seed);
       const sequences: SampledSequence[] = [];
       for (let i = 0; i < n; i++) {
@@ -159,6 +162,7 @@ export class BuiltinPolicy implements Policy {
             rng,
             this.uniformMix,
             this.held,
+            allowed,
           ),
         );
       }
@@ -200,6 +204,7 @@ export class BuiltinPolicy implements Policy {
         const sequence = {
           features: this.network.checkFeatures(datum.context.features),
           tokens: datum.tokens,
+          allowed: this.allowedOperators(datum.context),
         };
         // Choices the sampler drew uniformly are not the network's to learn.
         const frozen = this.held ? this.network.heldTokens(datum.tokens, this.held) : undefined;
@@ -321,7 +326,13 @@ export class BuiltinPolicy implements Policy {
     temperature = 1,
   ): { site: number; moveIndex: number; probabilities: number[] } | null {
     const features = this.network.checkFeatures(context.features);
-    return this.network.nextDistribution(this.parameters, features, prefix, temperature);
+    return this.network.nextDistribution(
+      this.parameters,
+      features,
+      prefix,
+      temperature,
+      this.allowedOperators(context),
+    );
   }
 
   private scoreWith(
@@ -331,6 +342,19 @@ export class BuiltinPolicy implements Policy {
     temperature = 1,
   ): number[] {
     const features = this.network.checkFeatures(context.features);
-    return this.network.score(weights, { features, tokens }, temperature);
+    return this.network.score(
+      weights,
+      { features, tokens, allowed: this.allowedOperators(context) },
+      temperature,
+    );
+  }
+
+  /** The operator mask of a context that restricts the operators (undefined: all allowed). */
+  private allowedOperators(context: PolicyContext): Uint8Array | undefined {
+    if (!context.operators) return undefined;
+    const key = context.operators.join(",");
+    let mask = this.masks.get(key);
+    if (!mask) this.masks.set(key, mask = this.network.operatorMask(context.operators));
+    return mask;
   }
 }

@@ -56,6 +56,18 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
         uniformOperators: config.uniformMoves,
         uniformParameters: config.uniformParams === "" ? [] : config.uniformParams.split(","),
       });
+      if (config.followThrough !== "") {
+        if (!problem.size) {
+          throw new Error(
+            `--follow-through: ${problem.name} does not say what re-represents a construction (it has no size)`,
+          );
+        }
+        try {
+          policy.network.operatorMask(config.followThrough.split(","));
+        } catch (e) {
+          throw new Error(`--follow-through: ${(e as Error).message}`);
+        }
+      }
       if (config.priorFrom !== undefined) {
         const from = config.priorFrom;
         await policy.adopt(readPolicySnapshot(from)).catch((error) => {

@@ -9,6 +9,11 @@
 export interface PolicyContext {
   readonly features?: readonly number[];
   readonly prompt?: string;
+  /**
+   * Built-in policy: the only operators this program may write (the operator choice renormalised
+   * over them and stop, in sampling and in training alike); absent: all (`--follow-through`).
+   */
+  readonly operators?: readonly string[];
 }
 
 export interface SampleParams {

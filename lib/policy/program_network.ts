@@ -18,6 +18,8 @@ import { DecisionCursor, GrammarTables } from "./decision_cursor.ts";
 export interface ScoredTokens {
   readonly features: readonly number[];
   readonly tokens: readonly number[];
+  /** The operator choices the program could make (see operatorMask); absent: all. */
+  readonly allowed?: Uint8Array;
 }
 
 /** Everything that fixes the parameter layout; checkpoints record it. */
@@ -166,8 +168,10 @@ export class ProgramNetwork {
     hiddenAt: number,
     probsOut: Float64Array,
     probsAt: number,
+    allowed?: Uint8Array,
   ): number {
     const H = this.shape.hidden, acc = this.acc, logits = this.logits;
+    const mask = site === OPERATOR_SITE ? allowed : undefined;
     const moveCol = (this.moveColumn + move) * H, siteCol = (this.siteColumn + site) * H;
     for (let k = 0; k < H; k++) {
       hiddenOut[hiddenAt + k] = Math.tanh(acc[k] + params[moveCol + k] + params[siteCol + k]);
@@ -179,6 +183,7 @@ export class ProgramNetwork {
       let z = params[this.cOffset + first + j];
       for (let k = 0; k < H; k++) z += params[row + k] * hiddenOut[hiddenAt + k];
       z /= temperature;
+      if (mask?.[j] === 0) z = -Infinity; // a choice it may not make has probability 0
       logits[j] = z;
       if (z > max) max = z;
     }
@@ -195,7 +200,8 @@ export class ProgramNetwork {
   /**
    * Samples one complete program; `logprobs` are under softmax(logits / temperature), or with
    * `uniformMix` m > 0 under what was sampled from: (1 - m) softmax + m uniform at every decision.
-   * Every decision at a site `held` marks (see heldSites) is drawn uniformly.
+   * Every decision at a site `held` marks (see heldSites) is drawn uniformly. With `allowed` (see
+   * operatorMask) the operator choice is renormalised over the allowed choices, the uniform part too.
    */
   sample(
     params: Float64Array,
@@ -204,6 +210,7 @@ export class ProgramNetwork {
     rng: Rng,
     uniformMix = 0,
     held?: Uint8Array,
+    allowed?: Uint8Array,
   ): { tokens: number[]; logprobs: number[] } {
     if (!(temperature > 0)) throw new Error(`temperature must be positive, got ${temperature}`);
     if (!(uniformMix >= 0 && uniformMix < 1)) {
@@ -214,10 +221,26 @@ export class ProgramNetwork {
     const hidden = this.traceHidden, probs = this.traceProbs, cursor = this.cursor;
     for (cursor.reset(); !cursor.done; cursor.advance(tokens[tokens.length - 1])) {
       const { site, arity } = cursor;
-      const logNorm = this.decide(params, site, arity, cursor.moveIndex, temperature, hidden, 0, probs, 0);
+      const logNorm = this.decide(
+        params,
+        site,
+        arity,
+        cursor.moveIndex,
+        temperature,
+        hidden,
+        0,
+        probs,
+        0,
+        allowed,
+      );
       const mix = held?.[site] ? 1 : uniformMix;
       if (mix > 0) {
-        for (let j = 0; j < arity; j++) probs[j] = (1 - mix) * probs[j] + mix / arity;
+        const mask = site === OPERATOR_SITE ? allowed : undefined;
+        let open = arity; // choices the uniform part spreads over (stop is not one at the first move)
+        if (mask) { for (let j = 0; j < arity; j++) open -= mask[j] === 0 ? 1 : 0; }
+        for (let j = 0; j < arity; j++) {
+          probs[j] = (1 - mix) * probs[j] + (mask?.[j] === 0 ? 0 : mix / open);
+        }
       }
       let u = rng.next(), choice = arity - 1;
       for (let j = 0; j < arity; j++) {
@@ -244,12 +267,7 @@ export class ProgramNetwork {
     if (operators) held[OPERATOR_SITE] = 1;
     const tables = new GrammarTables(this.grammar);
     for (const name of parametersOf) {
-      const op = this.grammar.operators.findIndex((o) => o.name === name);
-      if (op < 0) {
-        const known = this.grammar.operators.map((o) => o.name).join(", ");
-        throw new Error(`no operator "${name}" in this grammar (it has ${known})`);
-      }
-      for (const site of tables.paramSites[op]) held[site] = 1;
+      for (const site of tables.paramSites[this.operatorIndex(name)]) held[site] = 1;
     }
     return held;
   }
@@ -267,12 +285,32 @@ export class ProgramNetwork {
   }
 
   /**
+   * The operator choices a program may make when only `operators` may be written: 1 for each named
+   * operator and for stop, 0 for the rest. Throws on a name the grammar does not have.
+   */
+  operatorMask(operators: readonly string[]): Uint8Array {
+    const mask = new Uint8Array(this.grammar.operators.length + 1);
+    mask[this.grammar.operators.length] = 1; // stop
+    for (const name of operators) mask[this.operatorIndex(name)] = 1;
+    return mask;
+  }
+
+  private operatorIndex(name: string): number {
+    const op = this.grammar.operators.findIndex((o) => o.name === name);
+    if (op < 0) {
+      const known = this.grammar.operators.map((o) => o.name).join(", ");
+      throw new Error(`no operator "${name}" in this grammar (it has ${known})`);
+    }
+    return op;
+  }
+
+  /**
    * Log-probability of each token of a recorded sequence. Leaves a trace (hidden
    * activations and probabilities per decision) that `backward` reads.
    */
   score(params: Float64Array, sequence: ScoredTokens, temperature = 1): number[] {
     const H = this.shape.hidden, A = this.maxArity;
-    const { features, tokens } = sequence;
+    const { features, tokens, allowed } = sequence;
     if (tokens.length > this.maxTokens) throw new Error(`sequence of ${tokens.length} tokens is too long`);
     this.startSequence(params, features);
     const logprobs: number[] = new Array(tokens.length);
@@ -293,6 +331,7 @@ export class ProgramNetwork {
         t * H,
         this.traceProbs,
         t * A,
+        allowed,
       );
       logprobs[t] = this.logits[choice] - logNorm;
       this.traceSite[t] = site;
@@ -373,6 +412,7 @@ export class ProgramNetwork {
     features: readonly number[],
     prefix: readonly number[],
     temperature = 1,
+    allowed?: Uint8Array,
   ): { site: number; moveIndex: number; probabilities: number[] } | null {
     const cursor = this.cursor;
     this.startSequence(params, features);
@@ -396,6 +436,7 @@ export class ProgramNetwork {
       0,
       probs,
       0,
+      allowed,
     );
     return { site: decision.site, moveIndex: decision.moveIndex, probabilities: Array.from(probs) };
   }

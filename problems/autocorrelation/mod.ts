@@ -89,6 +89,7 @@ function autocorrelationProblem(spec: VariantSpec): FullProblem<HeightsState, Au
     featureNames: FEATURE_NAMES,
     features: (state, evaluation) => autocorrelationFeatures(variant, state, evaluation),
     apply: (program, state, context) => applyProgram(variant, program, state, context),
+    size: (state) => state.heights.length,
 
     prompt: autocorrelationPrompt(variant),
     parse: parseConstruct,

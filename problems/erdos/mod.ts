@@ -69,6 +69,7 @@ export const erdos: FullProblem<ErdosState, ErdosOptions> = {
   featureNames: FEATURE_NAMES,
   features: erdosFeatures,
   apply: applyProgram,
+  size: (state) => state.heights.length,
   prompt: erdosPrompt,
   parse: erdosParse,
 
