@@ -70,7 +70,7 @@ import { builtinFeatureDim, readPolicySnapshot } from "../lib/policy/mod.ts";
 import { writeFileAtomic } from "../lib/atomic.ts";
 import { loadProblem, requireBuiltin } from "../lib/problem_module.ts";
 import { readRunTables } from "../lib/store.ts";
-import { ancestorReward, PROGRESS_MOVES, reRepresents, searchFeatures } from "../lib/search_features.ts";
+import { ancestorReward, newSize, PROGRESS_MOVES, searchFeatures } from "../lib/search_features.ts";
 
 /** The method and the two search-only baselines, with the CLI flags that make each. */
 const STUDY: readonly { variant: Variant; flags: string[] }[] = [
@@ -374,7 +374,7 @@ async function conditioningReport(runs: string, problemName: string): Promise<st
           parentReward: rewardOf.get(Number(row.parent_id)),
           ancestorReward: ancestorReward(ancestors(Number(row.id)), (id) => rewardOf.get(id)),
           bestReward,
-          resized: reRepresents(problem, state, stateOf.get(Number(row.parent_id))),
+          resized: newSize(problem, state, stateOf.get(Number(row.parent_id))),
         })
         : [];
       const context = { features: [...own, ...standing] };

@@ -186,15 +186,15 @@ export interface RunConfig {
    */
   uniformParams: string;
   /**
-   * Built-in policy: the only operators (comma-separated) a program may write from a state that
-   * re-represents its parent (`Problem.size` differs), so a door is polished, not undone (default
-   * "": any operator anywhere).
+   * Built-in policy: the only operators (comma-separated) a program may write from a state at a new
+   * size (`Problem.size` differs from its parent's: resampled or rebuilt), so a door is polished,
+   * not undone (default "": any operator anywhere).
    */
   followThrough: string;
   /**
    * Built-in policy only: the policy also sees where a start state stands in the search
    * (lib/search_features.ts): its lineage's gain over 4 moves, visits, gain over its parent, gap to the
-   * best, whether it re-represents its parent.
+   * best, whether it is at a new size.
    */
   searchFeatures: boolean;
   /**
@@ -454,7 +454,8 @@ export const CONFIG_FLAGS: {
     flag: "follow-through",
     value: "OPS",
     section: "method",
-    help: "built-in policy only: from a state that re-represents its parent (more or fewer pieces), " +
+    help:
+      "built-in policy only: from a state at a new size (more or fewer pieces than its parent, e.g. resampled), " +
       "write only these operators (comma-separated, e.g. adam,lp,basin), so a door is polished " +
       "rather than undone; needs a problem with a size",
   },
@@ -462,8 +463,8 @@ export const CONFIG_FLAGS: {
     flag: "search-features",
     section: "method",
     help: "built-in policy only: the policy also sees where a start state stands in the search (its " +
-      "lineage's gain over 4 moves, visits, gain over its parent, gap to the best, whether it re-represents " +
-      "its parent), to learn when to open a door and how to polish one",
+      "lineage's gain over 4 moves, visits, gain over its parent, gap to the best, whether it is at a new " +
+      "size), to learn when to open a door and how to polish one",
   },
   temperature: { flag: "temperature", value: "T", section: "method", help: "sampling temperature" },
   temperatureControl: {

@@ -52,7 +52,7 @@ import { join } from "node:path";
 import { encodeJson } from "./json.ts";
 import { REPORT_FILE, runReport } from "./report.ts";
 import { LineageLedger, type PendingGroup } from "./lineage.ts";
-import { ancestorReward, reRepresents, searchFeatures } from "./search_features.ts";
+import { ancestorReward, newSize, searchFeatures } from "./search_features.ts";
 
 /** Stream labels for deriveSeed, so no two uses of the seed share a stream. */
 const STREAM = { init: 1, select: 2, sample: 3, rollout: 4 } as const;
@@ -485,7 +485,7 @@ export async function chooseStarts(
     const evaluation: Evaluation = await problem.evaluate(s.state);
     let context = ctx.route.context(s, evaluation, loop.best.value);
     const parent = archive.get(s.parentId);
-    const resized = reRepresents(problem, s.state, parent?.state);
+    const resized = newSize(problem, s.state, parent?.state);
     // A door is followed through: its programs only polish, so none undoes it (--follow-through).
     if (resized && config.followThrough !== "") {
       context = { ...context, operators: config.followThrough.split(",") };

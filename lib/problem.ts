@@ -111,9 +111,10 @@ export interface ProblemDefinition<S = unknown, O = Record<string, unknown>> {
   apply?(program: Program, state: S, context: MoveContext): S | Promise<S>;
   /**
    * Optional: how many numbers a construction is made of at its resolution (a step function's
-   * pieces). A state whose size differs from its parent's re-represents it: a door a polish has to
-   * follow through (`--follow-through`; a search feature). Ties cannot say this: most states that
-   * tie their parent are a polish that barely moved.
+   * pieces). A state whose size differs from its parent's was resampled (a door, which ties its
+   * parent) or rebuilt at another resolution: either wants polishing before anything reshapes it
+   * (`--follow-through`; a search feature). Ties cannot say this: most states that tie their parent
+   * are a polish that barely moved.
    */
   size?(state: S): number;
 

@@ -22,7 +22,7 @@ export const SEARCH_FEATURE_NAMES = [
   "log2(1 + visits) / 5, clipped at 2",
   "relative gain over its parent, log scale (0: none or below 1e-12, 1: 1e-2 or more)",
   "relative gap to the run's best, log scale (0: it is the best)",
-  "re-represents its parent (1: the problem's size of it differs from its parent's; 0 without a size)",
+  "at a new size (1: the problem's size of it differs from its parent's, as after a resampling; 0 without a size)",
 ] as const;
 
 /** What the features are computed from: one archived state, its parent's reward and the run's best. */
@@ -36,7 +36,7 @@ export interface SearchStanding {
   readonly ancestorReward?: number;
   /** The best reward in the run so far. */
   readonly bestReward: number;
-  /** Whether it re-represents its parent (see `Problem.size`). */
+  /** Whether its size differs from its parent's (see `Problem.size`). */
   readonly resized: boolean;
 }
 
@@ -66,10 +66,11 @@ export function ancestorReward(
 }
 
 /**
- * Whether `state` re-represents `parent` (a door, not a polish): the problem names a size
- * (`Problem.size`) and the two sizes differ. False without a parent or a size.
+ * Whether `state` is at a new size (`Problem.size`) against `parent`: a resampling (a door, which
+ * ties its parent) or a construction rebuilt at another resolution; neither is a polish. False
+ * without a parent or a size.
  */
-export function reRepresents<S>(
+export function newSize<S>(
   problem: { size?(state: S): number },
   state: S,
   parent: S | undefined,

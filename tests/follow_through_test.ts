@@ -1,5 +1,5 @@
 /**
- * `--follow-through OPS`: from a state that re-represents its parent (`Problem.size` differs), the
+ * `--follow-through OPS`: from a state at a new size (`Problem.size` differs from its parent's), the
  * built-in policy writes only the named operators, in sampling and in training alike.
  */
 import { join } from "node:path";
@@ -8,7 +8,7 @@ import { resolveConfig } from "../lib/config.ts";
 import { decodeProgram } from "../lib/grammar.ts";
 import { BuiltinPolicy } from "../lib/policy/builtin.ts";
 import { rewardTableTask } from "../lib/policy/calibration.ts";
-import { reRepresents } from "../lib/search_features.ts";
+import { newSize } from "../lib/search_features.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { runToEnd } from "./runs.ts";
 import { tempDir } from "./temp_dirs.ts";
@@ -57,10 +57,10 @@ Deno.test("an operator mask: only the allowed operators are drawn, renormalised,
   );
 });
 
-/** The toy walk where crossing 4 re-represents a state (its size goes from 1 to 2 or back). */
+/** The toy walk where crossing 4 changes a state's size (from 1 to 2 or back). */
 const sizedToy = { ...toy, name: "sized-toy", size: (s: { x: number }) => (s.x >= 4 ? 2 : 1) };
 
-/** Programs (as recorded) started from a state that re-represents its parent, and the others. */
+/** Programs (as recorded) started from a state at a new size, and the others. */
 async function programsByStart(followThrough: string) {
   const out = tempDir();
   const config = {
@@ -80,7 +80,7 @@ async function programsByStart(followThrough: string) {
   const atDoors: string[] = [], elsewhere: string[] = [];
   for (const a of pl.readParquet(join(dir, "attempts.parquet")).toRecords()) {
     const start = Number(a.parent_id);
-    const door = reRepresents(sizedToy, stateOf.get(start), stateOf.get(parentOf.get(start)!));
+    const door = newSize(sizedToy, stateOf.get(start), stateOf.get(parentOf.get(start)!));
     (door ? atDoors : elsewhere).push(String(a.program));
   }
   return { atDoors, elsewhere, config: JSON.parse(Deno.readTextFileSync(join(dir, "config.json"))) };
@@ -107,7 +107,7 @@ Deno.test("--follow-through: refused without a size, for an unknown operator and
   const config = { problem: "toy", steps: 1, groups: 1, groupSize: 2, followThrough: "add", workers: 0 };
   await assertRejects(
     () => runToEnd({ config, problem: toy, out: tempDir() }),
-    /--follow-through: toy does not say what re-represents a construction \(it has no size\)/,
+    /--follow-through: toy has no size \(how many numbers a construction is made of\), so no state is at a new one/,
   );
   await assertRejects(
     () =>

@@ -4,12 +4,7 @@ import { FEATURE_NAMES } from "../problems/erdos/features.ts";
 import { BUILTIN_ADAM, BuiltinPolicy } from "../lib/policy/builtin.ts";
 import type { Datum } from "../lib/policy/policy.ts";
 import { rewardTableTask } from "../lib/policy/calibration.ts";
-import {
-  ancestorReward,
-  reRepresents,
-  SEARCH_FEATURE_NAMES,
-  searchFeatures,
-} from "../lib/search_features.ts";
+import { ancestorReward, newSize, SEARCH_FEATURE_NAMES, searchFeatures } from "../lib/search_features.ts";
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { reproducibleErdos, runToEnd } from "./runs.ts";
 import { tempDir } from "./temp_dirs.ts";
@@ -61,7 +56,7 @@ Deno.test("search features: lineage progress, visits, gain over the parent and g
   ) {
     assert(f >= 0 && f <= 2, `feature ${f}`);
   }
-  // A re-representation (a door) reads 1 whatever it gained: a door ties its parent.
+  // A state at a new size (a door) reads 1 whatever it gained: a door ties its parent.
   assertEquals(
     searchFeatures({ reward: 1, visits: 0, parentReward: 1, bestReward: 1, resized: true }),
     [0, 0, 0, 0, 1],
@@ -69,12 +64,12 @@ Deno.test("search features: lineage progress, visits, gain over the parent and g
   assertEquals(SEARCH_FEATURE_NAMES.length, 5);
 });
 
-Deno.test("search features: a state re-represents its parent when the problem's sizes differ", () => {
+Deno.test("search features: a state is at a new size when the problem's sizes of it and its parent differ", () => {
   const sized = { size: (s: number[]) => s.length };
-  assertEquals(reRepresents(sized, [1, 2, 3, 4], [1, 2]), true);
-  assertEquals(reRepresents(sized, [1, 2], [3, 4]), false, "a polish keeps the size");
-  assertEquals(reRepresents(sized, [1, 2], undefined), false, "an initial state or an evicted parent");
-  assertEquals(reRepresents({}, [1, 2, 3], [1]), false, "a problem without a size has no doors");
+  assertEquals(newSize(sized, [1, 2, 3, 4], [1, 2]), true);
+  assertEquals(newSize(sized, [1, 2], [3, 4]), false, "a polish keeps the size");
+  assertEquals(newSize(sized, [1, 2], undefined), false, "an initial state or an evicted parent");
+  assertEquals(newSize({}, [1, 2, 3], [1]), false, "a problem without a size has no doors");
 });
 
 Deno.test("search features: the ancestor is the farthest archived one within 4 moves", () => {

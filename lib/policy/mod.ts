@@ -59,7 +59,7 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
       if (config.followThrough !== "") {
         if (!problem.size) {
           throw new Error(
-            `--follow-through: ${problem.name} does not say what re-represents a construction (it has no size)`,
+            `--follow-through: ${problem.name} has no size (how many numbers a construction is made of), so no state is at a new one`,
           );
         }
         try {
