@@ -486,7 +486,8 @@ export async function chooseStarts(
     let context = ctx.route.context(s, evaluation, loop.best.value);
     const parent = archive.get(s.parentId);
     const resized = newSize(problem, s.state, parent?.state);
-    // A door is followed through: its programs only polish, so none undoes it (--follow-through).
+    // A state at a new size (a door, or a rebuild) is followed through: its programs write only
+    // the named operators, polishes, so none undoes it (--follow-through).
     if (resized && config.followThrough !== "") {
       context = { ...context, operators: config.followThrough.split(",") };
     }
