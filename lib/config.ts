@@ -25,6 +25,12 @@ export const TIMER_MESSAGE = `longer than a timer can wait (at most ${MAX_TIMER_
  * Every setting of a run, checked (strictly: an unknown key is an error) by resolveConfig. Its
  * fields are documented on RunConfig, which must stay its output type (checked below).
  */
+/** Operator names, comma-separated ("" for none); the grammar checks the names when a run starts. */
+const OperatorList = z.string().regex(
+  /^([A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*)?$/,
+  "a comma-separated list of operator names",
+).default("");
+
 export const RunConfigSchema = z.object({
   problem: z.string().min(1),
   problemModule: z.string().min(1).optional(),
@@ -55,16 +61,8 @@ export const RunConfigSchema = z.object({
   priorSkew: z.number().nonnegative().max(10).default(0),
   uniformMix: z.number().nonnegative().lt(1).default(0),
   uniformMoves: z.boolean().default(false),
-  uniformParams: z.string().regex(
-    /^([A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*)?$/,
-    "a comma-separated list of operator names",
-  )
-    .default(""),
-  followThrough: z.string().regex(
-    /^([A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*)?$/,
-    "a comma-separated list of operator names",
-  )
-    .default(""),
+  uniformParams: OperatorList,
+  followThrough: OperatorList,
   searchFeatures: z.boolean().default(false),
   priorFrom: z.string().min(1).optional(),
   policy: z.enum(POLICIES).default("builtin"),
