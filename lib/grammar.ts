@@ -198,6 +198,51 @@ export function formatProgram(program: Program): string {
     .join("; ");
 }
 
+/**
+ * The inverse of `formatProgram`: `hop(tries=8, scale=0.001); slp(iters=64, radius=0.1)` back into
+ * moves. Every operator and parameter must be the grammar's and every value one of its choices,
+ * written as `formatProgram` writes it; an error names what was expected.
+ */
+export function parseProgram(grammar: MoveGrammar, text: string): Program {
+  const moves = text.split(";").map((part) => part.trim()).filter((part) => part !== "");
+  if (moves.length === 0) throw new Error(`"${text}" has no move`);
+  if (moves.length > grammar.maxMoves) {
+    throw new Error(`"${text}" has ${moves.length} moves; this grammar allows at most ${grammar.maxMoves}`);
+  }
+  return moves.map((part) => {
+    const match = /^(\w+)\((.*)\)$/.exec(part);
+    if (!match) throw new Error(`"${part}" is not a move; write it as op(name=value, ...)`);
+    const [, name, list] = match;
+    const op = grammar.operators.find((o) => o.name === name);
+    if (!op) {
+      throw new Error(
+        `unknown operator "${name}"; this grammar has ${grammar.operators.map((o) => o.name).join(", ")}`,
+      );
+    }
+    const given = new Map<string, string>();
+    for (const pair of list.split(",").map((p) => p.trim()).filter((p) => p !== "")) {
+      const [key, value, ...rest] = pair.split("=").map((s) => s.trim());
+      if (value === undefined || rest.length > 0) throw new Error(`"${pair}" in ${part}: write name=value`);
+      given.set(key, value);
+    }
+    const params: Record<string, ParamValue> = {};
+    for (const spec of op.params) {
+      const written = given.get(spec.name);
+      if (written === undefined) {
+        throw new Error(`${name} needs ${spec.name} (one of ${spec.choices.join(", ")})`);
+      }
+      const choice = spec.choices.find((c) => String(c) === written);
+      if (choice === undefined) {
+        throw new Error(`${name}.${spec.name} = ${written} is not one of ${spec.choices.join(", ")}`);
+      }
+      params[spec.name] = choice;
+      given.delete(spec.name);
+    }
+    if (given.size > 0) throw new Error(`${name} has no parameter ${[...given.keys()].join(", ")}`);
+    return { op: op.name, params };
+  });
+}
+
 /** zod schema for programs handed in from outside (files, workers, users). */
 export const ProgramSchema = z.array(z.object({
   op: z.string(),
