@@ -2,11 +2,14 @@
  * Which program escapes from this state? Runs programs from start states under a run's rollout
  * rules and prints, per start and program, how many rollouts beat the start (lib/probe.ts).
  *
- *   deno task bench probe (--run RUN_DIR --ids 140,84 | <problem> --init NAME) [--then PROGRAM]
+ *   deno task bench probe (--run RUN_DIR --ids 140,84 | <problem> --init NAME | <problem> --states FILE)
+ *     [--then PROGRAM]
  *     (--program PROGRAM ... | --uniform N) [--repeats 12] [--effort S] [--timeout S] [--by X]
  *     [--seed 0] [--out FILE.jsonl]
  *
- * Starts are archived states of a run (`--ids`, from its states.parquet) or a problem's warm start.
+ * Starts are archived states of a run (`--ids`, from its states.parquet), a problem's warm start, or
+ * a JSON file of `[{ "label": ..., "state": ... }]` (states as a run stores them; a probe's own
+ * starts are written so with `--out`, to FILE.starts.json).
  * `--then PROGRAM` adds, for every start, the state that program makes of it (run once, e.g.
  * `resample(to=x2, interp=constant)` for the door a resampling opens), so a trap and its door are
  * probed side by side. Programs are written as the run tables print them (`hop(tries=8,
@@ -26,7 +29,8 @@ import { probe, type ProbeStart, type ProbeTally, tallyByOperator, tallyByProgra
 import { Rng } from "../lib/rng.ts";
 import { runRollout } from "../lib/rollout.ts";
 
-const USAGE = "usage: deno task bench probe (--run RUN_DIR --ids 1,2 | <problem> --init NAME) " +
+const USAGE = "usage: deno task bench probe (--run RUN_DIR --ids 1,2 | <problem> --init NAME | " +
+  "<problem> --states FILE) " +
   "[--then PROGRAM] (--program PROGRAM ... | --uniform N) [--repeats 12] [--effort S] [--timeout S] " +
   "[--by X] [--seed 0] [--out FILE.jsonl]";
 
@@ -37,6 +41,7 @@ const { values, positionals } = parseArgs({
     run: { type: "string" },
     ids: { type: "string" },
     init: { type: "string" },
+    states: { type: "string" },
     then: { type: "string" },
     program: { type: "string", multiple: true },
     uniform: { type: "string" },
@@ -48,6 +53,8 @@ const { values, positionals } = parseArgs({
     out: { type: "string" },
   },
 });
+
+const StartsSchema = z.array(z.object({ label: z.string(), state: z.unknown() })).min(1);
 
 /** A numeric flag checked by `rule`, or `fallback` when absent. */
 function numberFlag(name: string, rule: z.ZodNumber, fallback?: number): number | undefined {
@@ -67,7 +74,9 @@ async function main(): Promise<void> {
     by: numberFlag("by", z.number().min(0), 0)!,
     seed: numberFlag("seed", z.number().int(), 0)!,
   };
-  if (!values.run === !values.init) throw new Error(`give either --run with --ids, or --init\n${USAGE}`);
+  if ([values.run, values.init, values.states].filter((v) => v !== undefined).length !== 1) {
+    throw new Error(`give one of --run with --ids, --init or --states\n${USAGE}`);
+  }
   if (!values.program === (flags.uniform === undefined)) {
     throw new Error(`give either --program (one or more) or --uniform N\n${USAGE}`);
   }
@@ -98,6 +107,14 @@ async function main(): Promise<void> {
       if (!row) throw new Error(`${values.run} has no state ${id} (ids 0..${states.length - 1})`);
       starts.push({ label: `state ${id}`, state: JSON.parse(row.state) });
     }
+  } else if (values.states) {
+    const parsed = StartsSchema.safeParse(JSON.parse(await Deno.readTextFile(values.states)));
+    if (!parsed.success) {
+      throw new Error(
+        `${values.states}: expected [{ "label": ..., "state": ... }], ${parsed.error.issues[0].message}`,
+      );
+    }
+    starts.push(...parsed.data);
   } else {
     const options = problem.optionsSchema.parse({});
     const [state] = problem.initialStates(new Rng(flags.seed), options, values.init);
@@ -119,7 +136,10 @@ async function main(): Promise<void> {
   const effortSeconds = flags.effort ?? config?.effortSeconds;
   const timeoutSeconds = flags.timeout ?? config?.rolloutTimeoutSeconds ?? 120;
   const out = values.out;
-  if (out) await Deno.writeTextFile(out, "");
+  if (out) {
+    await Deno.writeTextFile(out, "");
+    await Deno.writeTextFile(`${out}.starts.json`, JSON.stringify(starts));
+  }
   console.error(
     `probing ${starts.length} start(s) of ${name}, effort ${effortSeconds ?? "none"} s, time limit ` +
       `${timeoutSeconds} s, seed ${flags.seed}`,
