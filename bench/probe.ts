@@ -165,15 +165,17 @@ async function main(): Promise<void> {
     printTable(
       tallies.filter((t) => t.start === start.label),
       "uniform" in programs ? "operator" : "program",
+      flags.by,
     );
   }
 }
 
-function printTable(tallies: readonly ProbeTally[], what: string): void {
+function printTable(tallies: readonly ProbeTally[], what: string, by: number): void {
   const gain = (g: number | null) => g === null ? "-" : g.toExponential(2);
-  console.log(`| ${what} | rollouts | improved | best gain | median gain |`);
+  const share = (t: ProbeTally) => t.rollouts === 0 ? -1 : t.improved / t.rollouts;
+  console.log(`| ${what} | rollouts | gain > ${by} | best gain | median gain |`);
   console.log("|---|---|---|---|---|");
-  for (const t of [...tallies].sort((a, b) => b.improved / b.rollouts - a.improved / a.rollouts)) {
+  for (const t of [...tallies].sort((a, b) => share(b) - share(a))) {
     console.log(
       `| \`${t.program}\` | ${t.rollouts} | ${t.improved} | ${gain(t.bestGain)} | ${gain(t.medianGain)} |`,
     );
