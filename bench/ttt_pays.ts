@@ -153,6 +153,16 @@ interface StudyMeta {
 }
 
 /** What readStudies accepts of a summary.json. Studies from before --parallel ran one seed at a time. */
+/** Run flags as an order-free key: each flag with the values after it, sorted (`--a 1 --b` = `--b --a 1`). */
+export function flagSet(flags: readonly string[]): string {
+  const groups: string[][] = [];
+  for (const token of flags) {
+    if (token.startsWith("--") || groups.length === 0) groups.push([token]);
+    else groups[groups.length - 1].push(token);
+  }
+  return JSON.stringify(groups.map((g) => g.join(" ")).sort());
+}
+
 const StudyMetaSchema = z.object({
   minutes: z.number().positive(),
   seeds: z.array(z.number().int()),
@@ -411,7 +421,7 @@ function readStudies(dirs: string[]): { meta: StudyMeta; points: CurvePoint[] } 
   });
   const same = (m: StudyMeta) =>
     m.minutes === metas[0].minutes && m.parallel === metas[0].parallel &&
-    m.extra.join(" ") === metas[0].extra.join(" ") && m.priorFrom === metas[0].priorFrom;
+    flagSet(m.extra) === flagSet(metas[0].extra) && m.priorFrom === metas[0].priorFrom;
   const differs = metas.findIndex((m) => !same(m));
   if (differs >= 0) {
     throw new Error(

@@ -65,6 +65,14 @@ Deno.test("ttt_pays --summarise pools replications on fresh seeds and tests them
   assert(/seed 3 is in more than one study/.test((await summarise(`${a},${again}`, "--out", out)).stderr));
   const other = study(root, "other", [9], [1], [2], ["--lr", "0.05"]);
   assert(/run flags or --prior-from differ/.test((await summarise(`${a},${other}`, "--out", out)).stderr));
+  // The same flags written in another order are the same study design.
+  const reordered = study(root, "reordered", [11], [1], [2], ["--search-features", "--lr", "0.02"]);
+  const withFeatures = study(root, "with-features", [12], [1], [2], ["--lr", "0.02", "--search-features"]);
+  const same = await summarise(`${reordered},${withFeatures}`, "--out", join(root, "pooled2"));
+  assertEquals(same.code, 0, same.stderr);
+  assert(
+    /run flags or --prior-from differ/.test((await summarise(`${a},${withFeatures}`, "--out", out)).stderr),
+  );
   // Nor learned-prior studies of different policies.
   const learned = study(root, "learned", [10], [1], [2], flags);
   const meta = JSON.parse(Deno.readTextFileSync(join(learned, "summary.json")));
