@@ -3,17 +3,20 @@ import { formatProgram, parseProgram } from "../lib/grammar.ts";
 import { defineProblem } from "../lib/problem.ts";
 import { probe, sampleUniformProgram, tallyByOperator, tallyByProgram } from "../lib/probe.ts";
 import { Rng } from "../lib/rng.ts";
-import { loadProblem } from "../lib/problem_module.ts";
+import { registeredProblems } from "../lib/problem_module.ts";
 import { toy } from "./toy_problem.ts";
 
 const problem = defineProblem(toy);
 
-Deno.test("parseProgram reads what formatProgram writes, for every program of a real grammar", async () => {
-  const erdos = await loadProblem("erdos");
-  const rng = new Rng(3);
-  for (let i = 0; i < 300; i++) {
-    const program = sampleUniformProgram(erdos.grammar!, rng);
-    assertEquals(parseProgram(erdos.grammar!, formatProgram(program)), program);
+Deno.test("parseProgram reads what formatProgram writes, for every registered problem's grammar", async () => {
+  const problems = Object.entries(await registeredProblems()).filter(([, p]) => p.grammar);
+  assert(problems.length >= 8, `${problems.length} problems with a grammar`);
+  for (const [name, problem] of problems) {
+    const rng = new Rng(3);
+    for (let i = 0; i < 100; i++) {
+      const program = sampleUniformProgram(problem.grammar!, rng);
+      assertEquals(parseProgram(problem.grammar!, formatProgram(program)), program, name);
+    }
   }
   assertEquals(parseProgram(toy.grammar, " add(delta=2) ;add(delta=-1); "), [
     { op: "add", params: { delta: 2 } },
