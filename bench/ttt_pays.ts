@@ -152,7 +152,6 @@ interface StudyMeta {
   priorFrom?: string;
 }
 
-/** What readStudies accepts of a summary.json. Studies from before --parallel ran one seed at a time. */
 /** Run flags as an order-free key: each flag with the values after it, sorted (`--a 1 --b` = `--b --a 1`). */
 export function flagSet(flags: readonly string[]): string {
   const groups: string[][] = [];
@@ -163,6 +162,7 @@ export function flagSet(flags: readonly string[]): string {
   return JSON.stringify(groups.map((g) => g.join(" ")).sort());
 }
 
+/** What readStudies accepts of a summary.json. Studies from before --parallel ran one seed at a time. */
 const StudyMetaSchema = z.object({
   minutes: z.number().positive(),
   seeds: z.array(z.number().int()),

@@ -21,16 +21,16 @@ export const REASONING_EFFORTS = ["minimal", "low", "medium", "high"] as const;
 export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 export const TIMER_MESSAGE = `longer than a timer can wait (at most ${MAX_TIMER_SECONDS} s)`;
 
-/**
- * Every setting of a run, checked (strictly: an unknown key is an error) by resolveConfig. Its
- * fields are documented on RunConfig, which must stay its output type (checked below).
- */
 /** Operator names, comma-separated ("" for none); the grammar checks the names when a run starts. */
 const OperatorList = z.string().regex(
   /^([A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*)?$/,
   "a comma-separated list of operator names",
 ).default("");
 
+/**
+ * Every setting of a run, checked (strictly: an unknown key is an error) by resolveConfig. Its
+ * fields are documented on RunConfig, which must stay its output type (checked below).
+ */
 export const RunConfigSchema = z.object({
   problem: z.string().min(1),
   problemModule: z.string().min(1).optional(),
