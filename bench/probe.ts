@@ -23,6 +23,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pl from "nodejs-polars";
 import { z } from "zod";
+import { checkedValue, joinNegativeValues } from "../lib/flags.ts";
 import { parseProgram } from "../lib/grammar.ts";
 import { loadProblem } from "../lib/problem_module.ts";
 import { probe, type ProbeStart, type ProbeTally, tallyByOperator, tallyByProgram } from "../lib/probe.ts";
@@ -34,45 +35,50 @@ const USAGE = "usage: deno task bench probe (--run RUN_DIR --ids 1,2 | <problem>
   "[--then PROGRAM] (--program PROGRAM ... | --uniform N) [--repeats 12] [--effort S] [--timeout S] " +
   "[--by X] [--seed 0] [--out FILE.jsonl]";
 
-const { values, positionals } = parseArgs({
-  args: Deno.args,
-  allowPositionals: true,
-  options: {
-    run: { type: "string" },
-    ids: { type: "string" },
-    init: { type: "string" },
-    states: { type: "string" },
-    then: { type: "string" },
-    program: { type: "string", multiple: true },
-    uniform: { type: "string" },
-    repeats: { type: "string" },
-    effort: { type: "string" },
-    timeout: { type: "string" },
-    by: { type: "string" },
-    seed: { type: "string" },
-    out: { type: "string" },
-  },
-});
+const OPTIONS = {
+  run: { type: "string" },
+  ids: { type: "string" },
+  init: { type: "string" },
+  states: { type: "string" },
+  then: { type: "string" },
+  program: { type: "string", multiple: true },
+  uniform: { type: "string" },
+  repeats: { type: "string" },
+  effort: { type: "string" },
+  timeout: { type: "string" },
+  by: { type: "string" },
+  seed: { type: "string" },
+  out: { type: "string" },
+} as const;
+
+/** The arguments; every option takes a value, so "--by -1" reaches the flag's own check. */
+function readArgs() {
+  const args = joinNegativeValues(Deno.args, new Set(Object.keys(OPTIONS)));
+  return parseArgs({ args, allowPositionals: true, options: OPTIONS });
+}
 
 const StartsSchema = z.array(z.object({ label: z.string(), state: z.unknown() })).min(1);
 
-/** A numeric flag checked by `rule`, or `fallback` when absent. */
-function numberFlag(name: string, rule: z.ZodNumber, fallback?: number): number | undefined {
-  const text = values[name as keyof typeof values] as string | undefined;
-  if (text === undefined) return fallback;
-  const parsed = rule.safeParse(Number(text));
-  if (!parsed.success) throw new Error(`--${name} ${text}: ${parsed.error.issues[0].message}`);
-  return parsed.data;
+/** A numeric flag checked by `rule` (lib/flags.ts, as the run flags are), or `fallback` when absent. */
+function numberFlag(
+  values: Record<string, unknown>,
+  name: string,
+  rule: z.ZodNumber,
+  fallback?: number,
+): number | undefined {
+  const text = values[name] as string | undefined;
+  return text === undefined ? fallback : checkedValue(name, rule, text);
 }
 
 async function main(): Promise<void> {
+  const { values, positionals } = readArgs();
   const flags = {
-    repeats: numberFlag("repeats", z.number().int().min(1), 12)!,
-    uniform: numberFlag("uniform", z.number().int().min(1)),
-    effort: numberFlag("effort", z.number().positive()),
-    timeout: numberFlag("timeout", z.number().positive()),
-    by: numberFlag("by", z.number().min(0), 0)!,
-    seed: numberFlag("seed", z.number().int(), 0)!,
+    repeats: numberFlag(values, "repeats", z.number().int().min(1), 12)!,
+    uniform: numberFlag(values, "uniform", z.number().int().min(1)),
+    effort: numberFlag(values, "effort", z.number().positive()),
+    timeout: numberFlag(values, "timeout", z.number().positive()),
+    by: numberFlag(values, "by", z.number().min(0), 0)!,
+    seed: numberFlag(values, "seed", z.number().int(), 0)!,
   };
   if ([values.run, values.init, values.states].filter((v) => v !== undefined).length !== 1) {
     throw new Error(`give one of --run with --ids, --init or --states\n${USAGE}`);

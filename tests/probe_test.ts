@@ -101,3 +101,21 @@ Deno.test("a uniform probe draws every operator and tallies by operator; an inva
     /start "bad" is invalid/,
   );
 });
+
+Deno.test("bench probe answers bad input with one line and exit 1, never a stack trace", async () => {
+  const script = new URL("../bench/probe.ts", import.meta.url).pathname;
+  const cases: [string[], RegExp][] = [
+    [["erdos", "--init", "haugland", "--uniform", "2", "--by", "-1"], /^--by -1: Too small/],
+    [["erdos", "--init", "haugland", "--uniform", "0x10"], /^--uniform 0x10: expected a number/],
+    [["erdos", "--init", "haugland", "--program", "hop(tries=5)"], /^hop.tries = 5 is not one of 2, 4, 8/],
+    [["erdos", "--init", "haugland", "--bogus"], /^Unknown option '--bogus'/],
+    [["erdos", "--uniform", "2"], /^give one of --run with --ids, --init or --states/],
+  ];
+  for (const [args, message] of cases) {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", script, ...args] })
+      .output();
+    const text = new TextDecoder().decode(stderr).trim();
+    assertEquals(code, 1, text);
+    assert(message.test(text) && !text.includes("\n    at "), text);
+  }
+});
