@@ -66,7 +66,7 @@ import {
   VARIANTS,
 } from "../lib/ablation.ts";
 import { BuiltinPolicy } from "../lib/policy/builtin.ts";
-import { builtinFeatureDim, readPolicySnapshot } from "../lib/policy/mod.ts";
+import { builtinFeatureDim, builtinNetworks, readPolicySnapshot } from "../lib/policy/mod.ts";
 import { writeFileAtomic } from "../lib/atomic.ts";
 import { loadProblem, requireBuiltin } from "../lib/problem_module.ts";
 import { readRunTables } from "../lib/store.ts";
@@ -353,6 +353,7 @@ async function conditioningReport(runs: string, problemName: string): Promise<st
         featureDim: builtinFeatureDim(problem, config),
         hidden: config.hidden,
         seed,
+        networks: builtinNetworks({ doorNetwork: config.doorNetwork ?? false }),
       });
       await policy.adopt({ ...snapshot, parameters });
       return policy;

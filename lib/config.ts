@@ -64,6 +64,7 @@ export const RunConfigSchema = z.object({
   uniformParams: OperatorList,
   followThrough: OperatorList,
   searchFeatures: z.boolean().default(false),
+  doorNetwork: z.boolean().default(false),
   priorFrom: z.string().min(1).optional(),
   policy: z.enum(POLICIES).default("builtin"),
   hidden: z.number().int().positive().default(32),
@@ -195,6 +196,12 @@ export interface RunConfig {
    * best, whether it is at a new size.
    */
   searchFeatures: boolean;
+  /**
+   * Built-in policy only: programs from a state at a new size (a door) are written by a second
+   * network, trained only on those groups, so the few door groups of a run are not outweighed by the
+   * many groups that polish (default false: one network writes every program).
+   */
+  doorNetwork: boolean;
   /**
    * A run directory (or its checkpoint.json) whose trained built-in policy becomes this run's
    * initial policy and KL reference: to ask whether what one run learned is worth anything to the
@@ -464,6 +471,14 @@ export const CONFIG_FLAGS: {
       "lineage's gain over 4 moves, visits, gain over its parent, gap to the best, whether it is at a new " +
       "size), to learn when to open a door and how to polish one",
   },
+  doorNetwork: {
+    flag: "door-network",
+    section: "method",
+    help:
+      "built-in policy only: programs from a state at a new size (a door) are written by a second network, " +
+      "trained only on those groups, so the rare door groups learn their own moves instead of being outweighed " +
+      "by the groups that polish; needs a problem with a size",
+  },
   temperature: { flag: "temperature", value: "T", section: "method", help: "sampling temperature" },
   temperatureControl: {
     flag: "no-temperature-control",
@@ -694,6 +709,9 @@ const ResolvedConfigSchema = RunConfigSchema.refine(
 }).refine((c) => !c.searchFeatures || c.policy === "builtin", {
   message: "only the built-in policy takes search features (a language model reads its prompt)",
   path: ["searchFeatures"],
+}).refine((c) => !c.doorNetwork || c.policy === "builtin", {
+  message: "only the built-in policy takes --door-network (a language model writes its own programs)",
+  path: ["doorNetwork"],
 }).refine((c) => c.priorFrom === undefined || c.policy === "builtin", {
   message: "only the built-in policy starts from an earlier run's policy",
   path: ["priorFrom"],

@@ -491,6 +491,8 @@ export async function chooseStarts(
     if (resized && config.followThrough !== "") {
       context = { ...context, operators: config.followThrough.split(",") };
     }
+    // A door's programs come from the policy's own network for doors (--door-network).
+    if (resized && config.doorNetwork) context = { ...context, network: 1 };
     if (config.searchFeatures) {
       const rewardOf = (id: number) => archive.get(id)?.reward;
       const standing = {

@@ -83,7 +83,7 @@ Deno.test("--prior-from reads the policy from a run directory (or a file) and st
     // A policy of another problem's grammar.
     await rejects(
       createPolicy(resolveConfig({ problem: "ac1", priorFrom: dir }), ac1),
-      /--prior-from .*different grammar or network size/,
+      /--prior-from .*different grammar, network size or number of networks/,
     );
   } finally {
     Deno.removeSync(dir, { recursive: true });

@@ -74,6 +74,12 @@ export interface BuiltinPolicyOptions {
    * out of training, and only the other moves' parameters are learned.
    */
   readonly uniformParameters?: readonly string[];
+  /**
+   * How many networks of the same shape the policy holds (default 1). A context's `network` says
+   * which one writes and is trained on its programs, so a rare kind of start state (a door) gets a
+   * network the common kind's groups never move (`--door-network`).
+   */
+  readonly networks?: number;
 }
 
 const finiteArray = z.array(z.number());
@@ -86,6 +92,8 @@ const SnapshotSchema = z.object({
     hidden: z.number().int(),
     maxMoves: z.number().int(),
     siteArities: z.array(z.number().int()),
+    /** Networks held (absent in snapshots made before there could be more than one). */
+    networks: z.number().int().positive().default(1),
   }),
   parameters: finiteArray,
   reference: finiteArray,
@@ -110,6 +118,8 @@ export class BuiltinPolicy implements Policy {
   readonly trainable = true;
   readonly defaultLearningRate = BUILTIN_LEARNING_RATE;
   readonly network: ProgramNetwork;
+  /** Networks held; their weights lie one after another in each flat vector. */
+  readonly networks: number;
   private parameters: Float64Array;
   /** The initial weights, frozen: the KL term's reference policy. */
   private reference: Float64Array;
@@ -125,14 +135,26 @@ export class BuiltinPolicy implements Policy {
 
   constructor(options: BuiltinPolicyOptions) {
     this.network = new ProgramNetwork(options.grammar, options.featureDim, options.hidden ?? BUILTIN_HIDDEN);
-    this.parameters = this.network.initialParameters(
-      new Rng(options.seed),
-      options.initScale ?? BUILTIN_INIT_SCALE,
-      options.priorSkew ?? 0,
-    );
+    this.networks = options.networks ?? 1;
+    if (!Number.isInteger(this.networks) || this.networks < 1) {
+      throw new Error(
+        `a built-in policy holds a whole number of networks, at least 1 (got ${this.networks})`,
+      );
+    }
+    // One draw sequence for all networks, so the first network's weights are the same with or without more.
+    const rng = new Rng(options.seed);
+    this.parameters = new Float64Array(this.parameterCount);
+    for (let k = 0; k < this.networks; k++) {
+      const weights = this.network.initialParameters(
+        rng,
+        options.initScale ?? BUILTIN_INIT_SCALE,
+        options.priorSkew ?? 0,
+      );
+      this.parameters.set(weights, k * this.network.parameterCount);
+    }
     this.reference = this.parameters.slice();
-    this.gradients = new Float64Array(this.network.parameterCount);
-    this.adam = createAdamState(this.network.parameterCount);
+    this.gradients = new Float64Array(this.parameterCount);
+    this.adam = createAdamState(this.parameterCount);
     this.optimizer = options.optimizer ?? "adam";
     this.uniformMix = options.uniformMix ?? 0;
     const held = this.network.heldSites(options.uniformOperators ?? false, options.uniformParameters);
@@ -140,7 +162,17 @@ export class BuiltinPolicy implements Policy {
   }
 
   get parameterCount(): number {
-    return this.network.parameterCount;
+    return this.network.parameterCount * this.networks;
+  }
+
+  /** The slice of a flat vector (weights, gradients) that belongs to the network writing for `context`. */
+  private slice(vector: Float64Array, context: PolicyContext): Float64Array {
+    const k = context.network ?? 0;
+    if (!Number.isInteger(k) || k < 0 || k >= this.networks) {
+      throw new Error(`context asks for network ${k}; this policy holds ${this.networks}`);
+    }
+    const size = this.network.parameterCount;
+    return vector.subarray(k * size, (k + 1) * size);
   }
 
   /**
@@ -156,7 +188,7 @@ export class BuiltinPolicy implements Policy {
       for (let i = 0; i < n; i++) {
         sequences.push(
           this.network.sample(
-            this.parameters,
+            this.slice(this.parameters, context),
             features,
             params.temperature,
             rng,
@@ -190,7 +222,7 @@ export class BuiltinPolicy implements Policy {
   ): Promise<ForwardBackwardResult> {
     return settle(() => {
       if (loss !== "importance_sampling") throw new Error(`unsupported loss ${loss}`);
-      const pending = new Float64Array(this.network.parameterCount);
+      const pending = new Float64Array(this.parameterCount);
       let total = 0;
       const logprobs: number[][] = [];
       for (const datum of batch) {
@@ -208,7 +240,8 @@ export class BuiltinPolicy implements Policy {
         };
         // Choices the sampler drew uniformly are not the network's to learn.
         const frozen = this.held ? this.network.heldTokens(datum.tokens, this.held) : undefined;
-        const current = this.network.score(this.parameters, sequence);
+        const weights = this.slice(this.parameters, datum.context);
+        const current = this.network.score(weights, sequence);
         const coefficients: number[] = new Array(n);
         for (let t = 0; t < n; t++) {
           const weighted = frozen?.[t]
@@ -217,7 +250,7 @@ export class BuiltinPolicy implements Policy {
           total -= weighted;
           coefficients[t] = -weighted; // d loss / d logp_t
         }
-        this.network.backward(this.parameters, sequence, coefficients, pending);
+        this.network.backward(weights, sequence, coefficients, this.slice(pending, datum.context));
         logprobs.push(current);
       }
       if (!Number.isFinite(total)) throw new Error(`importance-sampling loss is ${total}`);
@@ -241,7 +274,11 @@ export class BuiltinPolicy implements Policy {
     return settle(() => ({
       kind: "builtin" as const,
       version: 1 as const,
-      shape: { ...this.network.shape, siteArities: [...this.network.shape.siteArities] },
+      shape: {
+        ...this.network.shape,
+        siteArities: [...this.network.shape.siteArities],
+        networks: this.networks,
+      },
       parameters: Array.from(this.parameters),
       reference: Array.from(this.reference),
       adam: { step: this.adam.step, m: Array.from(this.adam.m), v: Array.from(this.adam.v) },
@@ -285,11 +322,13 @@ export class BuiltinPolicy implements Policy {
     const parsed = SnapshotSchema.parse(snapshot);
     const shape = this.network.shape;
     const same = parsed.shape.featureDim === shape.featureDim && parsed.shape.hidden === shape.hidden &&
-      parsed.shape.maxMoves === shape.maxMoves &&
+      parsed.shape.maxMoves === shape.maxMoves && parsed.shape.networks === this.networks &&
       parsed.shape.siteArities.length === shape.siteArities.length &&
       parsed.shape.siteArities.every((a, i) => a === shape.siteArities[i]);
-    if (!same) throw new Error("checkpoint was made for a different grammar or network size");
-    const count = this.network.parameterCount;
+    if (!same) {
+      throw new Error("checkpoint was made for a different grammar, network size or number of networks");
+    }
+    const count = this.parameterCount;
     const vectors = {
       parameters: parsed.parameters,
       reference: parsed.reference,
@@ -327,7 +366,7 @@ export class BuiltinPolicy implements Policy {
   ): { site: number; moveIndex: number; probabilities: number[] } | null {
     const features = this.network.checkFeatures(context.features);
     return this.network.nextDistribution(
-      this.parameters,
+      this.slice(this.parameters, context),
       features,
       prefix,
       temperature,
@@ -343,7 +382,7 @@ export class BuiltinPolicy implements Policy {
   ): number[] {
     const features = this.network.checkFeatures(context.features);
     return this.network.score(
-      weights,
+      this.slice(weights, context),
       { features, tokens, allowed: this.allowedOperators(context) },
       temperature,
     );

@@ -42,6 +42,11 @@ export function builtinFeatureDim(problem: Problem, config: Pick<RunConfig, "sea
   return featureDim(problem) + (config.searchFeatures ? SEARCH_FEATURE_NAMES.length : 0);
 }
 
+/** How many networks the built-in policy holds for a run: a second writes from doors with --door-network. */
+export function builtinNetworks(config: Pick<RunConfig, "doorNetwork">): number {
+  return config.doorNetwork ? 2 : 1;
+}
+
 export async function createPolicy(config: RunConfig, problem: Problem): Promise<Policy> {
   switch (config.policy) {
     case "builtin": {
@@ -55,7 +60,13 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
         uniformMix: config.uniformMix,
         uniformOperators: config.uniformMoves,
         uniformParameters: config.uniformParams === "" ? [] : config.uniformParams.split(","),
+        networks: builtinNetworks(config),
       });
+      if (config.doorNetwork && !problem.size) {
+        throw new Error(
+          `--door-network: ${problem.name} has no size (how many numbers a construction is made of), so no state is a door`,
+        );
+      }
       if (config.followThrough !== "") {
         if (!problem.size) {
           throw new Error(

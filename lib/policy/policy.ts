@@ -14,6 +14,8 @@ export interface PolicyContext {
    * over them and stop, in sampling and in training alike); absent: all (`--follow-through`).
    */
   readonly operators?: readonly string[];
+  /** Built-in policy: which of its networks writes this program (default 0; `--door-network`). */
+  readonly network?: number;
 }
 
 export interface SampleParams {
