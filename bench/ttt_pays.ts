@@ -41,6 +41,12 @@
  * distribution on every archived state against its initial policy's (policyConditioning): does it
  * depend on the state, and how far did training move it? With --out, also written to
  * STUDY_DIR/conditioning.md.
+ *
+ *   deno run -A bench/ttt_pays.ts <problem> --doors RUNS_DIR [--by 1e-6] [--out STUDY_DIR]
+ *
+ * asks where each arm's door groups were (start states at a new size, lib/doors.ts) and whether any
+ * of their rollouts gained more than --by in the problem's value. With --out, also written to
+ * STUDY_DIR/doors.md.
  */
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -68,6 +74,8 @@ import {
 import { BuiltinPolicy } from "../lib/policy/builtin.ts";
 import { builtinFeatureDim, builtinNetworks, readPolicySnapshot } from "../lib/policy/mod.ts";
 import { writeFileAtomic } from "../lib/atomic.ts";
+import { type DoorKind, doorSummary } from "../lib/doors.ts";
+import type { Problem } from "../lib/problem.ts";
 import { loadProblem, requireBuiltin } from "../lib/problem_module.ts";
 import { readRunTables } from "../lib/store.ts";
 import { ancestorReward, newSize, PROGRESS_MOVES, searchFeatures } from "../lib/search_features.ts";
@@ -320,6 +328,73 @@ function activityReport(runs: string, problem: string, from: number): string {
   ].join("\n");
 }
 
+/** Each arm's door groups, per seed and by kind (the sizes before and after the door), from a study's --runs. */
+function doorsReport(runs: string, problem: Problem, by: number): string {
+  if (!(by >= 0)) throw new Error(`--by must be a gain of 0 or more, got ${by}`);
+  const lines = [`Door groups (start states at a new size) and their rollouts that gained more than ${by}:`];
+  let found = false;
+  for (const variant of STUDY.map((s) => s.variant.name)) {
+    const base = join(runs, variant, problem.name);
+    if (!existsSync(base)) continue;
+    found = true;
+    const kinds = new Map<string, DoorKind[]>();
+    const rows: string[] = [];
+    const seeds = [...Deno.readDirSync(base)].filter((e) => e.isDirectory && /-seed\d+$/.test(e.name))
+      .map((e) => ({ dir: join(base, e.name), seed: Number(/-seed(\d+)$/.exec(e.name)![1]) }))
+      .sort((a, b) => a.seed - b.seed);
+    for (const { dir, seed } of seeds) {
+      const tables = readRunTables(dir);
+      const states = tables.states.select("id", "parent_id", "value", "state").toRecords().map((r) => ({
+        id: Number(r.id),
+        parentId: Number(r.parent_id),
+        value: Number(r.value),
+        state: JSON.parse(String(r.state)),
+      }));
+      const rollouts = tables.attempts.select("step", "group", "parent_id", "value", "valid").toRecords()
+        .map((r) => ({
+          step: Number(r.step),
+          group: Number(r.group),
+          parentId: Number(r.parent_id),
+          value: Number(r.value),
+          valid: Boolean(r.valid),
+        }));
+      const d = doorSummary(problem, states, rollouts, by);
+      rows.push(
+        `| ${seed} | ${d.doorGroups} of ${d.groups} | ${d.doorRollouts} | ${d.gained} | ${
+          d.kinds.slice(0, 3).map((k) => `${k.sizes} (${k.groups})`).join(", ")
+        } |`,
+      );
+      for (const k of d.kinds) kinds.set(k.sizes, [...kinds.get(k.sizes) ?? [], k]);
+    }
+    const pooled = [...kinds].map(([sizes, ks]) => ({
+      sizes,
+      groups: ks.reduce((a, k) => a + k.groups, 0),
+      rollouts: ks.reduce((a, k) => a + k.rollouts, 0),
+      gained: ks.reduce((a, k) => a + k.gained, 0),
+      bestGain: Math.max(...ks.map((k) => k.bestGain)),
+      runs: ks.length,
+    })).sort((a, b) => b.rollouts - a.rollouts);
+    lines.push(
+      "",
+      `${variant}:`,
+      "",
+      "| seed | door groups | door rollouts | gained | commonest doors (groups) |",
+      "|---|---|---|---|---|",
+      ...rows,
+      "",
+      "| door (sizes) | runs | groups | rollouts | gained | best gain |",
+      "|---|---|---|---|---|---|",
+      ...pooled.map((k) =>
+        `| ${k.sizes} | ${k.runs} | ${k.groups} | ${k.rollouts} | ${k.gained} | ${
+          Number.isFinite(k.bestGain) ? k.bestGain.toExponential(2) : "-"
+        } |`
+      ),
+    );
+  }
+  if (!found) throw new Error(`${runs}: no runs of ${problem.name} (give a study's --runs directory)`);
+  return lines.join("\n");
+}
+
 /** The method's runs of a study, by seed: the first-move distributions of each run's archive states. */
 async function conditioningReport(runs: string, problemName: string): Promise<string> {
   const base = join(runs, "ttt-discover", problemName);
@@ -464,6 +539,8 @@ if (import.meta.main) {
       from: { type: "string" },
       "prior-from": { type: "string" },
       conditioning: { type: "string" },
+      doors: { type: "string" },
+      by: { type: "string" },
     },
   });
   const arms = values["prior-from"] ? [...STUDY, learnedPriorArm(values["prior-from"])] : STUDY;
@@ -494,6 +571,12 @@ if (import.meta.main) {
     const report = await conditioningReport(values.conditioning, problem.name);
     console.log(report);
     if (values.out) await writeFileAtomic(join(values.out, "conditioning.md"), report + "\n");
+    Deno.exit(0);
+  }
+  if (values.doors) {
+    const report = doorsReport(values.doors, problem, Number(values.by ?? 1e-6));
+    console.log(report);
+    if (values.out) await writeFileAtomic(join(values.out, "doors.md"), report + "\n");
     Deno.exit(0);
   }
   if (values.power) {
