@@ -328,6 +328,13 @@ function activityReport(runs: string, problem: string, from: number): string {
   ].join("\n");
 }
 
+/** The run directories of one arm of a study's --runs (`<base>/<run-id>-seedN`), by seed. */
+function seedRuns(base: string): { dir: string; seed: number }[] {
+  return [...Deno.readDirSync(base)].filter((e) => e.isDirectory && /-seed\d+$/.test(e.name))
+    .map((e) => ({ dir: join(base, e.name), seed: Number(/-seed(\d+)$/.exec(e.name)![1]) }))
+    .sort((a, b) => a.seed - b.seed);
+}
+
 /** Each arm's door groups, per seed and by kind (the sizes before and after the door), from a study's --runs. */
 function doorsReport(runs: string, problem: Problem, by: number): string {
   if (!(by >= 0)) throw new Error(`--by must be a gain of 0 or more, got ${by}`);
@@ -339,10 +346,7 @@ function doorsReport(runs: string, problem: Problem, by: number): string {
     found = true;
     const kinds = new Map<string, DoorKind[]>();
     const rows: string[] = [];
-    const seeds = [...Deno.readDirSync(base)].filter((e) => e.isDirectory && /-seed\d+$/.test(e.name))
-      .map((e) => ({ dir: join(base, e.name), seed: Number(/-seed(\d+)$/.exec(e.name)![1]) }))
-      .sort((a, b) => a.seed - b.seed);
-    for (const { dir, seed } of seeds) {
+    for (const { dir, seed } of seedRuns(base)) {
       const tables = readRunTables(dir);
       const states = tables.states.select("id", "parent_id", "value", "state").toRecords().map((r) => ({
         id: Number(r.id),
@@ -416,10 +420,7 @@ async function conditioningReport(runs: string, problemName: string): Promise<st
     const ranked = mean.map((share, op) => ({ share, op })).sort((a, b) => b.share - a.share).slice(0, 2);
     return ranked.map(({ share, op }) => `${ops[op]} ${share.toFixed(2)}`).join(", ");
   };
-  const seeds = [...Deno.readDirSync(base)].filter((e) => e.isDirectory && /-seed\d+$/.test(e.name))
-    .map((e) => ({ dir: join(base, e.name), seed: Number(/-seed(\d+)$/.exec(e.name)![1]) }))
-    .sort((a, b) => a.seed - b.seed);
-  for (const { dir, seed } of seeds) {
+  for (const { dir, seed } of seedRuns(base)) {
     const config = JSON.parse(Deno.readTextFileSync(join(dir, "config.json")));
     const snapshot = readPolicySnapshot(dir) as { parameters: number[]; reference: number[] };
     const policyWith = async (parameters: number[]) => {

@@ -6,7 +6,7 @@ import { resolveConfig } from "../lib/config.ts";
 import { BuiltinPolicy } from "../lib/policy/builtin.ts";
 import { rewardTableTask } from "../lib/policy/calibration.ts";
 import { readPolicySnapshot } from "../lib/policy/mod.ts";
-import type { PolicyContext } from "../lib/policy/policy.ts";
+import { DEFAULT_ADAM, type PolicyContext } from "../lib/policy/policy.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { runToEnd } from "./runs.ts";
 import { tempDir } from "./temp_dirs.ts";
@@ -16,19 +16,17 @@ const { grammar, features } = rewardTableTask();
 const main: PolicyContext = { features };
 const door: PolicyContext = { features, network: 1 };
 
+/** A policy with a door network, its initial weights spread enough that its two networks differ. */
+const twoNetworks = () =>
+  new BuiltinPolicy({ grammar, featureDim: features.length, seed: 5, initScale: 0.5, networks: 2 });
+
 /** The first decision's distribution of one of the policy's networks. */
 const firstMove = (policy: BuiltinPolicy, context: PolicyContext) =>
   policy.probabilities(context, [])!.probabilities;
 
 Deno.test("a second network: the first is the one-network policy's, and training one leaves the other as it was", async () => {
   const single = new BuiltinPolicy({ grammar, featureDim: features.length, seed: 5, initScale: 0.5 });
-  const double = new BuiltinPolicy({
-    grammar,
-    featureDim: features.length,
-    seed: 5,
-    initScale: 0.5,
-    networks: 2,
-  });
+  const double = twoNetworks();
   assertEquals(double.parameterCount, 2 * single.parameterCount);
   // Network 0 samples exactly as the policy without a second network; network 1 has weights of its own.
   const params = { temperature: 1, seed: 9 };
@@ -46,7 +44,7 @@ Deno.test("a second network: the first is the one-network policy's, and training
   }));
   for (let i = 0; i < 5; i++) {
     await double.forwardBackward(batch);
-    await double.optimStep({ learningRate: 0.05, beta1: 0.9, beta2: 0.95, eps: 1e-8 });
+    await double.optimStep({ ...DEFAULT_ADAM, learningRate: 0.05 });
   }
   assertEquals(firstMove(double, main), before.main);
   const favoured = drawn[0].tokens[0];
@@ -54,13 +52,7 @@ Deno.test("a second network: the first is the one-network policy's, and training
 });
 
 Deno.test("a second network: checkpoints carry it, and a policy with another number of networks refuses them", async () => {
-  const double = new BuiltinPolicy({
-    grammar,
-    featureDim: features.length,
-    seed: 5,
-    initScale: 0.5,
-    networks: 2,
-  });
+  const double = twoNetworks();
   const snapshot = await double.checkpoint();
   assertEquals(snapshot.shape.networks, 2);
   const copy = new BuiltinPolicy({ grammar, featureDim: features.length, seed: 6, networks: 2 });
