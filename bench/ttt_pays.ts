@@ -430,6 +430,7 @@ async function conditioningReport(runs: string, problemName: string): Promise<st
         hidden: config.hidden,
         seed,
         networks: builtinNetworks({ doorNetwork: config.doorNetwork ?? false }),
+        heldShare: config.holdShare ? String(config.holdShare).split(",") : [],
       });
       await policy.adopt({ ...snapshot, parameters });
       return policy;

@@ -62,6 +62,7 @@ export const RunConfigSchema = z.object({
   uniformMix: z.number().nonnegative().lt(1).default(0),
   uniformMoves: z.boolean().default(false),
   uniformParams: OperatorList,
+  holdShare: OperatorList,
   followThrough: OperatorList,
   searchFeatures: z.boolean().default(false),
   doorNetwork: z.boolean().default(false),
@@ -184,6 +185,12 @@ export interface RunConfig {
    * trained (default "": none).
    */
   uniformParams: string;
+  /**
+   * Built-in policy: operators (comma-separated) whose joint chance of being written is held at its
+   * uniform share and never trained; training learns only which of them, and which of the rest
+   * (default "": none).
+   */
+  holdShare: string;
   /**
    * Built-in policy: the only operators (comma-separated) a program may write from a state at a new
    * size (`Problem.size` differs from its parent's: resampled or rebuilt), so a door is polished,
@@ -455,6 +462,14 @@ export const CONFIG_FLAGS: {
       "restart,resample,perturb) uniformly and never train them; with --uniform-moves only the other " +
       "moves' parameters are learned",
   },
+  holdShare: {
+    flag: "hold-share",
+    value: "OPS",
+    section: "method",
+    help: "built-in policy only: hold the chance that a move is one of these operators (comma-separated, " +
+      "e.g. resample,restart) at its uniform share and never train it; training still learns which of " +
+      "them and which of the rest, so it cannot learn to stop opening doors",
+  },
   followThrough: {
     flag: "follow-through",
     value: "OPS",
@@ -650,7 +665,9 @@ export function configFlagHelp(field: keyof RunConfig): string {
   const choices = schema instanceof z.ZodEnum ? (schema.options as string[]).join("|") : "";
   const text = [choices, spec.help].filter(Boolean).join(": ");
   if (spec.defaultText !== undefined) return `${text} (default: ${spec.defaultText})`;
-  const shown = spec.value !== undefined && defaultValue !== undefined && typeof defaultValue !== "object";
+  // An empty default (an operator list that names none) says nothing worth printing.
+  const shown = spec.value !== undefined && defaultValue !== undefined && defaultValue !== "" &&
+    typeof defaultValue !== "object";
   return shown ? `${text} (default ${defaultValue})` : text;
 }
 
@@ -703,6 +720,13 @@ const ResolvedConfigSchema = RunConfigSchema.refine(
 }).refine((c) => c.uniformParams === "" || c.policy === "builtin", {
   message: "only the built-in policy takes --uniform-params (a language model writes its own programs)",
   path: ["uniformParams"],
+}).refine((c) => c.holdShare === "" || c.policy === "builtin", {
+  message: "only the built-in policy takes --hold-share (a language model writes its own programs)",
+  path: ["holdShare"],
+}).refine((c) => c.holdShare === "" || !c.uniformMoves, {
+  message:
+    "--hold-share does nothing with --uniform-moves, which already draws every operator choice uniformly",
+  path: ["holdShare"],
 }).refine((c) => c.followThrough === "" || c.policy === "builtin", {
   message: "only the built-in policy takes --follow-through (a language model writes its own programs)",
   path: ["followThrough"],

@@ -75,6 +75,13 @@ export interface BuiltinPolicyOptions {
    */
   readonly uniformParameters?: readonly string[];
   /**
+   * Operators whose joint chance of being written, at every operator choice, is held at its uniform
+   * share and never trained (default none): training still learns which of them, and which of the
+   * others, but not how often one of them is written. Holding the door moves' share (`--hold-share
+   * resample,restart`) keeps a policy trained on polish groups from learning to stop opening doors.
+   */
+  readonly heldShare?: readonly string[];
+  /**
    * How many networks of the same shape the policy holds (default 1). A context's `network` says
    * which one writes and is trained on its programs, so a rare kind of start state (a door) gets a
    * network the common kind's groups never move (`--door-network`).
@@ -129,6 +136,8 @@ export class BuiltinPolicy implements Policy {
   private readonly uniformMix: number;
   /** Sites drawn uniformly and never trained (undefined: none). */
   private readonly held: Uint8Array | undefined;
+  /** Operators whose joint share of the operator choice is held uniform (undefined: none). */
+  private readonly shared: Uint8Array | undefined;
   private sgd: ScaledSgdState = { norms: [] };
   /** Operator masks by the contexts' operator lists (a run uses one or two). */
   private readonly masks = new Map<string, Uint8Array>();
@@ -159,6 +168,8 @@ export class BuiltinPolicy implements Policy {
     this.uniformMix = options.uniformMix ?? 0;
     const held = this.network.heldSites(options.uniformOperators ?? false, options.uniformParameters);
     this.held = held.some((h) => h === 1) ? held : undefined;
+    const shared = this.network.operatorSet(options.heldShare ?? []);
+    this.shared = shared.some((x) => x === 1) ? shared : undefined;
   }
 
   get parameterCount(): number {
@@ -195,6 +206,7 @@ export class BuiltinPolicy implements Policy {
             this.uniformMix,
             this.held,
             allowed,
+            this.shared,
           ),
         );
       }
@@ -237,6 +249,7 @@ export class BuiltinPolicy implements Policy {
           features: this.network.checkFeatures(datum.context.features),
           tokens: datum.tokens,
           allowed: this.allowedOperators(datum.context),
+          shared: this.shared,
         };
         // Choices the sampler drew uniformly are not the network's to learn.
         const frozen = this.held ? this.network.heldTokens(datum.tokens, this.held) : undefined;
@@ -371,6 +384,7 @@ export class BuiltinPolicy implements Policy {
       prefix,
       temperature,
       this.allowedOperators(context),
+      this.shared,
     );
   }
 
@@ -383,7 +397,7 @@ export class BuiltinPolicy implements Policy {
     const features = this.network.checkFeatures(context.features);
     return this.network.score(
       this.slice(weights, context),
-      { features, tokens, allowed: this.allowedOperators(context) },
+      { features, tokens, allowed: this.allowedOperators(context), shared: this.shared },
       temperature,
     );
   }

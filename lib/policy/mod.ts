@@ -60,6 +60,7 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
         uniformMix: config.uniformMix,
         uniformOperators: config.uniformMoves,
         uniformParameters: config.uniformParams === "" ? [] : config.uniformParams.split(","),
+        heldShare: config.holdShare === "" ? [] : config.holdShare.split(","),
         networks: builtinNetworks(config),
       });
       if (config.doorNetwork && !problem.size) {

@@ -20,6 +20,8 @@ export interface ScoredTokens {
   readonly tokens: readonly number[];
   /** The operator choices the program could make (see operatorMask); absent: all. */
   readonly allowed?: Uint8Array;
+  /** Operators whose joint chance is held at its uniform share (see operatorMask); absent: none. */
+  readonly shared?: Uint8Array;
 }
 
 /** Everything that fixes the parameter layout; checkpoints record it. */
@@ -169,6 +171,7 @@ export class ProgramNetwork {
     probsOut: Float64Array,
     probsAt: number,
     allowed?: Uint8Array,
+    shared?: Uint8Array,
   ): number {
     const H = this.shape.hidden, acc = this.acc, logits = this.logits;
     const mask = site === OPERATOR_SITE ? allowed : undefined;
@@ -194,6 +197,7 @@ export class ProgramNetwork {
       sum += e;
     }
     for (let j = 0; j < arity; j++) probsOut[probsAt + j] /= sum;
+    if (site === OPERATOR_SITE && shared) holdShare(probsOut, probsAt, arity, shared, mask);
     return max + Math.log(sum);
   }
 
@@ -211,6 +215,7 @@ export class ProgramNetwork {
     uniformMix = 0,
     held?: Uint8Array,
     allowed?: Uint8Array,
+    shared?: Uint8Array,
   ): { tokens: number[]; logprobs: number[] } {
     if (!(temperature > 0)) throw new Error(`temperature must be positive, got ${temperature}`);
     if (!(uniformMix >= 0 && uniformMix < 1)) {
@@ -232,6 +237,7 @@ export class ProgramNetwork {
         probs,
         0,
         allowed,
+        shared,
       );
       const mix = held?.[site] ? 1 : uniformMix;
       if (mix > 0) {
@@ -251,7 +257,8 @@ export class ProgramNetwork {
         }
       }
       tokens.push(choice);
-      logprobs.push(mix > 0 ? Math.log(probs[choice]) : this.logits[choice] - logNorm);
+      const reshaped = mix > 0 || (site === OPERATOR_SITE && shared !== undefined);
+      logprobs.push(reshaped ? Math.log(probs[choice]) : this.logits[choice] - logNorm);
       this.addToBag(params, site, choice);
     }
     return { tokens, logprobs };
@@ -289,10 +296,16 @@ export class ProgramNetwork {
    * operator and for stop, 0 for the rest. Throws on a name the grammar does not have.
    */
   operatorMask(operators: readonly string[]): Uint8Array {
-    const mask = new Uint8Array(this.grammar.operators.length + 1);
+    const mask = this.operatorSet(operators);
     mask[this.grammar.operators.length] = 1; // stop
-    for (const name of operators) mask[this.operatorIndex(name)] = 1;
     return mask;
+  }
+
+  /** 1 at the operator choice of each named operator, 0 elsewhere (stop included). Throws on an unknown name. */
+  operatorSet(operators: readonly string[]): Uint8Array {
+    const set = new Uint8Array(this.grammar.operators.length + 1);
+    for (const name of operators) set[this.operatorIndex(name)] = 1;
+    return set;
   }
 
   private operatorIndex(name: string): number {
@@ -310,7 +323,7 @@ export class ProgramNetwork {
    */
   score(params: Float64Array, sequence: ScoredTokens, temperature = 1): number[] {
     const H = this.shape.hidden, A = this.maxArity;
-    const { features, tokens, allowed } = sequence;
+    const { features, tokens, allowed, shared } = sequence;
     if (tokens.length > this.maxTokens) throw new Error(`sequence of ${tokens.length} tokens is too long`);
     this.startSequence(params, features);
     const logprobs: number[] = new Array(tokens.length);
@@ -332,8 +345,14 @@ export class ProgramNetwork {
         this.traceProbs,
         t * A,
         allowed,
+        shared,
       );
-      logprobs[t] = this.logits[choice] - logNorm;
+      if (site === OPERATOR_SITE && shared) {
+        logprobs[t] = Math.log(this.traceProbs[t * A + choice]);
+        withinChosenShare(this.traceProbs, t * A, arity, shared, choice);
+      } else {
+        logprobs[t] = this.logits[choice] - logNorm;
+      }
       this.traceSite[t] = site;
       this.traceArity[t] = arity;
       this.traceMove[t] = moveIndex;
@@ -413,6 +432,7 @@ export class ProgramNetwork {
     prefix: readonly number[],
     temperature = 1,
     allowed?: Uint8Array,
+    shared?: Uint8Array,
   ): { site: number; moveIndex: number; probabilities: number[] } | null {
     const cursor = this.cursor;
     this.startSequence(params, features);
@@ -437,7 +457,60 @@ export class ProgramNetwork {
       probs,
       0,
       allowed,
+      shared,
     );
     return { site: decision.site, moveIndex: decision.moveIndex, probabilities: Array.from(probs) };
+  }
+}
+
+/**
+ * Holds the joint chance of the `shared` operators at their uniform share of the open choices
+ * (those `allowed` permits), keeping the network's odds within the shared ones and within the rest:
+ * q_j = s_C p_j / P_C for j in class C. Training then moves only the odds within a class.
+ */
+function holdShare(
+  probs: Float64Array,
+  at: number,
+  arity: number,
+  shared: Uint8Array,
+  allowed: Uint8Array | undefined,
+): void {
+  let open = 0, inShare = 0, massShared = 0, massRest = 0;
+  for (let j = 0; j < arity; j++) {
+    if (allowed?.[j] === 0) continue;
+    open++;
+    if (shared[j] === 1) {
+      inShare++;
+      massShared += probs[at + j];
+    } else massRest += probs[at + j];
+  }
+  if (inShare === 0 || inShare === open) return; // one class: nothing to hold
+  const share = inShare / open;
+  for (let j = 0; j < arity; j++) {
+    if (allowed?.[j] === 0) continue;
+    const [target, mass, size] = shared[j] === 1
+      ? [share, massShared, inShare]
+      : [1 - share, massRest, open - inShare];
+    // A class the softmax underflowed to nothing is spread evenly.
+    probs[at + j] = mass > 0 ? target * probs[at + j] / mass : target / size;
+  }
+}
+
+/**
+ * Turns held-share probabilities q into what the gradient of log q_choice needs: the odds within
+ * the chosen choice's class (q_j / s_C), and 0 outside it, whose logits it does not depend on.
+ */
+function withinChosenShare(
+  probs: Float64Array,
+  at: number,
+  arity: number,
+  shared: Uint8Array,
+  choice: number,
+): void {
+  const chosenClass = shared[choice];
+  let mass = 0;
+  for (let j = 0; j < arity; j++) if (shared[j] === chosenClass) mass += probs[at + j];
+  for (let j = 0; j < arity; j++) {
+    probs[at + j] = shared[j] === chosenClass && mass > 0 ? probs[at + j] / mass : 0;
   }
 }
