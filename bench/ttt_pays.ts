@@ -454,6 +454,7 @@ async function conditioningReport(runs: string, problemName: string): Promise<st
     const distributions = await Promise.all(states.map(async (row) => {
       const state = stateOf.get(Number(row.id))!;
       const own = problem.features(state, await problem.evaluate(state));
+      const resized = newSize(problem, state, stateOf.get(Number(row.parent_id)));
       // A run with --search-features saw the state's standing too: here, as it stood at the run's end.
       const standing = config.searchFeatures
         ? searchFeatures({
@@ -462,10 +463,11 @@ async function conditioningReport(runs: string, problemName: string): Promise<st
           parentReward: rewardOf.get(Number(row.parent_id)),
           ancestorReward: ancestorReward(ancestors(Number(row.id)), (id) => rewardOf.get(id)),
           bestReward,
-          resized: newSize(problem, state, stateOf.get(Number(row.parent_id))),
+          resized,
         })
         : [];
-      const context = { features: [...own, ...standing] };
+      // As the run did: a door's first move is the door network's (--door-network).
+      const context = { features: [...own, ...standing], network: resized && config.doorNetwork ? 1 : 0 };
       return {
         trained: trained.probabilities(context, [])!.probabilities,
         initial: initial.probabilities(context, [])!.probabilities,
