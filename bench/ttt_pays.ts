@@ -74,6 +74,7 @@ import {
 import { BuiltinPolicy } from "../lib/policy/builtin.ts";
 import { builtinFeatureDim, builtinNetworks, readPolicySnapshot } from "../lib/policy/mod.ts";
 import { writeFileAtomic } from "../lib/atomic.ts";
+import { operatorNames } from "../lib/config.ts";
 import { type DoorKind, doorSummary } from "../lib/doors.ts";
 import type { Problem } from "../lib/problem.ts";
 import { loadProblem, requireBuiltin } from "../lib/problem_module.ts";
@@ -430,7 +431,7 @@ async function conditioningReport(runs: string, problemName: string): Promise<st
         hidden: config.hidden,
         seed,
         networks: builtinNetworks({ doorNetwork: config.doorNetwork ?? false }),
-        heldShare: config.holdShare ? String(config.holdShare).split(",") : [],
+        heldShare: operatorNames(config.holdShare ?? ""), // absent in runs made before --hold-share
       });
       await policy.adopt({ ...snapshot, parameters });
       return policy;

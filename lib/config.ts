@@ -22,6 +22,11 @@ export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 export const TIMER_MESSAGE = `longer than a timer can wait (at most ${MAX_TIMER_SECONDS} s)`;
 
 /** Operator names, comma-separated ("" for none); the grammar checks the names when a run starts. */
+/** The names in an operator-list setting (`--uniform-params`, `--hold-share`, ...); "" names none. */
+export function operatorNames(list: string): string[] {
+  return list === "" ? [] : list.split(",");
+}
+
 const OperatorList = z.string().regex(
   /^([A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*)?$/,
   "a comma-separated list of operator names",

@@ -1,9 +1,10 @@
 import { resolveConfig } from "../lib/config.ts";
-import { BUILTIN_ADAM, BuiltinPolicy, type BuiltinSnapshot } from "../lib/policy/builtin.ts";
-import { rewardTableTask, trainOnRewardFunction } from "../lib/policy/calibration.ts";
+import { BuiltinPolicy, type BuiltinSnapshot } from "../lib/policy/builtin.ts";
+import { rewardTableTask } from "../lib/policy/calibration.ts";
 import type { Datum } from "../lib/policy/policy.ts";
 import { Rng } from "../lib/rng.ts";
 import { assert, assertEquals, assertThrows } from "./assert.ts";
+import { trainedOnPayoff } from "./payoff_training.ts";
 
 // Two moves of operators a or b; the first move cannot stop. Tokens: operator, then its two parameters.
 const { grammar, features } = rewardTableTask();
@@ -93,18 +94,7 @@ Deno.test("--hold-share: the importance-sampling gradient matches central finite
 Deno.test("--hold-share: training that pays only b cannot stop a from being written, and still learns the rest", async () => {
   // b pays, and b with r = 1 most; a second move pays nothing, so stopping is as good as any.
   const payoff = (tokens: readonly number[]) => (tokens[0] === 1 ? 1 + (tokens[1] === 1 ? 0.5 : 0) : 0);
-  const train = async (heldShare?: string[]) => {
-    const policy = new BuiltinPolicy({ grammar, featureDim: features.length, seed: 3, heldShare });
-    await trainOnRewardFunction(policy, payoff, {
-      steps: 60,
-      groupSize: 16,
-      adam: { ...BUILTIN_ADAM, learningRate: 0.05 },
-      klPenalty: 0,
-      seed: 4,
-      context,
-    });
-    return policy;
-  };
+  const train = (heldShare?: string[]) => trainedOnPayoff({ heldShare }, payoff);
   const free = await train();
   assert(free.probabilities(context, [])!.probabilities[1] > 0.9, "without the flag training drops a");
   const held = await train(["a"]);

@@ -1,7 +1,8 @@
 import { resolveConfig } from "../lib/config.ts";
-import { BUILTIN_ADAM, BuiltinPolicy } from "../lib/policy/builtin.ts";
-import { rewardTableTask, trainOnRewardFunction } from "../lib/policy/calibration.ts";
+import { BuiltinPolicy } from "../lib/policy/builtin.ts";
+import { rewardTableTask } from "../lib/policy/calibration.ts";
 import { assert, assertEquals, assertThrows } from "./assert.ts";
+import { trainedOnPayoff } from "./payoff_training.ts";
 
 const { grammar, features } = rewardTableTask();
 const context = { features };
@@ -14,15 +15,7 @@ async function trained(
   options: { uniformOperators?: boolean; uniformParameters?: string[] },
   payoff: (tokens: readonly number[]) => number = reward,
 ) {
-  const policy = new BuiltinPolicy({ grammar, featureDim: features.length, seed: 3, ...options });
-  await trainOnRewardFunction(policy, payoff, {
-    steps: 60,
-    groupSize: 16,
-    adam: { ...BUILTIN_ADAM, learningRate: 0.05 },
-    klPenalty: 0,
-    seed: 4,
-    context,
-  });
+  const policy = await trainedOnPayoff(options, payoff);
   const snapshot = await policy.checkpoint();
   // The output biases are the last `vocab` parameters, site after site.
   const arities = snapshot.shape.siteArities;

@@ -1,6 +1,6 @@
 /** Builds the policy a run configuration asks for. */
 import { join } from "node:path";
-import type { RunConfig } from "../config.ts";
+import { operatorNames, type RunConfig } from "../config.ts";
 import { featureDim, type Problem } from "../problem.ts";
 import { requireBuiltin } from "../problem_module.ts";
 import { SEARCH_FEATURE_NAMES } from "../search_features.ts";
@@ -59,8 +59,8 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
         priorSkew: config.priorSkew,
         uniformMix: config.uniformMix,
         uniformOperators: config.uniformMoves,
-        uniformParameters: config.uniformParams === "" ? [] : config.uniformParams.split(","),
-        heldShare: config.holdShare === "" ? [] : config.holdShare.split(","),
+        uniformParameters: operatorNames(config.uniformParams),
+        heldShare: operatorNames(config.holdShare),
         networks: builtinNetworks(config),
       });
       if (config.doorNetwork && !problem.size) {
