@@ -47,6 +47,7 @@ export const RunConfigSchema = z.object({
   minutes: z.number().positive().optional(),
   groups: z.number().int().positive().default(8),
   groupSize: z.number().int().min(2).default(64),
+  doorGroupSize: z.number().int().min(2).optional(),
   reuse: z.enum(REUSE_RULES).default("puct"),
   exploration: z.number().nonnegative().default(1.0),
   archiveSize: z.number().int().positive().default(1000),
@@ -129,6 +130,11 @@ export interface RunConfig {
   groups: number;
   /** Rollouts per start state (default the problem's, else 64; at least 2). */
   groupSize: number;
+  /**
+   * Rollouts per start state at a new size (a door: more or fewer pieces than its parent), so the
+   * rare doors get more tries without more for every polish (default `groupSize`; at least 2).
+   */
+  doorGroupSize?: number;
   /** How start states are drawn from the archive (default "puct"). */
   reuse: "puct" | "greedy" | "epsilon" | "none";
   /** Exploration constant of the "puct" rule (default 1). */
@@ -353,6 +359,14 @@ export const CONFIG_FLAGS: {
     section: "method",
     help: "rollouts per start state",
     defaultText: "the problem's, else 64",
+  },
+  doorGroupSize: {
+    flag: "door-group-size",
+    value: "N",
+    section: "method",
+    help: "rollouts per start state at a new size (a door: more or fewer pieces than its parent), so doors " +
+      "get more tries without more for every polish; needs a problem with a size",
+    defaultText: "--group-size",
   },
   reuse: {
     flag: "reuse",

@@ -52,7 +52,7 @@ import { join } from "node:path";
 import { encodeJson } from "./json.ts";
 import { REPORT_FILE, runReport } from "./report.ts";
 import { LineageLedger, type PendingGroup } from "./lineage.ts";
-import { ancestorReward, newSize, searchFeatures } from "./search_features.ts";
+import { ancestorReward, newSize, requireDoors, searchFeatures } from "./search_features.ts";
 
 /** Stream labels for deriveSeed, so no two uses of the seed share a stream. */
 const STREAM = { init: 1, select: 2, sample: 3, rollout: 4 } as const;
@@ -302,6 +302,7 @@ async function prepareOpened(options: DiscoverOptions, resumed: ResumedRun | und
     const where = config.problemModule ? `problem module ${config.problemModule}` : "the problem given";
     problem = checkProblem(problem, `${where} ("${problem.name}")`, routeKindFor(config.policy));
   }
+  if (config.doorGroupSize !== undefined) requireDoors(problem, "--door-group-size");
   // A resumed run's checkpoint holds its policy, which replaces the initial one: the --prior-from
   // file is not read again (it may have moved since the run began).
   const policy = await createPolicy(resumed ? { ...config, priorFrom: undefined } : config, problem);
@@ -436,9 +437,9 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
   const { config, policy, archive, loop } = ctx;
   const step = loop.completedSteps;
   const t0 = performance.now();
-  const { starts, contexts } = await chooseStarts(ctx, step);
+  const { starts, contexts, sizes } = await chooseStarts(ctx, step);
   const t1 = performance.now();
-  const groups = await samplePrograms(config, policy, contexts, step, loop.temperature);
+  const groups = await samplePrograms(config, policy, contexts, step, loop.temperature, sizes);
   const t2 = performance.now();
   const { results, programs } = await runRollouts(ctx, step, starts, groups);
   const t3 = performance.now();
@@ -473,14 +474,18 @@ async function runStep(ctx: StepContext): Promise<StepReport> {
   return { step, row, attempts, best: loop.best, archive, config, runDir: ctx.store?.dir };
 }
 
-/** Phase 1: the step's start states (the archive's rule, the step's own seed), each with its policy context. */
+/**
+ * Phase 1: the step's start states (the archive's rule, the step's own seed), each with its policy
+ * context and its group's size (`--door-group-size` at a state at a new size, else `--group-size`).
+ */
 export async function chooseStarts(
   ctx: Pick<StepContext, "config" | "problem" | "archive" | "route" | "loop">,
   step: number,
-): Promise<{ starts: ArchiveEntry[]; contexts: PolicyContext[] }> {
+): Promise<{ starts: ArchiveEntry[]; contexts: PolicyContext[]; sizes: number[] }> {
   const { config, problem, archive, loop } = ctx;
   const starts = archive.select(config.groups, new Rng(deriveSeed(config.seed, STREAM.select, step)));
   const contexts: PolicyContext[] = [];
+  const sizes: number[] = [];
   for (const s of starts) {
     const evaluation: Evaluation = await problem.evaluate(s.state);
     let context = ctx.route.context(s, evaluation, loop.best.value);
@@ -505,22 +510,24 @@ export async function chooseStarts(
       context = { ...context, features: [...context.features ?? [], ...searchFeatures(standing)] };
     }
     contexts.push(context);
+    sizes.push(resized ? config.doorGroupSize ?? config.groupSize : config.groupSize);
   }
-  return { starts, contexts };
+  return { starts, contexts, sizes };
 }
 
-/** Phase 2: one group of programs per start state, each group from its own seed. */
+/** Phase 2: one group of programs per start state (`sizes[g]` of them, default --group-size), each group from its own seed. */
 export async function samplePrograms(
   config: RunConfig,
   policy: Policy,
   contexts: readonly PolicyContext[],
   step: number,
   temperature: number,
+  sizes: readonly number[] = contexts.map(() => config.groupSize),
 ): Promise<SampledSequence[][]> {
   const groups: SampledSequence[][] = [];
   for (let g = 0; g < contexts.length; g++) {
     groups.push(
-      await policy.sample(contexts[g], config.groupSize, {
+      await policy.sample(contexts[g], sizes[g], {
         temperature,
         seed: deriveSeed(config.seed, STREAM.sample, step, g),
         maxTokens: config.maxTokens,
@@ -582,9 +589,9 @@ export function creditGroups(
   bestReward = Math.max(...starts.map((s) => s.reward)),
 ): StepCredit {
   // Each group's rewards as credited, once: the advantages and the flat-group share both read them.
-  const groupRewards = groups.map((_, g) =>
+  const groupRewards = byGroup(results, groups).map((slice, g) =>
     creditedRewards(
-      results.slice(g * config.groupSize, (g + 1) * config.groupSize).map((r) => r.evaluation.reward),
+      slice.map((r) => r.evaluation.reward),
       creditBaseline(config, starts[g].reward, bestReward),
       config.credit,
     )
@@ -619,6 +626,26 @@ function advantagesOf(
   return { groupRewards, sequenceAdvantages, betas, data };
 }
 
+/**
+ * Where each group's rollouts lie in a step's flat (group, rollout) order: the index of each group's
+ * first rollout, and each rollout's group. Groups may differ in size (`--door-group-size`).
+ */
+function groupPlaces(groups: readonly { readonly length: number }[]): { offsets: number[]; group: number[] } {
+  const offsets: number[] = [];
+  const group: number[] = [];
+  groups.forEach((g, k) => {
+    offsets.push(group.length);
+    for (let r = 0; r < g.length; r++) group.push(k);
+  });
+  return { offsets, group };
+}
+
+/** A step's flat (group, rollout) list cut into its groups. */
+function byGroup<T>(items: readonly T[], groups: readonly { readonly length: number }[]): T[][] {
+  const { offsets } = groupPlaces(groups);
+  return groups.map((g, k) => items.slice(offsets[k], offsets[k] + g.length));
+}
+
 /** The mean beta of an update's groups (steps.parquet's `beta`); NaN when no group carried signal. */
 function meanBeta(betas: readonly number[]): number {
   return betas.length ? betas.reduce((a, b) => a + b, 0) / betas.length : NaN;
@@ -633,8 +660,8 @@ function pendingGroups(
   attempts: readonly AttemptRow[],
   bestReward: number,
 ): PendingGroup[] {
-  return groups.map((sequences, g) => {
-    const rows = attempts.slice(g * config.groupSize, (g + 1) * config.groupSize);
+  return byGroup(attempts, groups).map((rows, g) => {
+    const sequences = groups[g];
     return {
       step: rows[0].step,
       context: contexts[g],
@@ -722,12 +749,12 @@ function recordStep(
   const { config, archive, loop } = ctx;
   const { starts, groups, results, programs, credit } = outcome;
   const childIds: number[] = new Array(results.length).fill(-1);
-  starts.forEach((start, g) => {
-    const slice = results.slice(g * config.groupSize, (g + 1) * config.groupSize);
-    const ids = archive.expand(start.id, slice.map(toCandidate), step);
-    ids.forEach((id, r) => (childIds[g * config.groupSize + r] = id));
+  const place = groupPlaces(groups);
+  byGroup(results, groups).forEach((slice, g) => {
+    const ids = archive.expand(starts[g].id, slice.map(toCandidate), step);
+    ids.forEach((id, r) => (childIds[place.offsets[g] + r] = id));
   });
-  ctx.route.remember(starts, config.groupSize, childIds);
+  ctx.route.remember(childIds);
   for (const [i, r] of results.entries()) {
     if (r.evaluation.valid && r.evaluation.reward > loop.best.reward) {
       loop.best = {
@@ -742,9 +769,9 @@ function recordStep(
 
   const attempts: AttemptRow[] = results.map((r, i) => ({
     step,
-    group: Math.floor(i / config.groupSize),
-    rollout: i % config.groupSize,
-    parentId: starts[Math.floor(i / config.groupSize)].id,
+    group: place.group[i],
+    rollout: i - place.offsets[place.group[i]],
+    parentId: starts[place.group[i]].id,
     childId: childIds[i],
     valid: r.evaluation.valid,
     value: r.evaluation.valid ? r.evaluation.value! : NaN,
@@ -754,7 +781,7 @@ function recordStep(
     durationMs: r.durationMs,
     cutShort: r.cutShort ?? false,
     program: programs[i],
-    tokens: groups[Math.floor(i / config.groupSize)][i % config.groupSize].tokens.length,
+    tokens: groups[place.group[i]][i - place.offsets[place.group[i]]].tokens.length,
   }));
   loop.completedSteps = step + 1;
   loop.rollouts += results.length;

@@ -53,8 +53,8 @@ export interface Route {
     onResult?: () => void,
     endsBy?: number,
   ): Promise<RouteRollout>;
-  /** Tells the route which archive id each attempt's state received (-1 if none). */
-  remember(starts: readonly RouteStart[], groupSize: number, childIds: readonly number[]): void;
+  /** Tells the route which archive id each attempt's state received (-1 if none), in (group, rollout) order. */
+  remember(childIds: readonly number[]): void;
   /** What the route must carry across a resume (undefined when nothing). */
   snapshot(): unknown;
   restore(snapshot: unknown): void;
@@ -312,7 +312,7 @@ class LanguageRoute implements Route {
     }
   }
 
-  remember(_starts: readonly RouteStart[], _groupSize: number, childIds: readonly number[]): void {
+  remember(childIds: readonly number[]): void {
     childIds.forEach((id, i) => {
       const p = this.pending[i];
       if (id >= 0 && p) this.provenance.set(id, p);

@@ -78,6 +78,15 @@ export function newSize<S>(
   return problem.size !== undefined && parent !== undefined && problem.size(state) !== problem.size(parent);
 }
 
+/** Refuses a flag that acts on doors (states at a new size) for a problem whose states have no size. */
+export function requireDoors(problem: { readonly name: string; size?: unknown }, flag: string): void {
+  if (!problem.size) {
+    throw new Error(
+      `${flag}: ${problem.name} has no size (how many numbers a construction is made of), so no state is a door`,
+    );
+  }
+}
+
 export function searchFeatures(s: SearchStanding): number[] {
   return [
     s.ancestorReward === undefined ? 0 : logScale(relative(s.ancestorReward, s.reward)),

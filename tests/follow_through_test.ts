@@ -107,7 +107,7 @@ Deno.test("--follow-through: refused without a size, for an unknown operator and
   const config = { problem: "toy", steps: 1, groups: 1, groupSize: 2, followThrough: "add", workers: 0 };
   await assertRejects(
     () => runToEnd({ config, problem: toy, out: tempDir() }),
-    /--follow-through: toy has no size \(how many numbers a construction is made of\), so no state is at a new one/,
+    /--follow-through: toy has no size \(how many numbers a construction is made of\), so no state is a door/,
   );
   await assertRejects(
     () =>

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { operatorNames, type RunConfig } from "../config.ts";
 import { featureDim, type Problem } from "../problem.ts";
 import { requireBuiltin } from "../problem_module.ts";
-import { SEARCH_FEATURE_NAMES } from "../search_features.ts";
+import { requireDoors, SEARCH_FEATURE_NAMES } from "../search_features.ts";
 import { BuiltinPolicy } from "./builtin.ts";
 import { LlamaCppPolicy } from "./llamacpp.ts";
 import { OpenAIPolicy } from "./openai.ts";
@@ -63,17 +63,9 @@ export async function createPolicy(config: RunConfig, problem: Problem): Promise
         heldShare: operatorNames(config.holdShare),
         networks: builtinNetworks(config),
       });
-      if (config.doorNetwork && !problem.size) {
-        throw new Error(
-          `--door-network: ${problem.name} has no size (how many numbers a construction is made of), so no state is a door`,
-        );
-      }
+      if (config.doorNetwork) requireDoors(problem, "--door-network");
       if (config.followThrough !== "") {
-        if (!problem.size) {
-          throw new Error(
-            `--follow-through: ${problem.name} has no size (how many numbers a construction is made of), so no state is at a new one`,
-          );
-        }
+        requireDoors(problem, "--follow-through");
         try {
           policy.network.operatorMask(config.followThrough.split(","));
         } catch (e) {
