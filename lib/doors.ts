@@ -5,7 +5,7 @@
  * which sizes, and whether any rollout gained there (`ttt_pays --doors`).
  */
 import type { Direction } from "./problem.ts";
-import { newSize } from "./search_features.ts";
+import { newSize, requireDoors } from "./search_features.ts";
 
 export interface ArchivedState<S> {
   readonly id: number;
@@ -50,12 +50,12 @@ export interface DoorSummary {
 
 /** A run's door groups by kind; a rollout "gained" when its value beats its door's by more than `by`. */
 export function doorSummary<S>(
-  problem: { readonly direction: Direction; size?(state: S): number },
+  problem: { readonly name: string; readonly direction: Direction; size?(state: S): number },
   states: readonly ArchivedState<S>[],
   rollouts: readonly Rollout[],
   by: number,
 ): DoorSummary {
-  if (!problem.size) throw new Error("the problem has no size, so no state is a door");
+  requireDoors(problem, "ttt_pays --doors");
   const size = problem.size.bind(problem);
   const byId = new Map(states.map((s) => [s.id, s]));
   const groups = new Set<string>(), doorGroups = new Map<string, string>();

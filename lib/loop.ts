@@ -627,23 +627,17 @@ function advantagesOf(
 }
 
 /**
- * Where each group's rollouts lie in a step's flat (group, rollout) order: the index of each group's
- * first rollout, and each rollout's group. Groups may differ in size (`--door-group-size`).
+ * Where each rollout lies in a step's flat (group, rollout) order: its group and its index in the
+ * group. Groups may differ in size (`--door-group-size`).
  */
-function groupPlaces(groups: readonly { readonly length: number }[]): { offsets: number[]; group: number[] } {
-  const offsets: number[] = [];
-  const group: number[] = [];
-  groups.forEach((g, k) => {
-    offsets.push(group.length);
-    for (let r = 0; r < g.length; r++) group.push(k);
-  });
-  return { offsets, group };
+function groupPlaces(groups: readonly { readonly length: number }[]): { group: number; rollout: number }[] {
+  return groups.flatMap((g, group) => Array.from({ length: g.length }, (_, rollout) => ({ group, rollout })));
 }
 
 /** A step's flat (group, rollout) list cut into its groups. */
 function byGroup<T>(items: readonly T[], groups: readonly { readonly length: number }[]): T[][] {
-  const { offsets } = groupPlaces(groups);
-  return groups.map((g, k) => items.slice(offsets[k], offsets[k] + g.length));
+  let start = 0;
+  return groups.map((g) => items.slice(start, start += g.length));
 }
 
 /** The mean beta of an update's groups (steps.parquet's `beta`); NaN when no group carried signal. */
@@ -748,12 +742,10 @@ function recordStep(
 ): { attempts: AttemptRow[]; row: StepRow } {
   const { config, archive, loop } = ctx;
   const { starts, groups, results, programs, credit } = outcome;
-  const childIds: number[] = new Array(results.length).fill(-1);
-  const place = groupPlaces(groups);
-  byGroup(results, groups).forEach((slice, g) => {
-    const ids = archive.expand(starts[g].id, slice.map(toCandidate), step);
-    ids.forEach((id, r) => (childIds[place.offsets[g] + r] = id));
-  });
+  // Each group's new archive ids, in the step's flat (group, rollout) order.
+  const childIds = byGroup(results, groups).flatMap((slice, g) =>
+    archive.expand(starts[g].id, slice.map(toCandidate), step)
+  );
   ctx.route.remember(childIds);
   for (const [i, r] of results.entries()) {
     if (r.evaluation.valid && r.evaluation.reward > loop.best.reward) {
@@ -767,11 +759,12 @@ function recordStep(
     }
   }
 
+  const place = groupPlaces(groups);
   const attempts: AttemptRow[] = results.map((r, i) => ({
     step,
-    group: place.group[i],
-    rollout: i - place.offsets[place.group[i]],
-    parentId: starts[place.group[i]].id,
+    group: place[i].group,
+    rollout: place[i].rollout,
+    parentId: starts[place[i].group].id,
     childId: childIds[i],
     valid: r.evaluation.valid,
     value: r.evaluation.valid ? r.evaluation.value! : NaN,
@@ -781,7 +774,7 @@ function recordStep(
     durationMs: r.durationMs,
     cutShort: r.cutShort ?? false,
     program: programs[i],
-    tokens: groups[place.group[i]][i - place.offsets[place.group[i]]].tokens.length,
+    tokens: groups[place[i].group][place[i].rollout].tokens.length,
   }));
   loop.completedSteps = step + 1;
   loop.rollouts += results.length;

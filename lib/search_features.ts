@@ -79,7 +79,10 @@ export function newSize<S>(
 }
 
 /** Refuses a flag that acts on doors (states at a new size) for a problem whose states have no size. */
-export function requireDoors(problem: { readonly name: string; size?: unknown }, flag: string): void {
+export function requireDoors<P extends { readonly name: string; size?: unknown }>(
+  problem: P,
+  flag: string,
+): asserts problem is P & { size: NonNullable<P["size"]> } {
   if (!problem.size) {
     throw new Error(
       `${flag}: ${problem.name} has no size (how many numbers a construction is made of), so no state is a door`,

@@ -2,7 +2,7 @@
 import { doorSummary } from "../lib/doors.ts";
 import { assertEquals, assertThrows } from "./assert.ts";
 
-const problem = { direction: "minimize" as const, size: (s: number[]) => s.length };
+const problem = { name: "pieces", direction: "minimize" as const, size: (s: number[]) => s.length };
 // 0 is the start (2 pieces); 1 its polish (2 pieces); 2 and 3 doors (4 and 1 pieces); 4 a polish of door 2.
 const states = [
   { id: 0, parentId: -1, value: 1.0, state: [1, 1] },
@@ -43,5 +43,8 @@ Deno.test("doorSummary: groups at a new size by kind, gains in the problem's dir
   // Maximising, the same values are losses and gains the other way round.
   const up = doorSummary({ ...problem, direction: "maximize" }, states, rollouts, 1e-6);
   assertEquals(up.kinds.map((k) => [k.sizes, k.gained]), [["2->4", 1], ["2->1", 1]]);
-  assertThrows(() => doorSummary({ direction: "minimize" }, states, rollouts, 0), /has no size/);
+  assertThrows(
+    () => doorSummary({ name: "flat", direction: "minimize" }, states, rollouts, 0),
+    /has no size/,
+  );
 });
